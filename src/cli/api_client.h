@@ -1,0 +1,24 @@
+#pragma once
+// Minimal REST client for CLI commands that talk to a running server
+// (libcurl; TLS verified against the system trust store).
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "core/status.h"
+
+namespace medai::cli {
+
+class ApiClient {
+ public:
+  ApiClient(std::string server, std::string token) : server_(std::move(server)), token_(std::move(token)) {}
+  // Calls METHOD server+path; 2xx → the JSON body (null when empty); an
+  // error body {"error","message","detail"} → that Status.
+  Result<nlohmann::json> call(const std::string& method, const std::string& path,
+                              const nlohmann::json& body = nullptr) const;
+
+ private:
+  std::string server_;
+  std::string token_;
+};
+
+}  // namespace medai::cli

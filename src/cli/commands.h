@@ -1,0 +1,40 @@
+#pragma once
+// `medai` subcommands. Each adds itself to the CLI11 app; main() only wires
+// them. Commands that work on a data folder open it directly (server running
+// or not); commands that talk to a running server take --server/--token.
+#include <CLI/CLI.hpp>
+#include <optional>
+#include <string>
+
+#include "core/config.h"
+
+namespace medai::cli {
+
+// Flags every data-folder command accepts: --config, --data-dir.
+struct ConfigFlags {
+  std::string config_file;
+  std::string data_dir;
+  void add_to(CLI::App& cmd);
+  Result<Config> load(ConfigOverrides extra = {}) const;
+};
+
+// Flags of commands that call a running server.
+struct ServerFlags {
+  std::string server;  // MEDAI_SERVER
+  std::string token;   // MEDAI_TOKEN
+  void add_to(CLI::App& cmd);
+};
+
+void add_serve_command(CLI::App& app);
+void add_admin_commands(CLI::App& app);
+void add_config_commands(CLI::App& app);  // config print, migrate, version
+void add_client_commands(CLI::App& app);  // whoami
+
+// Prints a Status as the CLI's error line on stderr and returns exit code 1.
+int report(const Status& status);
+// Ends the command with this exit code (CLI11 turns it into the return of main).
+[[noreturn]] inline void exit_with(int code) { throw CLI::RuntimeError(code); }
+// report() then exit_with(1).
+[[noreturn]] inline void fail(const Status& status) { exit_with(report(status)); }
+
+}  // namespace medai::cli

@@ -1,0 +1,94 @@
+// medai serve: the HTTP server on the data folder.
+#include <csignal>
+#include <fstream>
+#include <iostream>
+#include <memory>
+
+#include "cli/commands.h"
+#include "core/log.h"
+#include "http/app.h"
+
+namespace medai::cli {
+namespace {
+
+struct ServeFlags {
+  ConfigFlags config;
+  std::string host;
+  int port = -1;
+  std::string ready_file;
+  std::string log_level;
+};
+
+void print_first_admin(const access::FirstAdmin& admin, const std::string& url) {
+  // Printed once, on the terminal only: the password is stored as a hash and
+  // is never written to the log.
+  std::cout << "\n"
+            << "  First start: created the platform administrator.\n"
+            << "    url:       " << url << "\n"
+            << "    user:      " << admin.username << "\n"
+            << "    password:  " << admin.password << "\n"
+            << "  This password is shown only once. Log in and change it, or create\n"
+            << "  your own accounts with `medai admin create-user`.\n\n"
+            << std::flush;
+}
+
+void run(const ServeFlags& flags) {
+  ConfigOverrides overrides;
+  if (!flags.host.empty()) overrides["http.host"] = flags.host;
+  if (flags.port >= 0) overrides["http.port"] = flags.port;
+  if (!flags.log_level.empty()) overrides["log.level"] = flags.log_level;
+  auto config = flags.config.load(overrides);
+  if (!config) fail(config.status());
+  log::init({*log::level_from_name(config->log.level), config->log.file, true});
+
+  // Block the stop signals in every thread; the main thread waits for them.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  auto app = http::Application::open(*config);
+  if (!app) fail(app.status());
+  auto admin = (*app)->bootstrap();
+  if (!admin) fail(admin.status());
+  Status started = (*app)->start();
+  if (!started) fail(started);
+
+  const bool tls = !config->http.tls_cert.empty();
+  const std::string url = std::string(tls ? "https://" : "http://") + config->http.host + ":" +
+                          std::to_string((*app)->port());
+  log::info("server.started", {{"url", url}, {"data_dir", config->data_dir}, {"version", MEDAI_VERSION}});
+  std::cout << "medai " << MEDAI_VERSION << " serving on " << url << " (data: " << config->data_dir << ")\n"
+            << std::flush;
+  if (*admin) print_first_admin(**admin, url);
+  if (!flags.ready_file.empty()) {
+    // Written last and renamed into place, so a reader sees a complete file
+    // only once the server accepts connections (tests and scripts wait on it).
+    const std::string tmp = flags.ready_file + ".tmp";
+    std::ofstream(tmp) << (*app)->port() << "\n";
+    std::rename(tmp.c_str(), flags.ready_file.c_str());
+  }
+
+  int sig = 0;
+  sigwait(&signals, &sig);
+  log::info("server.stopping", {{"signal", sig}});
+  (*app)->stop();
+  log::info("server.stopped");
+}
+
+}  // namespace
+
+void add_serve_command(CLI::App& app) {
+  auto flags = std::make_shared<ServeFlags>();
+  auto* cmd = app.add_subcommand("serve", "Run the medai server (HTTP API; later DICOM and workers)");
+  flags->config.add_to(*cmd);
+  cmd->add_option("--host", flags->host, "address to listen on (default 127.0.0.1)");
+  cmd->add_option("--port", flags->port, "HTTP port (default 8142; 0 picks a free one)")->check(CLI::Range(0, 65535));
+  cmd->add_option("--log-level", flags->log_level, "debug, info, warn or error");
+  cmd->add_option("--ready-file", flags->ready_file,
+                  "write the bound port to this file once listening (for scripts and tests)");
+  cmd->callback([flags] { run(*flags); });
+}
+
+}  // namespace medai::cli

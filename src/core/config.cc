@@ -1,0 +1,207 @@
+#include "core/config.h"
+
+#include <cctype>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+namespace medai {
+namespace {
+
+using nlohmann::json;
+
+json defaults_json() { return config_to_json(Config{}); }
+
+// Walks `defaults` and yields every leaf key as "a.b".
+void leaf_keys(const json& j, const std::string& prefix, std::vector<std::string>& out) {
+  for (auto it = j.begin(); it != j.end(); ++it) {
+    std::string key = prefix.empty() ? it.key() : prefix + "." + it.key();
+    if (it.value().is_object())
+      leaf_keys(it.value(), key, out);
+    else
+      out.push_back(key);
+  }
+}
+
+json::json_pointer pointer_of(const std::string& dotted) {
+  std::string p = "/" + dotted;
+  for (auto& c : p)
+    if (c == '.') c = '/';
+  return json::json_pointer(p);
+}
+
+// Coerces `value` to the JSON type of `like`; strings from the environment
+// or flags are parsed as numbers or booleans where the default is one.
+Result<json> coerce(const std::string& key, const json& like, const json& value) {
+  auto bad = [&](const std::string& why) {
+    return make_error(ErrorCode::config_error, "configuration key '" + key + "' " + why,
+                      json{{"key", key}});
+  };
+  if (like.is_number_integer()) {
+    if (value.is_number_integer()) return value;
+    if (value.is_string()) {
+      const std::string s = value.get<std::string>();
+      char* end = nullptr;
+      errno = 0;
+      long long v = std::strtoll(s.c_str(), &end, 10);
+      if (s.empty() || errno != 0 || *end != '\0') return bad("must be an integer");
+      return json(v);
+    }
+    return bad("must be an integer");
+  }
+  if (like.is_boolean()) {
+    if (value.is_boolean()) return value;
+    if (value.is_string()) {
+      const std::string s = value.get<std::string>();
+      if (s == "true" || s == "1") return json(true);
+      if (s == "false" || s == "0") return json(false);
+    }
+    return bad("must be true or false");
+  }
+  if (like.is_string()) {
+    if (value.is_string()) return value;
+    return bad("must be a string");
+  }
+  return bad("has an unsupported type");
+}
+
+Status merge_file(json& effective, const std::filesystem::path& file) {
+  std::ifstream in(file);
+  if (!in)
+    return make_error(ErrorCode::config_error, "cannot read configuration file " + file.string());
+  std::stringstream ss;
+  ss << in.rdbuf();
+  json parsed = json::parse(ss.str(), nullptr, false);
+  if (parsed.is_discarded() || !parsed.is_object())
+    return make_error(ErrorCode::config_error,
+                      "configuration file " + file.string() + " is not a JSON object");
+  std::vector<std::string> keys;
+  leaf_keys(parsed, "", keys);
+  std::vector<std::string> unknown;
+  for (const auto& key : keys) {
+    auto ptr = pointer_of(key);
+    if (!effective.contains(ptr) || effective.at(ptr).is_object()) {
+      unknown.push_back(key);
+      continue;
+    }
+    MEDAI_ASSIGN_OR_RETURN(json v, coerce(key, effective.at(ptr), parsed.at(ptr)));
+    effective[ptr] = v;
+  }
+  if (!unknown.empty())
+    return make_error(ErrorCode::config_error, "unknown configuration keys in " + file.string(),
+                      json{{"unknown_keys", unknown}});
+  return Status::ok();
+}
+
+Result<Config> from_json(const json& j) {
+  Config c;
+  try {
+    c.data_dir = j.at("data_dir").get<std::string>();
+    const auto& h = j.at("http");
+    c.http.host = h.at("host");
+    c.http.port = h.at("port");
+    c.http.io_threads = h.at("io_threads");
+    c.http.handler_threads = h.at("handler_threads");
+    c.http.max_header_bytes = h.at("max_header_bytes");
+    c.http.max_body_bytes = h.at("max_body_bytes");
+    c.http.header_timeout_ms = h.at("header_timeout_ms");
+    c.http.body_timeout_ms = h.at("body_timeout_ms");
+    c.http.idle_timeout_ms = h.at("idle_timeout_ms");
+    c.http.tls_cert = h.at("tls_cert");
+    c.http.tls_key = h.at("tls_key");
+    const auto& a = j.at("auth");
+    c.auth.session_ttl_minutes = a.at("session_ttl_minutes");
+    c.auth.token_ttl_days = a.at("token_ttl_days");
+    c.auth.max_token_ttl_days = a.at("max_token_ttl_days");
+    c.auth.login_max_failures = a.at("login_max_failures");
+    c.auth.login_failure_window_s = a.at("login_failure_window_s");
+    c.auth.min_password_length = a.at("min_password_length");
+    const auto& l = j.at("log");
+    c.log.level = l.at("level");
+    c.log.file = l.at("file");
+  } catch (const json::exception& e) {
+    return make_error(ErrorCode::config_error, std::string("invalid configuration: ") + e.what());
+  }
+  std::vector<std::string> problems;
+  if (c.data_dir.empty()) problems.push_back("data_dir must not be empty");
+  if (c.http.port < 0 || c.http.port > 65535) problems.push_back("http.port must be 0..65535");
+  if (c.http.io_threads < 1 || c.http.io_threads > 64) problems.push_back("http.io_threads must be 1..64");
+  if (c.http.handler_threads < 1 || c.http.handler_threads > 256)
+    problems.push_back("http.handler_threads must be 1..256");
+  if (c.http.max_header_bytes < 1024) problems.push_back("http.max_header_bytes must be >= 1024");
+  if (c.http.max_body_bytes < 1024) problems.push_back("http.max_body_bytes must be >= 1024");
+  if (c.http.header_timeout_ms < 10 || c.http.body_timeout_ms < 10 || c.http.idle_timeout_ms < 10)
+    problems.push_back("http timeouts must be >= 10 ms");
+  if (c.http.tls_cert.empty() != c.http.tls_key.empty())
+    problems.push_back("http.tls_cert and http.tls_key must be set together");
+  if (c.auth.session_ttl_minutes < 1) problems.push_back("auth.session_ttl_minutes must be >= 1");
+  if (c.auth.token_ttl_days < 1 || c.auth.token_ttl_days > c.auth.max_token_ttl_days)
+    problems.push_back("auth.token_ttl_days must be 1..auth.max_token_ttl_days");
+  if (c.auth.min_password_length < 8) problems.push_back("auth.min_password_length must be >= 8");
+  if (c.log.level != "debug" && c.log.level != "info" && c.log.level != "warn" &&
+      c.log.level != "error")
+    problems.push_back("log.level must be debug, info, warn or error");
+  if (!problems.empty())
+    return make_error(ErrorCode::config_error, "invalid configuration: " + problems.front(),
+                      json{{"problems", problems}});
+  return c;
+}
+
+}  // namespace
+
+std::string config_env_name(const std::string& key) {
+  std::string out = "MEDAI_";
+  for (char c : key) out.push_back(c == '.' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
+  return out;
+}
+
+nlohmann::json config_to_json(const Config& c) {
+  return json{{"data_dir", c.data_dir},
+              {"http",
+               {{"host", c.http.host},
+                {"port", c.http.port},
+                {"io_threads", c.http.io_threads},
+                {"handler_threads", c.http.handler_threads},
+                {"max_header_bytes", c.http.max_header_bytes},
+                {"max_body_bytes", c.http.max_body_bytes},
+                {"header_timeout_ms", c.http.header_timeout_ms},
+                {"body_timeout_ms", c.http.body_timeout_ms},
+                {"idle_timeout_ms", c.http.idle_timeout_ms},
+                {"tls_cert", c.http.tls_cert},
+                {"tls_key", c.http.tls_key}}},
+              {"auth",
+               {{"session_ttl_minutes", c.auth.session_ttl_minutes},
+                {"token_ttl_days", c.auth.token_ttl_days},
+                {"max_token_ttl_days", c.auth.max_token_ttl_days},
+                {"login_max_failures", c.auth.login_max_failures},
+                {"login_failure_window_s", c.auth.login_failure_window_s},
+                {"min_password_length", c.auth.min_password_length}}},
+              {"log", {{"level", c.log.level}, {"file", c.log.file}}}};
+}
+
+Result<Config> load_config(const ConfigSources& sources) {
+  json effective = defaults_json();
+  if (sources.file) MEDAI_RETURN_IF_ERROR(merge_file(effective, *sources.file));
+
+  std::vector<std::string> keys;
+  leaf_keys(effective, "", keys);
+  if (sources.read_environment) {
+    for (const auto& key : keys) {
+      if (const char* v = std::getenv(config_env_name(key).c_str())) {
+        auto ptr = pointer_of(key);
+        MEDAI_ASSIGN_OR_RETURN(json coerced, coerce(key, effective.at(ptr), json(std::string(v))));
+        effective[ptr] = coerced;
+      }
+    }
+  }
+  for (const auto& [key, value] : sources.flags) {
+    auto ptr = pointer_of(key);
+    if (!effective.contains(ptr) || effective.at(ptr).is_object())
+      return make_error(ErrorCode::config_error, "unknown configuration key '" + key + "'");
+    MEDAI_ASSIGN_OR_RETURN(json coerced, coerce(key, effective.at(ptr), value));
+    effective[ptr] = coerced;
+  }
+  return from_json(effective);
+}
+
+}  // namespace medai

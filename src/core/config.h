@@ -1,0 +1,73 @@
+#pragma once
+// Configuration: built-in defaults, overridden by a JSON file (--config),
+// then by MEDAI_* environment variables, then by command-line flags.
+// Every key has a default, so an empty data folder and no file is a valid
+// configuration (the embedded default: SQLite + ./var). Unknown keys in a
+// file are an error, so a typo never silently falls back to a default.
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+#include "core/status.h"
+
+namespace medai {
+
+struct HttpConfig {
+  std::string host = "127.0.0.1";
+  std::int64_t port = 8142;
+  std::int64_t io_threads = 2;
+  std::int64_t handler_threads = 4;
+  std::int64_t max_header_bytes = 16 * 1024;
+  std::int64_t max_body_bytes = 64 * 1024 * 1024;
+  std::int64_t header_timeout_ms = 10000;
+  std::int64_t body_timeout_ms = 300000;
+  std::int64_t idle_timeout_ms = 60000;
+  std::string tls_cert;
+  std::string tls_key;
+};
+
+struct AuthConfig {
+  std::int64_t session_ttl_minutes = 12 * 60;
+  std::int64_t token_ttl_days = 90;       // default lifetime of API tokens
+  std::int64_t max_token_ttl_days = 365;  // longest lifetime a caller may ask for
+  std::int64_t login_max_failures = 5;    // per user name, within the window
+  std::int64_t login_failure_window_s = 900;
+  std::int64_t min_password_length = 12;
+};
+
+struct LogConfig {
+  std::string level = "info";
+  std::string file;  // empty: stderr only
+};
+
+struct Config {
+  std::string data_dir = "var";
+  HttpConfig http;
+  AuthConfig auth;
+  LogConfig log;
+
+  std::filesystem::path catalog_path() const { return std::filesystem::path(data_dir) / "catalog.sqlite"; }
+  std::filesystem::path blob_root() const { return std::filesystem::path(data_dir) / "blobs"; }
+  std::filesystem::path secret_path() const { return std::filesystem::path(data_dir) / "secret.key"; }
+};
+
+// Flat "section.key" → JSON value overrides, e.g. {"http.port": 0}.
+using ConfigOverrides = std::map<std::string, nlohmann::json>;
+
+struct ConfigSources {
+  std::optional<std::filesystem::path> file;
+  bool read_environment = true;
+  ConfigOverrides flags;
+};
+
+Result<Config> load_config(const ConfigSources& sources);
+// The effective configuration as JSON (secrets such as key paths are shown,
+// secret values never exist in config).
+nlohmann::json config_to_json(const Config& config);
+// Environment variable that sets `key` ("http.port" → "MEDAI_HTTP_PORT").
+std::string config_env_name(const std::string& key);
+
+}  // namespace medai

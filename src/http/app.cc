@@ -1,0 +1,106 @@
+#include "http/app.h"
+
+#include "core/log.h"
+#include "core/phi.h"
+
+namespace medai::http {
+namespace {
+
+std::string cookie_value(const std::string& cookie_header, std::string_view name) {
+  // Cookie: a=b; medai_session=xyz
+  std::string_view rest(cookie_header);
+  while (!rest.empty()) {
+    while (!rest.empty() && (rest.front() == ' ' || rest.front() == ';')) rest.remove_prefix(1);
+    auto end = rest.find(';');
+    std::string_view pair = rest.substr(0, end);
+    auto eq = pair.find('=');
+    if (eq != std::string_view::npos && pair.substr(0, eq) == name) return std::string(pair.substr(eq + 1));
+    if (end == std::string_view::npos) break;
+    rest.remove_prefix(end + 1);
+  }
+  return {};
+}
+
+bool is_unsafe(Method m) { return m == Method::post || m == Method::put || m == Method::patch || m == Method::del; }
+
+// Origin "https://host:port" → "host:port".
+std::string origin_host(const std::string& origin) {
+  auto pos = origin.find("://");
+  return pos == std::string::npos ? origin : origin.substr(pos + 3);
+}
+
+}  // namespace
+
+Authenticator make_authenticator(access::Tokens& tokens) {
+  return [&tokens](const Request& req) -> Result<access::Principal> {
+    const std::string authz = req.header("Authorization");
+    if (!authz.empty()) {
+      constexpr std::string_view kBearer = "Bearer ";
+      if (authz.size() <= kBearer.size() || authz.compare(0, kBearer.size(), kBearer) != 0)
+        return make_error(ErrorCode::unauthenticated, "the Authorization header must be 'Bearer <token>'");
+      return tokens.authenticate(std::string_view(authz).substr(kBearer.size()), false);
+    }
+    const std::string session = cookie_value(req.header("Cookie"), "medai_session");
+    if (session.empty())
+      return make_error(ErrorCode::unauthenticated,
+                        "log in, or send an API token as 'Authorization: Bearer <token>'");
+    // Cross-site request forgery: a browser adds Origin to unsafe requests;
+    // one from another site must not ride on our cookie (SameSite=Strict is
+    // the first line, this the second).
+    if (is_unsafe(req.method)) {
+      const std::string origin = req.header("Origin");
+      if (!origin.empty() && origin_host(origin) != req.header("Host"))
+        return make_error(ErrorCode::forbidden, "cross-origin request refused");
+    }
+    MEDAI_ASSIGN_OR_RETURN(access::Principal p, tokens.authenticate(session, true));
+    p.via_cookie = true;
+    return p;
+  };
+}
+
+Result<std::unique_ptr<Application>> Application::open(const Config& config) {
+  std::unique_ptr<Application> app(new Application());
+  MEDAI_ASSIGN_OR_RETURN(app->data_, storage::open_data_dir(config));
+  phi::set_mask_key(app->data_.secret);
+  app->directory_ = std::make_unique<access::Directory>(*app->data_.catalog, config.auth);
+  app->tokens_ = std::make_unique<access::Tokens>(*app->data_.catalog, *app->directory_, config.auth);
+  app->ctx_.config = config;
+  app->ctx_.data = &app->data_;
+  app->ctx_.directory = app->directory_.get();
+  app->ctx_.tokens = app->tokens_.get();
+  app->ctx_.version = MEDAI_VERSION;
+
+  ServerOptions options;
+  options.host = config.http.host;
+  options.port = static_cast<std::uint16_t>(config.http.port);
+  options.io_threads = static_cast<int>(config.http.io_threads);
+  options.handler_threads = static_cast<int>(config.http.handler_threads);
+  options.max_header_bytes = static_cast<std::size_t>(config.http.max_header_bytes);
+  options.max_body_bytes = static_cast<std::size_t>(config.http.max_body_bytes);
+  options.header_timeout = std::chrono::milliseconds(config.http.header_timeout_ms);
+  options.body_timeout = std::chrono::milliseconds(config.http.body_timeout_ms);
+  options.idle_timeout = std::chrono::milliseconds(config.http.idle_timeout_ms);
+  options.tls_cert = config.http.tls_cert;
+  options.tls_key = config.http.tls_key;
+
+  auto router = std::make_shared<Router>();
+  register_all_routes(*router, app->ctx_);
+  app->router_ = router;
+  app->server_ = std::make_unique<Server>(options, router, make_authenticator(*app->tokens_));
+  app->ctx_.metrics = &app->server_->metrics();
+  return app;
+}
+
+Application::~Application() { stop(); }
+
+Result<std::optional<access::FirstAdmin>> Application::bootstrap() {
+  return access::bootstrap_first_admin(*directory_);
+}
+
+Status Application::start() { return server_->start(); }
+std::uint16_t Application::port() const { return server_->port(); }
+void Application::stop() {
+  if (server_) server_->stop();
+}
+
+}  // namespace medai::http

@@ -1,0 +1,60 @@
+#pragma once
+// The HTTP adapter of one medai instance: opens the data folder, builds the
+// router from the per-resource route files and runs the server. Everything
+// here delegates to the core modules; no business rule lives in this layer.
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "access/bootstrap.h"
+#include "access/directory.h"
+#include "access/tokens.h"
+#include "core/config.h"
+#include "http/router.h"
+#include "http/server.h"
+#include "storage/data_dir.h"
+
+namespace medai::http {
+
+// What route handlers may use. Built once at start-up.
+struct AppContext {
+  Config config;
+  storage::DataDir* data = nullptr;
+  access::Directory* directory = nullptr;
+  access::Tokens* tokens = nullptr;
+  Metrics* metrics = nullptr;  // set once the server exists
+  std::string version;
+};
+
+// Registers every route of the API on `router`.
+void register_all_routes(Router& router, AppContext& ctx);
+
+// Bearer header or medai_session cookie → Principal (with CSRF protection
+// for cookie-authenticated unsafe methods).
+Authenticator make_authenticator(access::Tokens& tokens);
+
+class Application {
+ public:
+  static Result<std::unique_ptr<Application>> open(const Config& config);
+  ~Application();
+
+  // Creates the first administrator on an empty catalog (see bootstrap.h).
+  Result<std::optional<access::FirstAdmin>> bootstrap();
+  Status start();
+  std::uint16_t port() const;
+  void stop();
+  const Router& router() const { return *router_; }
+  AppContext& context() { return ctx_; }
+
+ private:
+  Application() = default;
+  storage::DataDir data_;
+  std::unique_ptr<access::Directory> directory_;
+  std::unique_ptr<access::Tokens> tokens_;
+  AppContext ctx_;
+  std::shared_ptr<Router> router_;
+  std::unique_ptr<Server> server_;
+};
+
+}  // namespace medai::http

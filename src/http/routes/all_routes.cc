@@ -1,0 +1,13 @@
+#include "http/routes/routes.h"
+
+namespace medai::http {
+
+void register_all_routes(Router& router, AppContext& ctx) {
+  routes::register_system_routes(router, ctx);
+  routes::register_auth_routes(router, ctx);
+  routes::register_institution_routes(router, ctx);
+  routes::register_user_routes(router, ctx);
+  routes::register_token_routes(router, ctx);
+}
+
+}  // namespace medai::http

@@ -1,0 +1,12 @@
+#pragma once
+// One registration function per resource file.
+#include "http/app.h"
+#include "http/router.h"
+
+namespace medai::http::routes {
+void register_system_routes(Router& router, AppContext& ctx);
+void register_auth_routes(Router& router, AppContext& ctx);
+void register_institution_routes(Router& router, AppContext& ctx);
+void register_user_routes(Router& router, AppContext& ctx);
+void register_token_routes(Router& router, AppContext& ctx);
+}  // namespace medai::http::routes

@@ -1,0 +1,144 @@
+#pragma once
+// Starts the real `medai serve` binary on port 0 in a temp data folder and
+// stops it at the end of the test. Stdout is captured (first-start
+// credentials); the bound port comes from --ready-file.
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "http/test_client.h"
+#include "support/temp_dir.h"
+
+namespace medai::testing {
+
+inline std::string read_file(const std::filesystem::path& p) {
+  std::ifstream in(p);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// Runs `medai args...` to completion; returns exit code, stdout, stderr.
+struct CommandResult {
+  int exit_code = -1;
+  std::string out, err;
+};
+
+inline CommandResult run_medai(const std::vector<std::string>& args, const std::filesystem::path& scratch,
+                               const std::map<std::string, std::string>& env = {}) {
+  const auto out = scratch / "cmd.out", err = scratch / "cmd.err";
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    for (const auto& [k, v] : env) ::setenv(k.c_str(), v.c_str(), 1);
+    std::freopen(out.c_str(), "w", stdout);
+    std::freopen(err.c_str(), "w", stderr);
+    std::vector<char*> argv{const_cast<char*>(MEDAI_BINARY)};
+    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    ::execv(MEDAI_BINARY, argv.data());
+    ::_exit(127);
+  }
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, read_file(out), read_file(err)};
+}
+
+class ServerProcess {
+ public:
+  // extra_env: e.g. {"MEDAI_HTTP_HEADER_TIMEOUT_MS", "300"}.
+  explicit ServerProcess(std::filesystem::path data_dir, std::map<std::string, std::string> extra_env = {})
+      : data_dir_(std::move(data_dir)) {
+    std::filesystem::create_directories(data_dir_);
+    ready_ = data_dir_.parent_path() / (data_dir_.filename().string() + ".ready");
+    stdout_ = data_dir_.parent_path() / (data_dir_.filename().string() + ".stdout");
+    std::filesystem::remove(ready_);
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      for (const auto& [k, v] : extra_env) ::setenv(k.c_str(), v.c_str(), 1);
+      std::freopen(stdout_.c_str(), "w", stdout);
+      const std::string log = (data_dir_.parent_path() / (data_dir_.filename().string() + ".log")).string();
+      std::freopen(log.c_str(), "w", stderr);
+      ::execl(MEDAI_BINARY, MEDAI_BINARY, "serve", "--port", "0", "--data-dir", data_dir_.c_str(), "--ready-file",
+              ready_.c_str(), static_cast<char*>(nullptr));
+      ::_exit(127);
+    }
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (std::filesystem::exists(ready_)) {
+        port_ = static_cast<std::uint16_t>(std::stoi(read_file(ready_)));
+        break;
+      }
+      int status = 0;
+      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+        pid_ = -1;
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  }
+
+  ~ServerProcess() { stop(); }
+
+  // SIGTERM and wait: the graceful path an operator uses.
+  int stop() {
+    if (pid_ <= 0) return -1;
+    ::kill(pid_, SIGTERM);
+    int status = 0;
+    ::waitpid(pid_, &status, 0);
+    pid_ = -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  }
+
+  bool running() const { return pid_ > 0 && port_ != 0; }
+  std::uint16_t port() const { return port_; }
+  std::string stdout_text() const { return read_file(stdout_); }
+  std::string log_text() const {
+    return read_file(data_dir_.parent_path() / (data_dir_.filename().string() + ".log"));
+  }
+  // "password:  XXXX" from the first-start banner, or "".
+  std::string first_admin_password() const {
+    const std::string out = stdout_text();
+    const auto pos = out.find("password:");
+    if (pos == std::string::npos) return {};
+    std::istringstream line(out.substr(pos + 9));
+    std::string pw;
+    line >> pw;
+    return pw;
+  }
+
+ private:
+  std::filesystem::path data_dir_, ready_, stdout_;
+  pid_t pid_ = -1;
+  std::uint16_t port_ = 0;
+};
+
+// JSON helpers over the raw client.
+struct Api {
+  std::uint16_t port;
+  std::string token;
+
+  std::optional<http::testing::RawResponse> call(const std::string& method, const std::string& target,
+                                                 const std::string& body = "", const std::string& headers = "") const {
+    std::string h = headers;
+    if (!token.empty()) h += "Authorization: Bearer " + token + "\r\n";
+    if (!body.empty()) h += "Content-Type: application/json\r\n";
+    return http::testing::fetch(port, method, target, h, body);
+  }
+  nlohmann::json json(const std::string& method, const std::string& target, const nlohmann::json& body = nullptr,
+                      int* status = nullptr) const {
+    auto r = call(method, target, body.is_null() ? "" : body.dump());
+    if (status) *status = r ? r->status : 0;
+    if (!r || r->body.empty()) return nullptr;
+    return nlohmann::json::parse(r->body, nullptr, false);
+  }
+};
+
+}  // namespace medai::testing
