@@ -193,6 +193,21 @@ double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
+// Logging from error paths must never throw out of them (a log sink may
+// fail, e.g. on invalid UTF-8 in an exception message).
+void log_error(std::string_view event, nlohmann::json fields) noexcept {
+  try {
+    log::error(event, std::move(fields));
+  } catch (...) {
+  }
+}
+void log_warn(std::string_view event, nlohmann::json fields) noexcept {
+  try {
+    log::warn(event, std::move(fields));
+  } catch (...) {
+  }
+}
+
 // --- shared server state ----------------------------------------------------
 
 class SessionBase {
@@ -204,7 +219,10 @@ class SessionBase {
 
 struct ServerCore {
   ServerCore(ServerOptions o, std::shared_ptr<const Router> r, Authenticator a)
-      : options(std::move(o)), router(std::move(r)), authenticator(std::move(a)) {}
+      : options(std::move(o)),
+        router(std::move(r)),
+        authenticator(std::move(a)),
+        ioc(std::max(1, options.io_threads)) {}
 
   // Declaration order is destruction order in reverse: everything a session
   // touches in its destructor (metrics, registry, TLS context) is declared
@@ -512,7 +530,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
         failure = who.status();
       }
     } catch (const std::exception& e) {
-      log::error("http.authenticator_exception", {{"route", route_->spec.pattern}, {"what", e.what()}});
+      log_error("http.authenticator_exception", {{"route", route_->spec.pattern}, {"what", e.what()}});
       failure = make_error(ErrorCode::internal, "internal error");
     } catch (...) {
       failure = make_error(ErrorCode::internal, "internal error");
@@ -582,10 +600,10 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     try {
       res_ = route_->handler(req_);
     } catch (const std::exception& e) {
-      log::error("http.handler_exception", {{"route", route_->spec.pattern}, {"what", e.what()}});
+      log_error("http.handler_exception", {{"route", route_->spec.pattern}, {"what", e.what()}});
       res_ = Response::error(make_error(ErrorCode::internal, "internal error"));
     } catch (...) {
-      log::error("http.handler_exception", {{"route", route_->spec.pattern}, {"what", "unknown"}});
+      log_error("http.handler_exception", {{"route", route_->spec.pattern}, {"what", "unknown"}});
       res_ = Response::error(make_error(ErrorCode::internal, "internal error"));
     }
   }
@@ -604,7 +622,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
 
   enum class AfterWrite { response_done, next_chunk, next_file_block };
 
-  // Appends "Name: value\r\n" unless the header could split the response.
+  // Appends "Name: value\r\n" (callers check safe_header for handler values).
   static void append_header(std::string& out, std::string_view name, std::string_view value) {
     out += name;
     out += ": ";
@@ -643,7 +661,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
         continue;
       if (!safe_header(name, value)) {
         // A CR/LF here would let response content forge headers.
-        log::warn("http.unsafe_response_header", {{"route", route_ ? route_->spec.pattern : ""}});
+        log_warn("http.unsafe_response_header", {{"route", route_ ? route_->spec.pattern : ""}});
         continue;
       }
       if (iequals(name, "Cache-Control")) has_cache_control = true;
@@ -691,7 +709,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
 
   void send_response() {
     if (res_.status < 100 || res_.status > 599) {
-      log::error("http.bad_status", {{"status", res_.status}});
+      log_error("http.bad_status", {{"status", res_.status}});
       res_ = Response::error(make_error(ErrorCode::internal, "internal error"));
     }
     if (core_.stopping.load()) keep_alive_ = false;
@@ -783,7 +801,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     const std::size_t got = file_.read(file_buf_.get(), want, ec);
     if (ec || got == 0) {
       // Truncated under us: the announced length can no longer be met.
-      log::warn("http.file_read_failed", {{"error", ec ? ec.message() : "unexpected end of file"}});
+      log_warn("http.file_read_failed", {{"error", ec ? ec.message() : "unexpected end of file"}});
       file_.close(ec);
       return lowest().close();
     }
@@ -824,7 +842,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     try {
       chunk_more_ = chunks_(chunk_buf_);
     } catch (const std::exception& e) {
-      log::error("http.chunk_source_exception",
+      log_error("http.chunk_source_exception",
                  {{"route", route_ ? route_->spec.pattern : std::string()}, {"what", e.what()}});
       chunk_failed_ = true;
     } catch (...) {
@@ -838,13 +856,18 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     if (chunk_failed_ || core_.stopping.load()) return lowest().close();
     if (!chunk_more_) chunks_ = nullptr;
     const AfterWrite after = chunk_more_ ? AfterWrite::next_chunk : AfterWrite::response_done;
+    if (chunk_buf_.empty() && chunk_more_) {
+      // Nothing produced yet: ask again, via the queue so that a source
+      // that keeps returning nothing cannot grow the stack.
+      return net::post(stream_.get_executor(),
+                       [self = this->shared_from_this()] { self->next_chunk(); });
+    }
     if (!chunk_framing_) {
-      if (chunk_buf_.empty()) return chunk_more_ ? next_chunk() : on_response_sent();
+      if (chunk_buf_.empty()) return on_response_sent();
       return write_out(chunk_buf_, {}, after);
     }
     if (chunk_buf_.empty()) {
-      // A zero-length chunk would end the stream: only send the end.
-      if (chunk_more_) return next_chunk();
+      // Finished with nothing left: only the terminating chunk.
       wire_head_.clear();
       return write_out({}, "0\r\n\r\n", AfterWrite::response_done);
     }
@@ -934,7 +957,7 @@ void on_accept(ServerCore& core, beast::error_code ec, tcp::socket socket) {
   if (core.stopping.load() || ec == net::error::operation_aborted) return;
   if (ec) {
     // E.g. EMFILE: back off briefly instead of spinning on the error.
-    log::warn("http.accept_failed", {{"error", ec.message()}});
+    log_warn("http.accept_failed", {{"error", ec.message()}});
     core.accept_retry->expires_after(std::chrono::milliseconds(50));
     core.accept_retry->async_wait([&core](beast::error_code e) {
       if (!e && !core.stopping.load()) do_accept(core);
@@ -1050,7 +1073,7 @@ Status Server::start() {
           break;
         } catch (const std::exception& e) {
           // Handlers catch their own exceptions; this is a last resort.
-          log::error("http.io_thread_exception", {{"what", e.what()}});
+          log_error("http.io_thread_exception", {{"what", e.what()}});
         }
       }
       std::lock_guard l(core.threads_mu);

@@ -10,7 +10,7 @@
 #include <sstream>
 #include <thread>
 
-#include "tests/http/test_client.h"
+#include "test_client.h"
 
 namespace medai::http {
 namespace {
@@ -119,6 +119,23 @@ class ServerTest : public ::testing::Test {
         return *n < 3;
       };
       return r;
+    });
+    router->add(spec(Method::get, "/sse"), [](Request&) {
+      // Blocks between events and sometimes produces nothing (a poll with
+      // no news): allowed on the handler pool.
+      Response r;
+      r.header("Content-Type", "text/event-stream");
+      auto n = std::make_shared<int>(0);
+      r.chunks = [n](std::string& out) {
+        std::this_thread::sleep_for(10ms);
+        ++*n;
+        if (*n % 2 == 0) out += "event: " + std::to_string(*n) + "\n\n";
+        return *n < 6;
+      };
+      return r;
+    });
+    router->add(spec(Method::get, "/evil-header"), [](Request&) {
+      return Response::text("x").header("X-Evil", "a\r\nSet-Cookie: pwned=1").header("X-Fine", "yes");
     });
     router->add(spec(Method::get, "/cached"), [](Request&) {
       return Response::text("c").header("Cache-Control", "public, max-age=60");
@@ -603,6 +620,26 @@ TEST_F(ServerTest, ChunkedResponse) {
   EXPECT_EQ(next->body, "ok");
 }
 
+TEST_F(ServerTest, BlockingChunkSourceOnPool) {
+  start();
+  auto r = fetch(port_, "GET", "/sse");
+  ASSERT_TRUE(r);
+  EXPECT_TRUE(r->chunked);
+  EXPECT_EQ(r->body, "event: 2\n\nevent: 4\n\nevent: 6\n\n");
+}
+
+TEST_F(ServerTest, HeaderValuesWithLineBreaksAreDropped) {
+  start();
+  auto r = fetch(port_, "GET", "/evil-header");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_FALSE(r->has_header("X-Evil"));
+  EXPECT_FALSE(r->has_header("Set-Cookie"));
+  EXPECT_EQ(r->header("X-Fine"), "yes");
+  EXPECT_EQ(r->body, "x");
+  EXPECT_FALSE(r->header("Date").empty());
+}
+
 TEST_F(ServerTest, ChunkedResponseToHttp10EndsWithTheConnection) {
   start();
   TestConnection c(port_);
@@ -663,6 +700,18 @@ TEST_F(ServerTest, StopClosesConnectionsAndIsIdempotent) {
   TestConnection after(port_);
   EXPECT_FALSE(after.connected());
   EXPECT_FALSE(server_->start().is_ok());
+}
+
+TEST_F(ServerTest, StopLetsRunningHandlersFinish) {
+  start();
+  TestConnection c(port_);
+  ASSERT_TRUE(c.send("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n"));
+  std::this_thread::sleep_for(20ms);  // the handler is now sleeping on the pool
+  const auto begin = std::chrono::steady_clock::now();
+  server_->stop();
+  const auto elapsed = std::chrono::steady_clock::now() - begin;
+  EXPECT_LT(elapsed, 1500ms);
+  EXPECT_TRUE(c.closed_by_peer(1s));
 }
 
 TEST_F(ServerTest, ManyConcurrentClients) {
