@@ -37,6 +37,13 @@ struct Request {
   std::multimap<std::string, std::string> query;  // percent-decoded
   Headers headers;
   std::string body;  // whole body in memory (bounded by the route's limit)
+  // Routes with RouteSpec::spool_body: the body streamed to a temporary file
+  // (body stays empty). Empty path when not spooled or the body is empty.
+  // Owned by the server: deleted after the response has been written, so a
+  // handler that wants to keep it must copy it, or rename it within the same
+  // file system. body_size is the number of body bytes in the file.
+  std::filesystem::path body_file;
+  std::uint64_t body_size = 0;
   std::unordered_map<std::string, std::string> path_params;  // from {name} segments
   std::string remote_address;
   bool tls = false;

@@ -43,6 +43,12 @@ struct RouteSpec {
   bool run_inline = false;
   // Included in /metrics and OpenAPI; false for the static portal fallback.
   bool documented = true;
+  // Large bodies: the server streams the body to a temporary file instead of
+  // memory; the handler gets Request::body_file (and body_size) while
+  // Request::body stays empty. max_body_bytes still applies. The file is
+  // deleted by the server once the response has been written (or the
+  // exchange fails); handlers must move or copy it to keep the content.
+  bool spool_body = false;
 };
 
 using Handler = std::function<Response(Request&)>;

@@ -8,7 +8,10 @@
 // requests wait in the read buffer, so responses always leave in order.
 #include "http/server.h"
 
+#include <fcntl.h>
 #include <openssl/ssl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <array>
@@ -26,7 +29,9 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <cerrno>
 #include <condition_variable>
+#include <cstring>
 #include <exception>
 #include <limits>
 #include <mutex>
@@ -49,6 +54,9 @@ using Clock = std::chrono::steady_clock;
 
 constexpr std::size_t kReadChunkBytes = 8192;
 constexpr std::size_t kFileBlockBytes = 64 * 1024;
+// Spooled request bodies are read into this buffer and written to the file
+// block by block, so memory stays bounded whatever the upload size.
+constexpr std::size_t kSpoolBlockBytes = 64 * 1024;
 // After a response with Connection: close we half-close and discard what the
 // client still sends for a moment: closing with unread input makes the
 // kernel send RST, which can destroy the response (e.g. a 413) in flight.
@@ -207,6 +215,99 @@ void log_warn(std::string_view event, nlohmann::json fields) noexcept {
   } catch (...) {
   }
 }
+
+// --- spooled request bodies ---------------------------------------------------
+
+// A temporary file holding one request body. Owns the file: the destructor
+// closes and deletes it, so every way an exchange ends (response written,
+// error, disconnect, timeout, server stop, session destroyed) removes it.
+class SpoolFile {
+ public:
+  SpoolFile() = default;
+  SpoolFile(const SpoolFile&) = delete;
+  SpoolFile& operator=(const SpoolFile&) = delete;
+  ~SpoolFile() { discard(); }
+
+  // Creates a new file with a random name in `dir` (O_EXCL, mode 0600).
+  bool create(const std::filesystem::path& dir, std::string& error) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    thread_local std::mt19937_64 gen = [] {
+      std::random_device rd;
+      std::seed_seq seq{rd(), rd(), rd(), rd(), rd(), rd(), rd(), rd()};
+      return std::mt19937_64(seq);
+    }();
+    for (int attempt = 0; attempt < 16; ++attempt) {
+      std::string name = "medai-body-";
+      for (int half = 0; half < 2; ++half) {
+        const std::uint64_t r = gen();
+        for (int i = 0; i < 16; ++i) name += kHex[(r >> (4 * i)) & 0xF];
+      }
+      name += ".part";
+      std::filesystem::path candidate = dir / name;
+      const int fd = ::open(candidate.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
+                            S_IRUSR | S_IWUSR);
+      if (fd >= 0) {
+        fd_ = fd;
+        path_ = std::move(candidate);
+        size_ = 0;
+        return true;
+      }
+      if (errno != EEXIST) {
+        error = std::strerror(errno);
+        return false;
+      }
+    }
+    error = "no unique name found";
+    return false;
+  }
+
+  bool write(const char* data, std::size_t n, std::string& error) {
+    while (n > 0) {
+      const ssize_t w = ::write(fd_, data, n);
+      if (w < 0) {
+        if (errno == EINTR) continue;
+        error = std::strerror(errno);
+        return false;
+      }
+      data += w;
+      n -= static_cast<std::size_t>(w);
+      size_ += static_cast<std::uint64_t>(w);
+    }
+    return true;
+  }
+
+  // Closes the descriptor (the body is complete); the file stays until discard().
+  bool finish(std::string& error) {
+    if (fd_ < 0) return true;
+    const int rc = ::close(fd_);
+    fd_ = -1;
+    if (rc != 0 && errno != EINTR) {
+      error = std::strerror(errno);
+      return false;
+    }
+    return true;
+  }
+
+  void discard() noexcept {
+    if (fd_ >= 0) {
+      ::close(fd_);
+      fd_ = -1;
+    }
+    if (!path_.empty()) {
+      ::unlink(path_.c_str());
+      path_.clear();
+    }
+    size_ = 0;
+  }
+
+  const std::filesystem::path& path() const { return path_; }
+  std::uint64_t size() const { return size_; }
+
+ private:
+  int fd_ = -1;
+  std::filesystem::path path_;
+  std::uint64_t size_ = 0;
+};
 
 // --- shared server state ----------------------------------------------------
 
@@ -379,6 +480,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     req_.query.clear();
     req_.headers.clear();
     req_.body.clear();
+    if (spool_) discard_spool();
     req_.path_params.clear();
     req_.principal.reset();
     req_.request_id.clear();
@@ -544,7 +646,10 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   void read_body() {
     parser_->body_limit(body_limit_);
     const auto expect = parser_->get()[bhttp::field::expect];
-    if (iequals(std::string_view(expect.data(), expect.size()), "100-continue")) {
+    const bool expect_continue =
+        iequals(std::string_view(expect.data(), expect.size()), "100-continue");
+    if (route_->spec.spool_body && !start_spool()) return;
+    if (expect_continue) {
       // Clients such as curl wait (about a second) for this before
       // sending large bodies.
       lowest().expires_after(opts().body_timeout);
@@ -560,6 +665,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
 
   void read_body_now() {
     lowest().expires_after(opts().body_timeout);
+    if (spool_) return spool_read();
     bhttp::async_read(stream_, buffer_, *parser_,
                       [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
                         self->on_body(ec);
@@ -578,6 +684,88 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     }
     req_.body = std::move(parser_->get().body());
     dispatch();
+  }
+
+  // --- spooled bodies -----------------------------------------------------------
+  //
+  // Routes with spool_body: after the header (and authentication), the
+  // header parser is converted into a buffer_body parser that hands the body
+  // over in kSpoolBlockBytes pieces, each written to a temporary file on the
+  // I/O thread (like file responses are read there). The body limit, the
+  // body timeout (for the whole body) and 100-continue work as for memory
+  // bodies; the file is deleted when the exchange ends, however it ends.
+
+  // Creates the file and switches parsers; on failure sends the error.
+  bool start_spool() {
+    spool_.emplace();
+    std::string error;
+    const std::filesystem::path dir =
+        opts().spool_dir.empty() ? ServerOptions::default_spool_dir() : opts().spool_dir;
+    if (!spool_->create(dir, error)) {
+      spool_.reset();
+      log_error("http.spool_create_failed", {{"route", route_->spec.pattern},
+                                             {"dir", dir.string()}, {"error", error}});
+      keep_alive_ = false;  // the body is not read
+      send_error(make_error(ErrorCode::io_error, "cannot store the request body"));
+      return false;
+    }
+    spool_parser_.emplace(std::move(*parser_));
+    spool_parser_->body_limit(body_limit_);
+    // Parse as much of what has arrived as fits the block (not one piece
+    // per read, which would be one round trip per chunk header).
+    spool_parser_->eager(true);
+    if (!spool_buf_) spool_buf_ = std::make_unique<char[]>(kSpoolBlockBytes);
+    return true;
+  }
+
+  void spool_read() {
+    auto& body = spool_parser_->get().body();
+    body.data = spool_buf_.get();
+    body.size = kSpoolBlockBytes;
+    body.more = true;
+    bhttp::async_read_some(stream_, buffer_, *spool_parser_,
+                           [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+                             self->on_spool_read(ec);
+                           });
+  }
+
+  void on_spool_read(beast::error_code ec) {
+    if (ec == bhttp::error::need_buffer) ec = {};
+    const std::size_t got = kSpoolBlockBytes - spool_parser_->get().body().size;
+    if (ec) {
+      discard_spool();
+      return on_body(ec);
+    }
+    std::string error;
+    if (got > 0 && !spool_->write(spool_buf_.get(), got, error)) {
+      log_error("http.spool_write_failed", {{"route", route_->spec.pattern}, {"error", error}});
+      discard_spool();
+      keep_alive_ = false;
+      return send_error(make_error(ErrorCode::io_error, "cannot store the request body"));
+    }
+    if (core_.stopping.load()) {
+      discard_spool();
+      return lowest().close();
+    }
+    if (!spool_parser_->is_done()) return spool_read();
+    if (!spool_->finish(error)) {
+      log_error("http.spool_write_failed", {{"route", route_->spec.pattern}, {"error", error}});
+      discard_spool();
+      keep_alive_ = false;
+      return send_error(make_error(ErrorCode::io_error, "cannot store the request body"));
+    }
+    spool_parser_.reset();
+    req_.body_size = spool_->size();
+    if (req_.body_size > 0) req_.body_file = spool_->path();
+    dispatch();
+  }
+
+  // Deletes the spooled body (if any) and forgets it.
+  void discard_spool() {
+    spool_parser_.reset();
+    spool_.reset();
+    req_.body_file.clear();
+    req_.body_size = 0;
   }
 
   void dispatch() {
@@ -883,6 +1071,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   // --- after the response -----------------------------------------------------
 
   void on_response_sent() {
+    if (spool_) discard_spool();  // the handler is done with the file
     core_.metrics.observe(slot_, res_.status, seconds_since(started_));
     if (keep_alive_ && !core_.stopping.load()) return read_request();
     graceful_close();
@@ -922,6 +1111,11 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
 
   // The exchange in progress (one at a time per connection).
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  // Spooled bodies (spool_body routes only): parser converted from parser_
+  // after the header, the file, and the read buffer (allocated once).
+  std::optional<bhttp::request_parser<bhttp::buffer_body>> spool_parser_;
+  std::optional<SpoolFile> spool_;
+  std::unique_ptr<char[]> spool_buf_;
   Request req_;
   Response res_;
   const Route* route_ = nullptr;
@@ -1007,6 +1201,13 @@ Status make_tls_context(const ServerOptions& o, std::optional<ssl::context>& out
 }
 
 }  // namespace
+
+std::filesystem::path ServerOptions::default_spool_dir() {
+  std::error_code ec;
+  std::filesystem::path dir = std::filesystem::temp_directory_path(ec);
+  if (ec || dir.empty()) return "/tmp";
+  return dir;
+}
 
 struct Server::Impl : ServerCore {
   using ServerCore::ServerCore;

@@ -30,6 +30,12 @@ struct ServerOptions {
   std::chrono::milliseconds idle_timeout{60000};    // keep-alive idle
   std::filesystem::path tls_cert;  // PEM chain; TLS on when both are set
   std::filesystem::path tls_key;   // PEM private key
+  // Where bodies of spool_body routes are written (created O_EXCL, mode
+  // 0600, random names; deleted after each exchange). Must exist.
+  std::filesystem::path spool_dir = default_spool_dir();
+
+  // std::filesystem::temp_directory_path(), or /tmp if that fails.
+  static std::filesystem::path default_spool_dir();
 };
 
 // Resolves credentials (bearer token or session cookie) to a Principal.

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <random>
 #include <filesystem>
 #include <string>
 
@@ -12,10 +13,13 @@ class TempDir {
  public:
   TempDir() {
     static std::atomic<int> counter{0};
-    path_ = std::filesystem::temp_directory_path() /
-            ("medai-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-    std::filesystem::remove_all(path_);
-    std::filesystem::create_directories(path_);
+    std::random_device rd;
+    for (;;) {
+      path_ = std::filesystem::temp_directory_path() /
+              ("medai-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) + "-" +
+               std::to_string(rd()));
+      if (std::filesystem::create_directory(path_)) break;  // fresh and ours alone
+    }
   }
   ~TempDir() {
     std::error_code ec;
