@@ -92,9 +92,13 @@ std::string format_line(Level level, std::string_view event, nlohmann::json fiel
   return line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-void write(Level level, std::string_view event, nlohmann::json fields) {
+void write(Level level, std::string_view event, nlohmann::json fields) noexcept {
   if (!enabled(level)) return;
-  get_logger()->info(format_line(level, event, std::move(fields)));
+  try {
+    get_logger()->info(format_line(level, event, std::move(fields)));
+  } catch (...) {
+    // Nowhere left to report it; dropping the line is the safe choice.
+  }
 }
 
 }  // namespace medai::log

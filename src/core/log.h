@@ -24,7 +24,9 @@ bool enabled(Level level);
 std::optional<Level> level_from_name(std::string_view name);
 
 // Writes {"ts","level","event", fields...}. `fields` must be an object (or null).
-void write(Level level, std::string_view event, nlohmann::json fields = nlohmann::json::object());
+// Never throws: it is called from error paths, where a failing sink must not
+// turn one error into a crash.
+void write(Level level, std::string_view event, nlohmann::json fields = nlohmann::json::object()) noexcept;
 
 inline void debug(std::string_view event, nlohmann::json f = nlohmann::json::object()) {
   write(Level::debug, event, std::move(f));

@@ -40,6 +40,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "core/crypto.h"
 #include "core/log.h"
 
 namespace medai::http {
@@ -201,21 +202,6 @@ double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
-// Logging from error paths must never throw out of them (a log sink may
-// fail, e.g. on invalid UTF-8 in an exception message).
-void log_error(std::string_view event, nlohmann::json fields) noexcept {
-  try {
-    log::error(event, std::move(fields));
-  } catch (...) {
-  }
-}
-void log_warn(std::string_view event, nlohmann::json fields) noexcept {
-  try {
-    log::warn(event, std::move(fields));
-  } catch (...) {
-  }
-}
-
 // --- spooled request bodies ---------------------------------------------------
 
 // A temporary file holding one request body. Owns the file: the destructor
@@ -230,20 +216,9 @@ class SpoolFile {
 
   // Creates a new file with a random name in `dir` (O_EXCL, mode 0600).
   bool create(const std::filesystem::path& dir, std::string& error) {
-    static constexpr char kHex[] = "0123456789abcdef";
-    thread_local std::mt19937_64 gen = [] {
-      std::random_device rd;
-      std::seed_seq seq{rd(), rd(), rd(), rd(), rd(), rd(), rd(), rd()};
-      return std::mt19937_64(seq);
-    }();
     for (int attempt = 0; attempt < 16; ++attempt) {
-      std::string name = "medai-body-";
-      for (int half = 0; half < 2; ++half) {
-        const std::uint64_t r = gen();
-        for (int i = 0; i < 16; ++i) name += kHex[(r >> (4 * i)) & 0xF];
-      }
-      name += ".part";
-      std::filesystem::path candidate = dir / name;
+      std::filesystem::path candidate =
+          dir / ("medai-body-" + crypto::to_hex(crypto::random_bytes(16)) + ".part");
       const int fd = ::open(candidate.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
                             S_IRUSR | S_IWUSR);
       if (fd >= 0) {
@@ -323,7 +298,9 @@ struct ServerCore {
       : options(std::move(o)),
         router(std::move(r)),
         authenticator(std::move(a)),
-        ioc(std::max(1, options.io_threads)) {}
+        ioc(std::max(1, options.io_threads)) {
+    if (options.spool_dir.empty()) options.spool_dir = ServerOptions::default_spool_dir();
+  }
 
   // Declaration order is destruction order in reverse: everything a session
   // touches in its destructor (metrics, registry, TLS context) is declared
@@ -632,7 +609,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
         failure = who.status();
       }
     } catch (const std::exception& e) {
-      log_error("http.authenticator_exception", {{"route", route_->spec.pattern}, {"what", e.what()}});
+      log::error("http.authenticator_exception", {{"route", route_->spec.pattern}, {"what", e.what()}});
       failure = make_error(ErrorCode::internal, "internal error");
     } catch (...) {
       failure = make_error(ErrorCode::internal, "internal error");
@@ -699,11 +676,10 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   bool start_spool() {
     spool_.emplace();
     std::string error;
-    const std::filesystem::path dir =
-        opts().spool_dir.empty() ? ServerOptions::default_spool_dir() : opts().spool_dir;
+    const std::filesystem::path& dir = opts().spool_dir;
     if (!spool_->create(dir, error)) {
       spool_.reset();
-      log_error("http.spool_create_failed", {{"route", route_->spec.pattern},
+      log::error("http.spool_create_failed", {{"route", route_->spec.pattern},
                                              {"dir", dir.string()}, {"error", error}});
       keep_alive_ = false;  // the body is not read
       send_error(make_error(ErrorCode::io_error, "cannot store the request body"));
@@ -738,7 +714,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     }
     std::string error;
     if (got > 0 && !spool_->write(spool_buf_.get(), got, error)) {
-      log_error("http.spool_write_failed", {{"route", route_->spec.pattern}, {"error", error}});
+      log::error("http.spool_write_failed", {{"route", route_->spec.pattern}, {"error", error}});
       discard_spool();
       keep_alive_ = false;
       return send_error(make_error(ErrorCode::io_error, "cannot store the request body"));
@@ -749,7 +725,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     }
     if (!spool_parser_->is_done()) return spool_read();
     if (!spool_->finish(error)) {
-      log_error("http.spool_write_failed", {{"route", route_->spec.pattern}, {"error", error}});
+      log::error("http.spool_write_failed", {{"route", route_->spec.pattern}, {"error", error}});
       discard_spool();
       keep_alive_ = false;
       return send_error(make_error(ErrorCode::io_error, "cannot store the request body"));
@@ -788,10 +764,10 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     try {
       res_ = route_->handler(req_);
     } catch (const std::exception& e) {
-      log_error("http.handler_exception", {{"route", route_->spec.pattern}, {"what", e.what()}});
+      log::error("http.handler_exception", {{"route", route_->spec.pattern}, {"what", e.what()}});
       res_ = Response::error(make_error(ErrorCode::internal, "internal error"));
     } catch (...) {
-      log_error("http.handler_exception", {{"route", route_->spec.pattern}, {"what", "unknown"}});
+      log::error("http.handler_exception", {{"route", route_->spec.pattern}, {"what", "unknown"}});
       res_ = Response::error(make_error(ErrorCode::internal, "internal error"));
     }
   }
@@ -849,7 +825,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
         continue;
       if (!safe_header(name, value)) {
         // A CR/LF here would let response content forge headers.
-        log_warn("http.unsafe_response_header", {{"route", route_ ? route_->spec.pattern : ""}});
+        log::warn("http.unsafe_response_header", {{"route", route_ ? route_->spec.pattern : ""}});
         continue;
       }
       if (iequals(name, "Cache-Control")) has_cache_control = true;
@@ -897,7 +873,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
 
   void send_response() {
     if (res_.status < 100 || res_.status > 599) {
-      log_error("http.bad_status", {{"status", res_.status}});
+      log::error("http.bad_status", {{"status", res_.status}});
       res_ = Response::error(make_error(ErrorCode::internal, "internal error"));
     }
     if (core_.stopping.load()) keep_alive_ = false;
@@ -989,7 +965,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     const std::size_t got = file_.read(file_buf_.get(), want, ec);
     if (ec || got == 0) {
       // Truncated under us: the announced length can no longer be met.
-      log_warn("http.file_read_failed", {{"error", ec ? ec.message() : "unexpected end of file"}});
+      log::warn("http.file_read_failed", {{"error", ec ? ec.message() : "unexpected end of file"}});
       file_.close(ec);
       return lowest().close();
     }
@@ -1030,7 +1006,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     try {
       chunk_more_ = chunks_(chunk_buf_);
     } catch (const std::exception& e) {
-      log_error("http.chunk_source_exception",
+      log::error("http.chunk_source_exception",
                  {{"route", route_ ? route_->spec.pattern : std::string()}, {"what", e.what()}});
       chunk_failed_ = true;
     } catch (...) {
@@ -1151,7 +1127,7 @@ void on_accept(ServerCore& core, beast::error_code ec, tcp::socket socket) {
   if (core.stopping.load() || ec == net::error::operation_aborted) return;
   if (ec) {
     // E.g. EMFILE: back off briefly instead of spinning on the error.
-    log_warn("http.accept_failed", {{"error", ec.message()}});
+    log::warn("http.accept_failed", {{"error", ec.message()}});
     core.accept_retry->expires_after(std::chrono::milliseconds(50));
     core.accept_retry->async_wait([&core](beast::error_code e) {
       if (!e && !core.stopping.load()) do_accept(core);
@@ -1274,7 +1250,7 @@ Status Server::start() {
           break;
         } catch (const std::exception& e) {
           // Handlers catch their own exceptions; this is a last resort.
-          log_error("http.io_thread_exception", {{"what", e.what()}});
+          log::error("http.io_thread_exception", {{"what", e.what()}});
         }
       }
       std::lock_guard l(core.threads_mu);

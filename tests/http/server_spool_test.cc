@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "http/server.h"
+#include "support/temp_dir.h"
 #include "test_client.h"
 
 namespace medai::http {
@@ -60,9 +61,7 @@ struct Seen {
 class ServerSpoolTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    spool_dir_ = std::filesystem::temp_directory_path() /
-                 ("medai_spool_test_" + std::to_string(std::random_device{}()));
-    std::filesystem::create_directories(spool_dir_);
+    spool_dir_ = spool_tmp_.path();
 
     auto router = std::make_shared<Router>();
     RouteSpec healthz;
@@ -134,18 +133,6 @@ class ServerSpoolTest : public ::testing::Test {
 
   void TearDown() override {
     server_.reset();
-    std::filesystem::remove_all(spool_dir_);
-  }
-
-  static Result<access::Principal> fake_auth(const Request& req) {
-    if (req.header("Authorization") == "Bearer good-token") {
-      access::Principal p;
-      p.user_id = "usr_1";
-      p.username = "alice";
-      p.institution_id = "ins_1";
-      return p;
-    }
-    return make_error(ErrorCode::unauthenticated, "missing or invalid token");
   }
 
   void start(ServerOptions options = {}) {
@@ -154,7 +141,7 @@ class ServerSpoolTest : public ::testing::Test {
     options.io_threads = 1;
     options.handler_threads = 2;
     options.spool_dir = spool_dir_;
-    server_ = std::make_unique<Server>(options, router_, &ServerSpoolTest::fake_auth);
+    server_ = std::make_unique<Server>(options, router_, &testing::fake_bearer_auth);
     Status s = server_->start();
     ASSERT_TRUE(s.is_ok()) << s.to_string();
     port_ = server_->port();
@@ -207,6 +194,7 @@ class ServerSpoolTest : public ::testing::Test {
     EXPECT_EQ(s.body_file.parent_path(), spool_dir_);
   }
 
+  medai::testing::TempDir spool_tmp_;
   std::filesystem::path spool_dir_;
   std::shared_ptr<Router> router_;
   std::unique_ptr<Server> server_;
@@ -426,7 +414,7 @@ TEST_F(ServerSpoolTest, MissingSpoolDirIs500AndCloses) {
   o.io_threads = 1;
   o.handler_threads = 1;
   o.spool_dir = spool_dir_ / "does-not-exist";
-  server_ = std::make_unique<Server>(o, router_, &ServerSpoolTest::fake_auth);
+  server_ = std::make_unique<Server>(o, router_, &testing::fake_bearer_auth);
   ASSERT_TRUE(server_->start().is_ok());
   TestConnection c(server_->port());
   ASSERT_TRUE(c.send("POST /spool HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n0123456789"));

@@ -163,23 +163,12 @@ class ServerTest : public ::testing::Test {
     return content;
   }
 
-  static Result<access::Principal> fake_auth(const Request& req) {
-    if (req.header("Authorization") == "Bearer good-token") {
-      access::Principal p;
-      p.user_id = "usr_1";
-      p.username = "alice";
-      p.institution_id = "ins_1";
-      return p;
-    }
-    return make_error(ErrorCode::unauthenticated, "missing or invalid token");
-  }
-
   void start(ServerOptions options = {}) {
     options.host = "127.0.0.1";
     options.port = 0;
     options.io_threads = options.io_threads ? options.io_threads : 1;
     options.handler_threads = 2;
-    server_ = std::make_unique<Server>(options, router_, &ServerTest::fake_auth);
+    server_ = std::make_unique<Server>(options, router_, &testing::fake_bearer_auth);
     Status s = server_->start();
     ASSERT_TRUE(s.is_ok()) << s.to_string();
     port_ = server_->port();

@@ -170,6 +170,19 @@ class TestConnection {
   std::string buffer_;
 };
 
+// Authenticator for server tests: "Bearer good-token" is user alice of
+// institution ins_1; anything else is unauthenticated.
+inline Result<access::Principal> fake_bearer_auth(const Request& req) {
+  if (req.header("Authorization") == "Bearer good-token") {
+    access::Principal p;
+    p.user_id = "usr_1";
+    p.username = "alice";
+    p.institution_id = "ins_1";
+    return p;
+  }
+  return make_error(ErrorCode::unauthenticated, "missing or invalid token");
+}
+
 // One request on a fresh connection.
 inline std::optional<RawResponse> fetch(std::uint16_t port, std::string_view method,
                                         std::string_view target, std::string_view extra_headers = {},
