@@ -20,7 +20,7 @@ struct ConfigFlags {
 
 // Flags of commands that call a running server.
 struct ServerFlags {
-  std::string server;  // MEDAI_SERVER
+  std::string server = "http://127.0.0.1:8142";  // MEDAI_SERVER
   std::string token;   // MEDAI_TOKEN
   void add_to(CLI::App& cmd);
 };

@@ -21,7 +21,7 @@ Result<Config> ConfigFlags::load(ConfigOverrides extra) const {
 
 void ServerFlags::add_to(CLI::App& cmd) {
   cmd.add_option("--server", server, "URL of a running medai server")->envname("MEDAI_SERVER")
-      ->default_str("http://127.0.0.1:8142");
+      ->capture_default_str();
   cmd.add_option("--token", token, "API token")->envname("MEDAI_TOKEN");
 }
 

@@ -317,6 +317,15 @@ TEST(Cli, VersionConfigPrintAndMigrate) {
   auto m = run_medai({"migrate", "--data-dir", (dir / "var").string()}, dir.path());
   ASSERT_EQ(m.exit_code, 0) << m.err;
   EXPECT_NE(m.out.find("1  access"), std::string::npos) << m.out;
+  // Without --server the documented default URL is used: either nothing
+  // listens there (unreachable, named in the error) or a server refuses the
+  // bogus token; never an empty URL.
+  ::unsetenv("MEDAI_SERVER");
+  auto no_server = run_medai({"whoami", "--token", "medai_x"}, dir.path());
+  EXPECT_EQ(no_server.exit_code, 1);
+  EXPECT_TRUE(no_server.err.find("http://127.0.0.1:8142") != std::string::npos ||
+              no_server.err.find("[unauthenticated]") != std::string::npos)
+      << no_server.err;
   auto help = run_medai({"admin", "--help"}, dir.path());
   EXPECT_EQ(help.exit_code, 0);
   EXPECT_NE(help.out.find("issue-token"), std::string::npos);
