@@ -116,6 +116,18 @@ Result<Config> from_json(const json& j) {
     c.auth.login_max_failures = a.at("login_max_failures");
     c.auth.login_failure_window_s = a.at("login_failure_window_s");
     c.auth.min_password_length = a.at("min_password_length");
+    const auto& d = j.at("dicom");
+    c.dicom.enabled = d.at("enabled");
+    c.dicom.host = d.at("host");
+    c.dicom.port = d.at("port");
+    c.dicom.ae_title = d.at("ae_title");
+    c.dicom.accept_unknown_callers = d.at("accept_unknown_callers");
+    c.dicom.default_institution = d.at("default_institution");
+    c.dicom.max_associations = d.at("max_associations");
+    c.dicom.max_pdu_bytes = d.at("max_pdu_bytes");
+    c.dicom.acse_timeout_s = d.at("acse_timeout_s");
+    c.dicom.dimse_timeout_s = d.at("dimse_timeout_s");
+    c.dicom.duplicate_policy = d.at("duplicate_policy");
     const auto& l = j.at("log");
     c.log.level = l.at("level");
     c.log.file = l.at("file");
@@ -138,6 +150,21 @@ Result<Config> from_json(const json& j) {
   if (c.auth.token_ttl_days < 1 || c.auth.token_ttl_days > c.auth.max_token_ttl_days)
     problems.push_back("auth.token_ttl_days must be 1..auth.max_token_ttl_days");
   if (c.auth.min_password_length < 8) problems.push_back("auth.min_password_length must be >= 8");
+  if (c.dicom.port < 0 || c.dicom.port > 65535) problems.push_back("dicom.port must be 0..65535");
+  if (c.dicom.ae_title.empty() || c.dicom.ae_title.size() > 16 ||
+      c.dicom.ae_title.find_first_of("\\") != std::string::npos ||
+      c.dicom.ae_title.find_first_not_of(' ') == std::string::npos)
+    problems.push_back("dicom.ae_title must be 1..16 characters, not all spaces, without backslash");
+  if (c.dicom.accept_unknown_callers && c.dicom.default_institution.empty())
+    problems.push_back("dicom.accept_unknown_callers needs dicom.default_institution");
+  if (c.dicom.max_associations < 1 || c.dicom.max_associations > 1024)
+    problems.push_back("dicom.max_associations must be 1..1024");
+  if (c.dicom.max_pdu_bytes < 4096 || c.dicom.max_pdu_bytes > 131072)
+    problems.push_back("dicom.max_pdu_bytes must be 4096..131072");
+  if (c.dicom.acse_timeout_s < 1 || c.dicom.dimse_timeout_s < 1)
+    problems.push_back("dicom timeouts must be >= 1 s");
+  if (c.dicom.duplicate_policy != "reject" && c.dicom.duplicate_policy != "keep_newest")
+    problems.push_back("dicom.duplicate_policy must be reject or keep_newest");
   if (c.log.level != "debug" && c.log.level != "info" && c.log.level != "warn" &&
       c.log.level != "error")
     problems.push_back("log.level must be debug, info, warn or error");
@@ -176,6 +203,18 @@ nlohmann::json config_to_json(const Config& c) {
                 {"login_max_failures", c.auth.login_max_failures},
                 {"login_failure_window_s", c.auth.login_failure_window_s},
                 {"min_password_length", c.auth.min_password_length}}},
+              {"dicom",
+               {{"enabled", c.dicom.enabled},
+                {"host", c.dicom.host},
+                {"port", c.dicom.port},
+                {"ae_title", c.dicom.ae_title},
+                {"accept_unknown_callers", c.dicom.accept_unknown_callers},
+                {"default_institution", c.dicom.default_institution},
+                {"max_associations", c.dicom.max_associations},
+                {"max_pdu_bytes", c.dicom.max_pdu_bytes},
+                {"acse_timeout_s", c.dicom.acse_timeout_s},
+                {"dimse_timeout_s", c.dicom.dimse_timeout_s},
+                {"duplicate_policy", c.dicom.duplicate_policy}}},
               {"log", {{"level", c.log.level}, {"file", c.log.file}}}};
 }
 

@@ -38,6 +38,23 @@ struct AuthConfig {
   std::int64_t min_password_length = 12;
 };
 
+// DICOM network services (DIMSE) and DICOM storage policy.
+struct DicomConfig {
+  bool enabled = true;                 // start the DIMSE SCP with `medai serve`
+  std::string host = "127.0.0.1";      // listen address; 0.0.0.0 to accept PACS on the network
+  std::int64_t port = 11112;           // 0 picks a free port (tests)
+  std::string ae_title = "MEDAI";      // our Application Entity title
+  bool accept_unknown_callers = false; // callers must be registered remote nodes unless true
+  std::string default_institution;     // institution id for unknown callers when accepted
+  std::int64_t max_associations = 16;
+  std::int64_t max_pdu_bytes = 131072;
+  std::int64_t acse_timeout_s = 30;
+  std::int64_t dimse_timeout_s = 60;
+  // Same SOP Instance UID with different bytes: "reject" keeps the first
+  // copy and refuses the new one; "keep_newest" replaces it. Both are logged.
+  std::string duplicate_policy = "reject";
+};
+
 struct LogConfig {
   std::string level = "info";
   std::string file;  // empty: stderr only
@@ -47,6 +64,7 @@ struct Config {
   std::string data_dir = "var";
   HttpConfig http;
   AuthConfig auth;
+  DicomConfig dicom;
   LogConfig log;
 
   std::filesystem::path catalog_path() const { return std::filesystem::path(data_dir) / "catalog.sqlite"; }
