@@ -7,4 +7,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh
 ./scripts/build.sh release medai
-exec ./build/release/src/cli/medai serve "$@"
+exec ./build/release/src/cli/medai serve --demo "$@"

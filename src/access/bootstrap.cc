@@ -15,10 +15,10 @@ Result<std::optional<FirstAdmin>> bootstrap_first_admin(Directory& directory) {
   MEDAI_ASSIGN_OR_RETURN(std::int64_t users, directory.count_users());
   if (users > 0) return std::optional<FirstAdmin>();
   const Principal system = system_principal();
-  auto inst = directory.find_institution(system, "platform");
+  auto inst = directory.find_institution(system, kPlatformInstitution);
   if (!inst) {
     if (inst.status().code() != ErrorCode::not_found) return inst.status();
-    inst = directory.create_institution(system, {"platform", "Platform operators"});
+    inst = directory.create_institution(system, {kPlatformInstitution, "Platform operators"});
     if (!inst) return inst.status();
   }
   FirstAdmin admin{"admin", generate_password(), inst->name};

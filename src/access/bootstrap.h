@@ -9,6 +9,9 @@
 
 namespace medai::access {
 
+// Handle of the institution of the platform operators (created on first start).
+inline constexpr const char* kPlatformInstitution = "platform";
+
 struct FirstAdmin {
   std::string username;
   std::string password;

@@ -10,8 +10,8 @@ size_t append(char* data, size_t size, size_t n, void* out) {
 }
 }  // namespace
 
-Result<nlohmann::json> ApiClient::call(const std::string& method, const std::string& path,
-                                       const nlohmann::json& body) const {
+Result<ApiClient::Reply> ApiClient::perform(const std::string& method, const std::string& path,
+                                            const nlohmann::json& body, const char* accept) const {
   CURL* curl = curl_easy_init();
   if (!curl) return make_error(ErrorCode::internal, "cannot initialise libcurl");
   std::string url = server_;
@@ -19,7 +19,7 @@ Result<nlohmann::json> ApiClient::call(const std::string& method, const std::str
   url += path;
   std::string response, payload;
   struct curl_slist* headers = nullptr;
-  headers = curl_slist_append(headers, "Accept: application/json");
+  headers = curl_slist_append(headers, accept);
   headers = curl_slist_append(headers, "Expect:");
   std::string auth;
   if (!token_.empty()) {
@@ -46,16 +46,32 @@ Result<nlohmann::json> ApiClient::call(const std::string& method, const std::str
   curl_easy_cleanup(curl);
   if (rc != CURLE_OK)
     return make_error(ErrorCode::unavailable, "cannot reach " + server_ + ": " + curl_easy_strerror(rc));
-  nlohmann::json parsed = response.empty() ? nlohmann::json() : nlohmann::json::parse(response, nullptr, false);
-  if (status >= 200 && status < 300) {
-    if (parsed.is_discarded()) return make_error(ErrorCode::internal, "the server sent a body that is not JSON");
-    return parsed;
-  }
+  return Reply{status, std::move(response)};
+}
+
+Status ApiClient::error_of(const Reply& reply, const std::string& path) const {
+  auto parsed = nlohmann::json::parse(reply.body, nullptr, false);
   if (!parsed.is_discarded() && parsed.is_object() && parsed.contains("error")) {
     auto code = error_code_from_name(parsed.value("error", "")).value_or(ErrorCode::internal);
     return make_error(code, parsed.value("message", ""), parsed.value("detail", nlohmann::json()));
   }
-  return make_error(ErrorCode::internal, "HTTP " + std::to_string(status) + " from " + url);
+  return make_error(ErrorCode::internal, "HTTP " + std::to_string(reply.status) + " from " + server_ + path);
+}
+
+Result<nlohmann::json> ApiClient::call(const std::string& method, const std::string& path,
+                                       const nlohmann::json& body) const {
+  MEDAI_ASSIGN_OR_RETURN(Reply reply, perform(method, path, body, "Accept: application/json"));
+  if (reply.status < 200 || reply.status >= 300) return error_of(reply, path);
+  if (reply.body.empty()) return nlohmann::json();
+  auto parsed = nlohmann::json::parse(reply.body, nullptr, false);
+  if (parsed.is_discarded()) return make_error(ErrorCode::internal, "the server sent a body that is not JSON");
+  return parsed;
+}
+
+Result<std::string> ApiClient::get_text(const std::string& path) const {
+  MEDAI_ASSIGN_OR_RETURN(Reply reply, perform("GET", path, nullptr, "Accept: */*"));
+  if (reply.status < 200 || reply.status >= 300) return error_of(reply, path);
+  return std::move(reply.body);
 }
 
 }  // namespace medai::cli

@@ -15,8 +15,17 @@ class ApiClient {
   // error body {"error","message","detail"} → that Status.
   Result<nlohmann::json> call(const std::string& method, const std::string& path,
                               const nlohmann::json& body = nullptr) const;
+  // GET server+path for a non-JSON body (e.g. text/csv); errors as call().
+  Result<std::string> get_text(const std::string& path) const;
 
  private:
+  struct Reply {
+    long status = 0;
+    std::string body;
+  };
+  Result<Reply> perform(const std::string& method, const std::string& path, const nlohmann::json& body,
+                        const char* accept) const;
+  Status error_of(const Reply& reply, const std::string& path) const;
   std::string server_;
   std::string token_;
 };

@@ -17,6 +17,7 @@ struct ServeFlags {
   int port = -1;
   std::string ready_file;
   std::string log_level;
+  bool demo = false;
 };
 
 void print_first_admin(const access::FirstAdmin& admin, const std::string& url) {
@@ -62,6 +63,19 @@ void run(const ServeFlags& flags) {
   std::cout << "medai " << MEDAI_VERSION << " serving on " << url << " (data: " << config->data_dir << ")\n"
             << std::flush;
   if (*admin) print_first_admin(**admin, url);
+  if (flags.demo) {
+    // Demo content is loaded once; later starts find it present.
+    auto demo = (*app)->load_demo_data();
+    if (!demo) {
+      log::warn("demo.failed", {{"error", std::string(error_code_name(demo.status().code()))},
+                                {"message", demo.status().message()}});
+    } else {
+      for (const auto& r : *demo) {
+        log::info("demo.dataset", {{"name", r.name}, {"outcome", r.outcome}, {"detail", r.detail}});
+        if (r.outcome == "imported") std::cout << "  demo: imported reference dataset " << r.name << "\n" << std::flush;
+      }
+    }
+  }
   if (!flags.ready_file.empty()) {
     // Written last and renamed into place, so a reader sees a complete file
     // only once the server accepts connections (tests and scripts wait on it).
@@ -86,6 +100,8 @@ void add_serve_command(CLI::App& app) {
   cmd->add_option("--host", flags->host, "address to listen on (default 127.0.0.1)");
   cmd->add_option("--port", flags->port, "HTTP port (default 8142; 0 picks a free one)")->check(CLI::Range(0, 65535));
   cmd->add_option("--log-level", flags->log_level, "debug, info, warn or error");
+  cmd->add_flag("--demo", flags->demo,
+                "load demo content on start: the reference datasets from Debian packages (once)");
   cmd->add_option("--ready-file", flags->ready_file,
                   "write the bound port to this file once listening (for scripts and tests)");
   cmd->callback([flags] { run(*flags); });

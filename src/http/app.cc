@@ -64,10 +64,12 @@ Result<std::unique_ptr<Application>> Application::open(const Config& config) {
   phi::set_mask_key(app->data_.secret);
   app->directory_ = std::make_unique<access::Directory>(*app->data_.catalog, config.auth);
   app->tokens_ = std::make_unique<access::Tokens>(*app->data_.catalog, *app->directory_, config.auth);
+  app->datasets_ = std::make_unique<datasets::DatasetStore>(*app->data_.catalog, *app->data_.blobs, app->data_.secret);
   app->ctx_.config = config;
   app->ctx_.data = &app->data_;
   app->ctx_.directory = app->directory_.get();
   app->ctx_.tokens = app->tokens_.get();
+  app->ctx_.datasets = app->datasets_.get();
   app->ctx_.version = MEDAI_VERSION;
 
   ServerOptions options;
@@ -95,6 +97,12 @@ Application::~Application() { stop(); }
 
 Result<std::optional<access::FirstAdmin>> Application::bootstrap() {
   return access::bootstrap_first_admin(*directory_);
+}
+
+Result<std::vector<datasets::ReferenceImport>> Application::load_demo_data() {
+  const access::Principal system = access::system_principal();
+  MEDAI_ASSIGN_OR_RETURN(auto platform, directory_->find_institution(system, access::kPlatformInstitution));
+  return datasets::import_reference_datasets(*datasets_, system, platform.id);
 }
 
 Status Application::start() { return server_->start(); }

@@ -11,6 +11,8 @@
 #include "access/directory.h"
 #include "access/tokens.h"
 #include "core/config.h"
+#include "datasets/dataset_store.h"
+#include "datasets/reference_data.h"
 #include "http/router.h"
 #include "http/server.h"
 #include "storage/data_dir.h"
@@ -23,6 +25,7 @@ struct AppContext {
   storage::DataDir* data = nullptr;
   access::Directory* directory = nullptr;
   access::Tokens* tokens = nullptr;
+  datasets::DatasetStore* datasets = nullptr;
   Metrics* metrics = nullptr;  // set once the server exists
   std::string version;
 };
@@ -41,6 +44,9 @@ class Application {
 
   // Creates the first administrator on an empty catalog (see bootstrap.h).
   Result<std::optional<access::FirstAdmin>> bootstrap();
+  // Demo content for a first look (`medai serve --demo`): the reference
+  // datasets from Debian packages, owned by the platform institution.
+  Result<std::vector<datasets::ReferenceImport>> load_demo_data();
   Status start();
   std::uint16_t port() const;
   void stop();
@@ -52,6 +58,7 @@ class Application {
   storage::DataDir data_;
   std::unique_ptr<access::Directory> directory_;
   std::unique_ptr<access::Tokens> tokens_;
+  std::unique_ptr<datasets::DatasetStore> datasets_;
   AppContext ctx_;
   std::shared_ptr<Router> router_;
   std::unique_ptr<Server> server_;

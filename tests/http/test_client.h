@@ -186,7 +186,8 @@ inline Result<access::Principal> fake_bearer_auth(const Request& req) {
 // One request on a fresh connection.
 inline std::optional<RawResponse> fetch(std::uint16_t port, std::string_view method,
                                         std::string_view target, std::string_view extra_headers = {},
-                                        std::string_view body = {}) {
+                                        std::string_view body = {},
+                                        std::chrono::milliseconds timeout = std::chrono::seconds(5)) {
   TestConnection c(port);
   if (!c.connected()) return std::nullopt;
   std::string req = std::string(method) + " " + std::string(target) +
@@ -196,7 +197,7 @@ inline std::optional<RawResponse> fetch(std::uint16_t port, std::string_view met
   req += "\r\n";
   req += body;
   if (!c.send(req)) return std::nullopt;
-  return c.read_response(method == "HEAD");
+  return c.read_response(method == "HEAD", timeout);
 }
 
 }  // namespace medai::http::testing

@@ -130,7 +130,8 @@ struct Api {
     std::string h = headers;
     if (!token.empty()) h += "Authorization: Bearer " + token + "\r\n";
     if (!body.empty()) h += "Content-Type: application/json\r\n";
-    return http::testing::fetch(port, method, target, h, body);
+    // Generous: some calls do real work (imports, conversions) on a loaded CI machine.
+    return http::testing::fetch(port, method, target, h, body, std::chrono::seconds(60));
   }
   nlohmann::json json(const std::string& method, const std::string& target, const nlohmann::json& body = nullptr,
                       int* status = nullptr) const {

@@ -8,6 +8,7 @@ void register_all_routes(Router& router, AppContext& ctx) {
   routes::register_institution_routes(router, ctx);
   routes::register_user_routes(router, ctx);
   routes::register_token_routes(router, ctx);
+  routes::register_dataset_routes(router, ctx);
 }
 
 }  // namespace medai::http

@@ -9,4 +9,5 @@ void register_auth_routes(Router& router, AppContext& ctx);
 void register_institution_routes(Router& router, AppContext& ctx);
 void register_user_routes(Router& router, AppContext& ctx);
 void register_token_routes(Router& router, AppContext& ctx);
+void register_dataset_routes(Router& router, AppContext& ctx);
 }  // namespace medai::http::routes

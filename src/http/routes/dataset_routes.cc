@@ -1,0 +1,310 @@
+// Datasets: versioned tables (and later imaging collections) with labels and
+// train/validation/test splits; reference data imported from Debian packages.
+#include "datasets/reference_data.h"
+#include "http/routes/common.h"
+#include "http/routes/routes.h"
+
+namespace medai::http::routes {
+namespace {
+
+json dataset_schema() {
+  return schema_object({{"id", schema_string()},
+                        {"institution_id", schema_string()},
+                        {"name", schema_string()},
+                        {"description", schema_string()},
+                        {"kind", {{"type", "string"}, {"enum", {"tabular", "imaging"}}}},
+                        {"visibility", {{"type", "string"}, {"enum", {"institution", "public"}}}},
+                        {"data_use", schema_string()},
+                        {"licence", schema_string()},
+                        {"source", schema_string("provenance")},
+                        {"created_by", schema_string()},
+                        {"created_at", schema_string()},
+                        {"latest_version", {{"type", "integer"}}}});
+}
+
+json version_schema() {
+  return schema_object({{"dataset_id", schema_string()},
+                        {"version", {{"type", "integer"}}},
+                        {"state", {{"type", "string"}, {"enum", {"draft", "frozen"}}}},
+                        {"content_sha256", schema_string()},
+                        {"content_bytes", {{"type", "integer"}}},
+                        {"schema", {{"type", "object"}, {"description", "columns with types; label/group columns"}}},
+                        {"split", {{"type", "object"}, {"description", "how the split was made"}}},
+                        {"stats", {{"type", "object"}, {"description", "counts per split and label; column summaries"}}},
+                        {"item_count", {{"type", "integer"}}},
+                        {"created_by", schema_string()},
+                        {"created_at", schema_string()},
+                        {"frozen_at", {{"type", {"string", "null"}}}}});
+}
+
+json content_properties() {
+  return {{"csv", schema_string("the table, RFC 4180 with a header line")},
+          {"label_column", schema_string()},
+          {"group_column", schema_string("patient column: a patient's rows stay in one split")},
+          {"split_column", schema_string("column with train/validation/test per row (published split)")},
+          {"split", schema_object({{"train", {{"type", "number"}}},
+                                   {"validation", {{"type", "number"}}},
+                                   {"test", {{"type", "number"}}},
+                                   {"seed", {{"type", "integer"}}}})}};
+}
+
+Result<datasets::TabularSpec> tabular_spec(const json& body) {
+  datasets::TabularSpec spec;
+  MEDAI_ASSIGN_OR_RETURN(spec.label_column, required_string(body, "label_column", 200));
+  MEDAI_ASSIGN_OR_RETURN(spec.group_column, optional_string(body, "group_column", 200));
+  MEDAI_ASSIGN_OR_RETURN(spec.split_column, optional_string(body, "split_column", 200));
+  if (body.contains("split")) {
+    const json& s = body["split"];
+    if (!s.is_object()) return make_error(ErrorCode::invalid_argument, "split must be an object", {{"field", "split"}});
+    for (auto it = s.begin(); it != s.end(); ++it) {
+      const std::string& k = it.key();
+      if (k == "seed") {
+        if (!it->is_number_unsigned())
+          return make_error(ErrorCode::invalid_argument, "split.seed must be a non-negative integer");
+        spec.split.seed = it->get<std::uint64_t>();
+      } else if (k == "train" || k == "validation" || k == "test") {
+        if (!it->is_number()) return make_error(ErrorCode::invalid_argument, "split." + k + " must be a number");
+        (k == "train" ? spec.split.train : k == "validation" ? spec.split.validation : spec.split.test) =
+            it->get<double>();
+      } else {
+        return make_error(ErrorCode::invalid_argument, "unknown field split." + k);
+      }
+    }
+  }
+  return spec;
+}
+
+Result<std::int64_t> version_param(const Request& req) {
+  const std::string v = req.param("version");
+  char* end = nullptr;
+  long long n = std::strtoll(v.c_str(), &end, 10);
+  if (v.empty() || *end != '\0' || n < 1) return make_error(ErrorCode::invalid_argument, "version must be a positive integer");
+  return n;
+}
+
+}  // namespace
+
+void register_dataset_routes(Router& router, AppContext& ctx) {
+  router.add({.method = Method::get,
+              .pattern = "/api/v1/datasets",
+              .operation_id = "listDatasets",
+              .summary = "List datasets",
+              .description = "Datasets of the caller's institution and public reference datasets. Researchers "
+                             "and administrators only.",
+              .tags = {"datasets"},
+              .parameters = paging_parameters(),
+              .responses = {{200, "datasets",
+                             schema_object({{"items", {{"type", "array"}, {"items", dataset_schema()}}},
+                                            {"limit", {{"type", "integer"}}},
+                                            {"offset", {{"type", "integer"}}}})},
+                            error_doc(403, "role not allowed")}},
+             [&ctx](Request& req) {
+               auto page = page_of(req);
+               if (!page) return Response::error(page.status());
+               auto list = ctx.datasets->list(*req.principal, *page);
+               if (!list) return fail(ctx, req, list.status());
+               json items = json::array();
+               for (const auto& d : *list) items.push_back(datasets::to_json(d));
+               return Response::json(list_envelope(items, *page));
+             });
+
+  json create_props = content_properties();
+  const json meta_props = json{{"name", schema_string("handle, unique in the institution")},
+                           {"description", schema_string()},
+                           {"visibility", {{"type", "string"}, {"enum", {"institution", "public"}}}},
+                           {"data_use", schema_string("data-use statement")},
+                           {"licence", schema_string()},
+                           {"source", schema_string("provenance")},
+                           {"institution_id", schema_string("platform admins: owner institution")}};
+  for (const auto& [k, v] : meta_props.items()) create_props[k] = v;
+  router.add({.method = Method::post,
+              .pattern = "/api/v1/datasets",
+              .operation_id = "createDataset",
+              .summary = "Create a tabular dataset",
+              .description = "Creates a dataset with version 1 (draft) from a CSV table: the label column, an "
+                             "optional patient column (a patient's rows stay in one split) and either split "
+                             "fractions (stratified by label, seeded) or a column holding the split.",
+              .tags = {"datasets"},
+              .request_schema = schema_object(create_props, {"name", "data_use", "licence", "csv", "label_column"}),
+              .responses = {{201, "created", dataset_schema()},
+                            error_doc(400, "bad table or fields"),
+                            error_doc(403, "role not allowed"),
+                            error_doc(409, "name taken")},
+              .max_body_bytes = 64 * 1024 * 1024},
+             [&ctx](Request& req) {
+               auto body = object_body(req);
+               if (!body) return Response::error(body.status());
+               if (Status s = reject_unknown_fields(*body, {"name", "description", "visibility", "data_use", "licence",
+                                                            "source", "institution_id", "csv", "label_column",
+                                                            "group_column", "split_column", "split"});
+                   !s)
+                 return Response::error(s);
+               datasets::NewDataset in;
+               auto name = required_string(*body, "name", 64);
+               auto description = optional_string(*body, "description", 4000);
+               auto visibility = optional_string(*body, "visibility", 20);
+               auto data_use = required_string(*body, "data_use", 4000);
+               auto licence = required_string(*body, "licence", 1000);
+               auto source = optional_string(*body, "source", 2000);
+               auto institution = optional_string(*body, "institution_id", 64);
+               auto csv = required_string(*body, "csv", 64 * 1024 * 1024);
+               for (const Status& s : {name.status(), description.status(), visibility.status(), data_use.status(),
+                                       licence.status(), source.status(), institution.status(), csv.status()})
+                 if (!s) return Response::error(s);
+               auto spec = tabular_spec(*body);
+               if (!spec) return Response::error(spec.status());
+               in.name = *name;
+               in.description = description->value_or("");
+               in.visibility = visibility->value_or("institution");
+               in.data_use = *data_use;
+               in.licence = *licence;
+               in.source = source->value_or("upload");
+               in.institution_id = institution->value_or("");
+               auto ds = ctx.datasets->create_tabular(*req.principal, in, *csv, *spec);
+               if (!ds) return fail(ctx, req, ds.status());
+               return Response::json(datasets::to_json(*ds), 201);
+             });
+
+  router.add({.method = Method::post,
+              .pattern = "/api/v1/datasets/reference-imports",
+              .operation_id = "importReferenceDatasets",
+              .summary = "Import the reference datasets",
+              .description = "Platform administrators: imports the real tabular data shipped by Debian packages "
+                             "(Pima diabetes from r-cran-mlbench and r-cran-mass, Wisconsin breast cancer from "
+                             "python3-sklearn) as public, frozen datasets of the caller's institution. Datasets "
+                             "already present are left alone; a missing package is reported as unavailable.",
+              .tags = {"datasets"},
+              .responses = {{200, "outcome per dataset",
+                             schema_object({{"items", {{"type", "array"},
+                                                       {"items", schema_object({{"name", schema_string()},
+                                                                                {"outcome", schema_string()},
+                                                                                {"dataset_id", schema_string()},
+                                                                                {"detail", schema_string()}})}}}})},
+                            error_doc(403, "not a platform administrator")}},
+             [&ctx](Request& req) {
+               if (!req.principal->is_platform_admin())
+                 return fail(ctx, req, make_error(ErrorCode::forbidden, "platform administrators only"));
+               auto done = datasets::import_reference_datasets(*ctx.datasets, *req.principal,
+                                                               req.principal->institution_id);
+               if (!done) return fail(ctx, req, done.status());
+               json items = json::array();
+               for (const auto& r : *done)
+                 items.push_back(
+                     {{"name", r.name}, {"outcome", r.outcome}, {"dataset_id", r.dataset_id}, {"detail", r.detail}});
+               return Response::json({{"items", items}});
+             });
+
+  router.add({.method = Method::get,
+              .pattern = "/api/v1/datasets/{id}",
+              .operation_id = "getDataset",
+              .summary = "Get a dataset with its versions",
+              .description = "The dataset and every version with counts and label statistics.",
+              .tags = {"datasets"},
+              .responses = {{200, "the dataset",
+                             schema_object({{"dataset", dataset_schema()},
+                                            {"versions", {{"type", "array"}, {"items", version_schema()}}}})},
+                            error_doc(404, "not found")}},
+             [&ctx](Request& req) {
+               auto ds = ctx.datasets->get(*req.principal, req.param("id"));
+               if (!ds) return fail(ctx, req, ds.status());
+               auto versions = ctx.datasets->versions(*req.principal, ds->id);
+               if (!versions) return fail(ctx, req, versions.status());
+               json vs = json::array();
+               for (const auto& v : *versions) vs.push_back(datasets::to_json(v));
+               return Response::json({{"dataset", datasets::to_json(*ds)}, {"versions", vs}});
+             });
+
+  router.add({.method = Method::del,
+              .pattern = "/api/v1/datasets/{id}",
+              .operation_id = "deleteDataset",
+              .summary = "Delete a dataset",
+              .description = "Hides the dataset and drops its items; the audit trail is kept.",
+              .tags = {"datasets"},
+              .responses = {{204, "deleted", nullptr}, error_doc(403, "not allowed"), error_doc(404, "not found")}},
+             [&ctx](Request& req) {
+               if (Status s = ctx.datasets->remove(*req.principal, req.param("id")); !s) return fail(ctx, req, s);
+               return Response::no_content();
+             });
+
+  router.add({.method = Method::post,
+              .pattern = "/api/v1/datasets/{id}/versions",
+              .operation_id = "addDatasetVersion",
+              .summary = "Add a version",
+              .description = "A new draft version from a table; earlier versions are unchanged.",
+              .tags = {"datasets"},
+              .request_schema = schema_object(content_properties(), {"csv", "label_column"}),
+              .responses = {{201, "created", version_schema()}, error_doc(400, "bad table"),
+                            error_doc(404, "not found")},
+              .max_body_bytes = 64 * 1024 * 1024},
+             [&ctx](Request& req) {
+               auto body = object_body(req);
+               if (!body) return Response::error(body.status());
+               if (Status s = reject_unknown_fields(*body, {"csv", "label_column", "group_column", "split_column",
+                                                            "split"});
+                   !s)
+                 return Response::error(s);
+               auto csv = required_string(*body, "csv", 64 * 1024 * 1024);
+               if (!csv) return Response::error(csv.status());
+               auto spec = tabular_spec(*body);
+               if (!spec) return Response::error(spec.status());
+               auto v = ctx.datasets->add_tabular_version(*req.principal, req.param("id"), *csv, *spec);
+               if (!v) return fail(ctx, req, v.status());
+               return Response::json(datasets::to_json(*v), 201);
+             });
+
+  router.add({.method = Method::get,
+              .pattern = "/api/v1/datasets/{id}/versions/{version}",
+              .operation_id = "getDatasetVersion",
+              .summary = "Get a dataset version",
+              .description = "Counts per split and label, column summaries, split method, state.",
+              .tags = {"datasets"},
+              .responses = {{200, "the version", version_schema()}, error_doc(404, "not found")}},
+             [&ctx](Request& req) {
+               auto version = version_param(req);
+               if (!version) return Response::error(version.status());
+               auto v = ctx.datasets->get_version(*req.principal, req.param("id"), *version);
+               if (!v) return fail(ctx, req, v.status());
+               return Response::json(datasets::to_json(*v));
+             });
+
+  router.add({.method = Method::post,
+              .pattern = "/api/v1/datasets/{id}/versions/{version}/freeze",
+              .operation_id = "freezeDatasetVersion",
+              .summary = "Freeze a version",
+              .description = "Makes the version immutable (training and reports refer to frozen versions).",
+              .tags = {"datasets"},
+              .responses = {{200, "frozen", version_schema()}, error_doc(403, "not allowed"),
+                            error_doc(404, "not found")}},
+             [&ctx](Request& req) {
+               auto version = version_param(req);
+               if (!version) return Response::error(version.status());
+               auto v = ctx.datasets->freeze(*req.principal, req.param("id"), *version);
+               if (!v) return fail(ctx, req, v.status());
+               return Response::json(datasets::to_json(*v));
+             });
+
+  router.add({.method = Method::get,
+              .pattern = "/api/v1/datasets/{id}/versions/{version}/export",
+              .operation_id = "exportDatasetVersion",
+              .summary = "Export a version (de-identified)",
+              .description = "The table as CSV with a trailing `split` column; patient values are replaced by "
+                             "keyed pseudonyms. `split` limits the rows to one split. Audited.",
+              .tags = {"datasets"},
+              .parameters = {query_parameter("split", "train, validation or test")},
+              .responses = {{200, "text/csv", nullptr}, error_doc(404, "not found")}},
+             [&ctx](Request& req) {
+               auto version = version_param(req);
+               if (!version) return Response::error(version.status());
+               std::optional<datasets::Split> only;
+               if (auto s = req.query_param("split")) {
+                 auto parsed = datasets::split_from_name(*s);
+                 if (!parsed) return Response::error(parsed.status());
+                 only = *parsed;
+               }
+               auto out = ctx.datasets->export_table(*req.principal, req.param("id"), *version, only);
+               if (!out) return fail(ctx, req, out.status());
+               return Response::text(std::move(out->csv), "text/csv; charset=utf-8");
+             });
+}
+
+}  // namespace medai::http::routes

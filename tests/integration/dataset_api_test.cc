@@ -1,0 +1,150 @@
+// Datasets over the real server and the CLI: reference data from Debian
+// packages, a researcher's own table, split, export, roles.
+#include <gtest/gtest.h>
+
+#include "server_process.h"
+
+namespace medai::testing {
+namespace {
+
+using nlohmann::json;
+
+class DatasetApiTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new TempDir();
+    server_ = new ServerProcess(*dir_ / "var");
+    ASSERT_TRUE(server_->running()) << server_->log_text();
+    const std::string data = (*dir_ / "var").string();
+    admin_token_ = token_for("admin");
+    ASSERT_EQ(run_medai({"admin", "create-institution", "--data-dir", data, "--name", "hosp-r"}, dir_->path()).exit_code, 0);
+    for (const auto& [user, role] : {std::pair{"res", "researcher"}, std::pair{"doc", "doctor"}})
+      ASSERT_EQ(run_medai({"admin", "create-user", "--data-dir", data, "--username", user, "--institution", "hosp-r",
+                           "--role", role},
+                          dir_->path())
+                    .exit_code,
+                0);
+    researcher_token_ = token_for("res");
+    doctor_token_ = token_for("doc");
+  }
+  static void TearDownTestSuite() {
+    delete server_;
+    delete dir_;
+  }
+  static std::string token_for(const std::string& user) {
+    auto t = run_medai({"admin", "issue-token", "--data-dir", (*dir_ / "var").string(), "--user", user}, dir_->path());
+    std::string s = t.out;
+    while (!s.empty() && s.back() == '\n') s.pop_back();
+    return s;
+  }
+  std::vector<std::string> client_flags(const std::string& token) const {
+    return {"--server", "http://127.0.0.1:" + std::to_string(server_->port()), "--token", token};
+  }
+  static TempDir* dir_;
+  static ServerProcess* server_;
+  static std::string admin_token_, researcher_token_, doctor_token_;
+};
+TempDir* DatasetApiTest::dir_ = nullptr;
+ServerProcess* DatasetApiTest::server_ = nullptr;
+std::string DatasetApiTest::admin_token_, DatasetApiTest::researcher_token_, DatasetApiTest::doctor_token_;
+
+TEST_F(DatasetApiTest, ReferenceDataIsImportedOnceAndReadableByOtherInstitutions) {
+  Api admin{server_->port(), admin_token_};
+  int status = 0;
+  json first = admin.json("POST", "/api/v1/datasets/reference-imports", nullptr, &status);
+  ASSERT_EQ(status, 200) << first.dump();
+  ASSERT_EQ(first["items"].size(), 3u);
+  for (const auto& r : first["items"]) EXPECT_EQ(r["outcome"], "imported") << r.dump();
+  json again = admin.json("POST", "/api/v1/datasets/reference-imports", nullptr, &status);
+  for (const auto& r : again["items"]) EXPECT_EQ(r["outcome"], "present");
+  // A researcher of another institution sees them (public) and exports the published test split.
+  Api res{server_->port(), researcher_token_};
+  json list = res.json("GET", "/api/v1/datasets");
+  std::string mass_id;
+  for (const auto& d : list["items"])
+    if (d["name"] == "pima-diabetes-mass") mass_id = d["id"];
+  ASSERT_FALSE(mass_id.empty()) << list.dump();
+  auto csv = res.call("GET", "/api/v1/datasets/" + mass_id + "/versions/1/export?split=test");
+  ASSERT_TRUE(csv && csv->status == 200);
+  EXPECT_NE(csv->header("content-type").find("text/csv"), std::string::npos);
+  EXPECT_EQ(std::count(csv->body.begin(), csv->body.end(), '\n'), 333) << "header + Pima.te's 332 rows";
+  EXPECT_EQ(csv->body.substr(0, csv->body.find('\n')), "npreg,glu,bp,skin,bmi,ped,age,type,split");
+  // Only a platform admin imports; only the owner freezes or deletes.
+  res.json("POST", "/api/v1/datasets/reference-imports", nullptr, &status);
+  EXPECT_EQ(status, 403);
+  res.call("DELETE", "/api/v1/datasets/" + mass_id);
+  EXPECT_EQ(res.json("GET", "/api/v1/datasets/" + mass_id)["dataset"]["name"], "pima-diabetes-mass");
+}
+
+TEST_F(DatasetApiTest, ResearcherCreatesSplitsFreezesAndExportsWithTheCli) {
+  const auto csv_path = dir_->path() / "cohort.csv";
+  {
+    std::ofstream out(csv_path);
+    out << "patient_id,age,hba1c,outcome\n";
+    for (int i = 0; i < 120; ++i)
+      out << "MRN" << (1000 + i / 2) << "," << 40 + i % 30 << "," << 5.5 + (i % 7) * 0.4 << ","
+          << (i % 3 == 0 ? "yes" : "no") << "\n";
+  }
+  auto flags = client_flags(researcher_token_);
+  std::vector<std::string> create = {"data", "create", "--name", "hba1c-cohort", "--csv", csv_path.string(),
+                                     "--label", "outcome", "--group", "patient_id", "--data-use", "QI study 12",
+                                     "--licence", "internal", "--seed", "3"};
+  create.insert(create.end(), flags.begin(), flags.end());
+  auto created = run_medai(create, dir_->path());
+  ASSERT_EQ(created.exit_code, 0) << created.err;
+  std::string id = created.out.substr(0, created.out.find('\n'));
+  Api res{server_->port(), researcher_token_};
+  json shown = res.json("GET", "/api/v1/datasets/" + id);
+  const json& v1 = shown["versions"][0];
+  EXPECT_EQ(v1["state"], "draft");
+  EXPECT_EQ(v1["item_count"], 120);
+  EXPECT_EQ(v1["split"]["by"], "group");
+  const json& splits = v1["stats"]["splits"];
+  EXPECT_EQ(splits["train"].get<int>() + splits["validation"].get<int>() + splits["test"].get<int>(), 120);
+
+  std::vector<std::string> freeze = {"data", "freeze", id, "1"};
+  freeze.insert(freeze.end(), flags.begin(), flags.end());
+  ASSERT_EQ(run_medai(freeze, dir_->path()).exit_code, 0);
+  EXPECT_EQ(res.json("GET", "/api/v1/datasets/" + id + "/versions/1")["state"], "frozen");
+
+  const auto out_path = dir_->path() / "export.csv";
+  std::vector<std::string> exp = {"data", "export", id, "1", "--out", out_path.string()};
+  exp.insert(exp.end(), flags.begin(), flags.end());
+  auto exported = run_medai(exp, dir_->path());
+  ASSERT_EQ(exported.exit_code, 0) << exported.err;
+  const std::string text = read_file(out_path);
+  EXPECT_EQ(text.find("MRN"), std::string::npos) << "patient identifiers are pseudonymised";
+  EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 121);
+
+  // Doctors do not browse research datasets; other tenants do not see private ones.
+  Api doc{server_->port(), doctor_token_};
+  int status = 0;
+  doc.json("GET", "/api/v1/datasets/" + id, nullptr, &status);
+  EXPECT_EQ(status, 403);
+  Api admin{server_->port(), admin_token_};
+  EXPECT_EQ(admin.json("GET", "/api/v1/datasets/" + id)["dataset"]["name"], "hba1c-cohort") << "platform admin sees all";
+}
+
+TEST_F(DatasetApiTest, BadTablesGetClearErrors) {
+  Api res{server_->port(), researcher_token_};
+  int status = 0;
+  json e = res.json("POST", "/api/v1/datasets",
+                    {{"name", "broken"}, {"csv", "a,b\n1,2\n3\n"}, {"label_column", "b"}, {"data_use", "x"},
+                     {"licence", "y"}},
+                    &status);
+  EXPECT_EQ(status, 400);
+  EXPECT_EQ(e["error"], "invalid_argument");
+  EXPECT_EQ(e["detail"]["line"], 3);
+  e = res.json("POST", "/api/v1/datasets",
+               {{"name", "broken"}, {"csv", "a,b\n1,2\n"}, {"label_column", "b"}, {"data_use", "x"}, {"licence", "y"},
+                {"split", {{"train", 0.9}, {"validation", 0.9}, {"test", 0}}}},
+               &status);
+  EXPECT_EQ(status, 400);
+  e = res.json("POST", "/api/v1/datasets", {{"name", "broken"}, {"csv", 5}}, &status);
+  EXPECT_EQ(status, 400);
+  json list = res.json("GET", "/api/v1/datasets");
+  for (const auto& d : list["items"]) EXPECT_NE(d["name"], "broken") << "nothing left behind";
+}
+
+}  // namespace
+}  // namespace medai::testing
