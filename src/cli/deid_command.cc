@@ -7,6 +7,9 @@
 #include <map>
 #include <memory>
 
+#include <dcmtk/config/osconfig.h>
+#include <dcmtk/oflog/oflog.h>
+
 #include "cli/commands.h"
 #include "deid/deidentifier.h"
 #include "deid/keys.h"
@@ -43,6 +46,9 @@ std::vector<std::filesystem::path> input_files(const std::filesystem::path& in) 
 }
 
 void run(const DeidFlags& f) {
+  // DCMTK's own parser messages would interleave with ours; each failure is
+  // reported once below with its stable code.
+  OFLog::configure(OFLogger::FATAL_LOG_LEVEL);
   if (!std::filesystem::exists(f.in))
     fail(make_error(ErrorCode::invalid_argument, "--in does not exist", {{"path", f.in}}));
   auto key = load_key(f);

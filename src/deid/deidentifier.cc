@@ -193,7 +193,9 @@ class Walker {
     if (key == kEncryptedAttributesSequence) return remove(item, el);  // holds the original values, encrypted
 
     if (const ProfileRow* row = find_profile_row(g, e)) {
-      apply(item, el, resolve(*row, o_), vr, dummy_scope);
+      Effective action = resolve(*row, o_);
+      if (action == Effective::remove && remove_as_empty(g, e)) action = Effective::empty;
+      apply(item, el, action, vr, dummy_scope);
       return;
     }
     // Not in Table E.1-1: safety nets for VRs that carry identity whatever the tag.

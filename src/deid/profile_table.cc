@@ -525,6 +525,15 @@ const ProfileRow* find_profile_row(std::uint16_t group, std::uint16_t element) {
   return nullptr;
 }
 
+bool remove_as_empty(std::uint16_t group, std::uint16_t element) {
+  switch (key_of(group, element)) {
+    case 0x300A00B2:  // Treatment Machine Name: Type 2 in the RT Beams and RT Ion Beams modules
+      return true;
+    default:
+      return false;
+  }
+}
+
 std::string_view profile_table_source() {
   return "DICOM PS3.15 Table E.1-1 as extracted by innolitics/dicom-standard "
          "(standard/confidentiality_profile_attributes.json, commit 0d01bf1): 456 attributes, 3 repeating-group rows (curves, overlays) and the private-attributes row";

@@ -56,6 +56,11 @@ std::span<const ProfileRow> profile_rows();
 // The row for a tag (exact or repeating group), nullptr when the table does
 // not list it. Private (odd-group) tags are never found here.
 const ProfileRow* find_profile_row(std::uint16_t group, std::uint16_t element);
+// Attributes the table marks X that are Type 2 in a common IOD (found with
+// dciodvfy on real files): removing them makes the object invalid, so X is
+// applied as Z (present, empty) instead — no value survives either way.
+bool remove_as_empty(std::uint16_t group, std::uint16_t element);
+
 // Which edition/source the rows were transcribed from (shown in reports/docs).
 std::string_view profile_table_source();
 
