@@ -157,6 +157,18 @@ TEST(Deidentifier, NestedPrivateAndUnlistedDataIsHandled) {
   EXPECT_GE(report->actions.at("private_removed"), 3);
 }
 
+TEST(Deidentifier, SafePrivateOptionWithTheEmptyBuiltInListStillRemovesPrivateData) {
+  DeidOptions o;
+  o.retain_safe_private = true;
+  DcmDataset ds;
+  fill_image(ds, "1.2.826.0.1.1.2.7");
+  ds.putAndInsertString(DcmTag(0x0029, 0x0010, EVR_LO), "ACME PRIVATE");
+  ds.putAndInsertString(DcmTag(0x0029, 0x1001, EVR_LO), "Doe^Jane private copy");
+  ASSERT_TRUE(make(o).apply(ds).is_ok());
+  EXPECT_FALSE(ds.tagExists(DcmTagKey(0x0029, 0x1001)));
+  EXPECT_FALSE(ds.tagExists(DcmTagKey(0x0029, 0x0010)));  // the creator goes with its block
+}
+
 TEST(Deidentifier, DateShiftIsTheSameForOnePatientAndCoversSequences) {
   DeidOptions o;
   o.retain_modified_dates = true;

@@ -22,6 +22,18 @@ DeidKeys keys(const std::string& secret, std::string_view project = "") {
   return *k;
 }
 
+TEST(CoreCrypto, Blake2bAndXChaCha20) {
+  // RFC 7693 / libsodium: BLAKE2b-256 of the empty string, unkeyed.
+  EXPECT_EQ(crypto::to_hex(crypto::blake2b("", "", 32)),
+            "0e5751c026e543b2e8ab2eb06099daa1d1e5df47778f7787faab45cdf12fe3a8");
+  EXPECT_NE(crypto::blake2b("x", std::string(32, 'k'), 16), crypto::blake2b("x", std::string(32, 'j'), 16));
+  const std::string key(32, 'k'), nonce(24, 'n');
+  const std::string ct = crypto::xchacha20_xor("hello world", nonce, key);
+  EXPECT_NE(ct, "hello world");
+  EXPECT_EQ(crypto::xchacha20_xor(ct, nonce, key), "hello world");
+  EXPECT_NE(crypto::xchacha20_xor("hello world", std::string(24, 'm'), key), ct);
+}
+
 TEST(DeidKeys, RejectsShortSecrets) {
   EXPECT_EQ(DeidKeys::from_secret("short").status().code(), ErrorCode::invalid_argument);
   EXPECT_TRUE(DeidKeys::from_secret(std::string(32, 'x')).is_ok());
