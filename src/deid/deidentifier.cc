@@ -542,7 +542,7 @@ Result<DeidReport> Deidentifier::apply(DcmFileFormat& file) const {
   DcmMetaInfo* meta = file.getMetaInfo();
   OFString meta_class;
   if (meta != nullptr) meta->findAndGetOFString(DCM_MediaStorageSOPClassUID, meta_class);
-  if (meta_class == UID_MediaStorageDirectoryStorage)
+  if (meta_class == UID_MediaStorageDirectoryStorage || file.getDataset()->tagExists(DCM_DirectoryRecordSequence))
     return make_error(ErrorCode::unsupported_sop_class,
                       "DICOMDIR files are media indexes with byte offsets: de-identify the referenced files and "
                       "build a new DICOMDIR");

@@ -10,6 +10,7 @@
 #include <dcmtk/dcmdata/dcvrat.h>
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <set>
 
 #include "deid/deidentifier.h"
@@ -145,6 +146,25 @@ TEST(ProfileTable, HasEveryRowOnceWithValidTags) {
   EXPECT_NE(find_profile_row(0x501E, 0x1234), nullptr);  // any curve element
   EXPECT_EQ(find_profile_row(0x0029, 0x1010), nullptr);  // private: not the table's business
   EXPECT_EQ(basic_action_code(find_profile_row(0x0008, 0x1140)->basic), "X/Z/U*");
+}
+
+// Guards the transcription: every tag must be the attribute the row names
+// (DCMTK's dictionary keywords, ignoring "'s", "(Trial)" punctuation and the
+// RETIRED_ prefix).
+TEST(ProfileTable, EveryTagIsTheAttributeItsRowNames) {
+  auto normalize = [](std::string s) {
+    for (std::size_t pos; (pos = s.find("'s")) != std::string::npos;) s.erase(pos, 2);
+    if (s.rfind("RETIRED_", 0) == 0) s.erase(0, 8);
+    std::string out;
+    for (char c : s)
+      if (std::isalnum(static_cast<unsigned char>(c))) out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return out;
+  };
+  for (const ProfileRow& row : profile_rows()) {
+    if (row.group_mask != 0xFFFF) continue;
+    DcmTag tag(row.group, row.element);
+    EXPECT_EQ(normalize(tag.getTagName()), normalize(std::string(row.name))) << tag.toString() << " " << row.name;
+  }
 }
 
 TEST(ProfileTable, EveryAttributeUnderEveryOptionCombination) {
