@@ -127,6 +127,24 @@ TEST_P(PydicomCorpusOptions, NoOriginalIdentifyingValueSurvivesAnywhere) {
 INSTANTIATE_TEST_SUITE_P(Profiles, PydicomCorpusOptions, ::testing::Values(false, true),
                          [](const auto& info) { return info.param ? "ShiftedDatesCleanDescriptors" : "Basic"; });
 
+// Negative control: the same search finds plenty when nothing was done, so a
+// passing leak test means something.
+TEST_F(PydicomCorpus, LeakSearchFindsValuesInAnUntouchedFile) {
+  DcmFileFormat original;
+  ASSERT_TRUE(original.loadFile((kCorpus / "CT_small.dcm").c_str()).good());
+  std::set<std::string> sensitive;
+  std::vector<std::string> retained, values;
+  testing::sensitive_values(*original.getDataset(), sensitive, retained);
+  testing::drop_retained(sensitive, retained);
+  testing::all_values(*original.getDataset(), values);
+  int found = 0;
+  for (const auto& secret : sensitive)
+    found += std::any_of(values.begin(), values.end(), [&](const std::string& v) { return v.find(secret) != std::string::npos; });
+  EXPECT_EQ(found, static_cast<int>(sensitive.size()));
+  EXPECT_GE(found, 10);
+  EXPECT_TRUE(sensitive.count("CompressedSamples^CT1"));  // the patient's name is among them
+}
+
 TEST_F(PydicomCorpus, DeterministicOutput) {
   const Deidentifier d = make();
   medai::testing::TempDir dir;
