@@ -13,6 +13,7 @@
 #include "cli/commands.h"
 #include "deid/deidentifier.h"
 #include "deid/keys.h"
+#include "deid/pseudonyms.h"
 
 namespace medai::cli {
 namespace {
@@ -119,6 +120,23 @@ void add_deid_command(CLI::App& app) {
   cmd->add_flag("--clean-descriptors", f->options.clean_descriptors,
                 "keep descriptions with identifying values and long numbers scrubbed");
   cmd->callback([f] { run(*f); });
+
+  // The way back, for the institution only (it needs the institution key):
+  // recall, incidental findings, withdrawal of consent.
+  auto r = std::make_shared<DeidFlags>();
+  auto pseudonym = std::make_shared<std::string>();
+  auto* back = app.add_subcommand("reidentify", "Print the original Patient ID behind a medai pseudonym");
+  r->config.add_to(*back);
+  back->add_option("pseudonym", *pseudonym, "Patient ID of a de-identified object")->required();
+  back->add_option("--key-file", r->key_file, "institution key (default: the data folder's secret.key)");
+  back->add_option("--project", r->project, "project the pseudonym was made for");
+  back->callback([r, pseudonym] {
+    auto key = load_key(*r);
+    if (!key) fail(key.status());
+    auto id = deid::reidentify(*pseudonym, *key, r->project);
+    if (!id) fail(id.status());
+    std::cout << *id << "\n";
+  });
 }
 
 }  // namespace medai::cli

@@ -68,6 +68,14 @@ TEST(DeidCli, DeidentifiesAFolderAndReportsFailures) {
     auto id = reidentify(j["patient_pseudonym"].get<std::string>(), key);
     ASSERT_TRUE(id.is_ok());
     EXPECT_TRUE(*id == "1CT1" || *id == "4MR1") << *id;
+    // The institution's way back, from the command line; another key fails.
+    const CliRun back = run("reidentify " + j["patient_pseudonym"].get<std::string>() + " --key-file " +
+                            (dir / "key").string());
+    EXPECT_EQ(back.exit_code, 0);
+    EXPECT_EQ(back.out, *id + "\n");
+    std::ofstream(dir / "other.key") << std::string(64, '2') << "\n";
+    EXPECT_NE(run("reidentify " + j["patient_pseudonym"].get<std::string>() + " --key-file " +
+                  (dir / "other.key").string()).exit_code, 0);
     ++lines;
   }
   EXPECT_EQ(lines, 2);
