@@ -1,14 +1,14 @@
 // medai deid: PS3.15 de-identification of DICOM files or folders, offline.
 // Output files are named <new SOP Instance UID>.dcm (input names can carry
 // PHI); failures are listed per file and the rest still goes through.
+#include <dcmtk/config/osconfig.h>
+#include <dcmtk/oflog/oflog.h>
+
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <map>
 #include <memory>
-
-#include <dcmtk/config/osconfig.h>
-#include <dcmtk/oflog/oflog.h>
 
 #include "cli/commands.h"
 #include "deid/deidentifier.h"
@@ -73,7 +73,8 @@ void run(const DeidFlags& f) {
     if (!report) {
       std::cerr << path.string() << ": " << report.status().message() << " ["
                 << error_code_name(report.status().code()) << "]\n";
-      failed.push_back({{"file", path.string()}, {"error", error_code_name(report.status().code())},
+      failed.push_back({{"file", path.string()},
+                        {"error", error_code_name(report.status().code())},
                         {"message", report.status().message()}});
       continue;
     }
@@ -87,8 +88,11 @@ void run(const DeidFlags& f) {
       *report_out << line.dump() << "\n";
     }
   }
-  nlohmann::json summary = {{"files", files.size()}, {"written", written}, {"failed", failed},
-                            {"actions", totals}, {"warnings", warnings}};
+  nlohmann::json summary = {{"files", files.size()},
+                            {"written", written},
+                            {"failed", failed},
+                            {"actions", totals},
+                            {"warnings", warnings}};
   std::cout << summary.dump(2) << "\n";
   if (!failed.empty()) exit_with(1);
 }
@@ -101,8 +105,9 @@ void add_deid_command(CLI::App& app) {
   f->config.add_to(*cmd);
   cmd->add_option("--in", f->in, "DICOM file or folder (searched recursively)")->required();
   cmd->add_option("--out", f->out, "output folder; files are named <new SOP Instance UID>.dcm")->required();
-  cmd->add_option("--key-file", f->key_file,
-                  "institution key: 64 hex characters or >= 32 bytes (default: the data folder's secret.key)");
+  cmd->add_option(
+      "--key-file", f->key_file,
+      "institution key: 64 hex characters or >= 32 bytes (default: the data folder's secret.key)");
   cmd->add_option("--project", f->options.project, "project namespace for UIDs, pseudonyms and date offsets");
   cmd->add_option("--report", f->report_file, "write one JSON report per file (JSON lines)");
   cmd->add_flag("--retain-dates-shift", f->options.retain_modified_dates,
@@ -111,7 +116,8 @@ void add_deid_command(CLI::App& app) {
                 "Retain Longitudinal Temporal Information, Full Dates");
   cmd->add_flag("--retain-patient-characteristics", f->options.retain_patient_characteristics,
                 "keep sex, age, size, weight, ...");
-  cmd->add_flag("--retain-device-identity", f->options.retain_device_identity, "keep station names, serials, ...");
+  cmd->add_flag("--retain-device-identity", f->options.retain_device_identity,
+                "keep station names, serials, ...");
   cmd->add_flag("--retain-institution-identity", f->options.retain_institution_identity,
                 "keep institution name and address");
   cmd->add_flag("--retain-uids", f->options.retain_uids, "keep the original UIDs");

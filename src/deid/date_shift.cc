@@ -83,7 +83,8 @@ std::optional<std::string> shift_one_da(std::string_view v, int days) {
   v = trim_spaces(v);
   if (v.empty()) return std::string();
   if (v.size() == 10 && v[4] == '.' && v[7] == '.') {  // ACR-NEMA YYYY.MM.DD
-    std::string compact = std::string(v.substr(0, 4)) + std::string(v.substr(5, 2)) + std::string(v.substr(8, 2));
+    std::string compact =
+        std::string(v.substr(0, 4)) + std::string(v.substr(5, 2)) + std::string(v.substr(8, 2));
     return shift_yyyymmdd(compact, days);
   }
   return shift_yyyymmdd(v, days);

@@ -1,18 +1,18 @@
 #include "deid/deidentifier.h"
 
 #include <dcmtk/config/osconfig.h>
+#include <dcmtk/dcmdata/dcdatset.h>
 #include <dcmtk/dcmdata/dcdeftag.h>
 #include <dcmtk/dcmdata/dcdict.h>
 #include <dcmtk/dcmdata/dcfilefo.h>
 #include <dcmtk/dcmdata/dcitem.h>
 #include <dcmtk/dcmdata/dcmetinf.h>
-#include <dcmtk/dcmdata/dcdatset.h>
 #include <dcmtk/dcmdata/dcsequen.h>
 #include <dcmtk/dcmdata/dcuid.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <system_error>
-#include <unistd.h>
 
 #include "core/crypto.h"
 #include "deid/date_shift.h"
@@ -47,21 +47,30 @@ Effective resolve(const ProfileRow& row, const DeidOptions& o) {
   if (clean) return Effective::clean;
   if (remove) return Effective::remove;
   switch (row.basic) {
-    case BasicAction::D: return Effective::dummy;
-    case BasicAction::Z: return Effective::empty;
-    case BasicAction::X: return Effective::remove;
-    case BasicAction::K: return Effective::keep;
-    case BasicAction::C: return Effective::clean;
-    case BasicAction::U: return Effective::remap;
+    case BasicAction::D:
+      return Effective::dummy;
+    case BasicAction::Z:
+      return Effective::empty;
+    case BasicAction::X:
+      return Effective::remove;
+    case BasicAction::K:
+      return Effective::keep;
+    case BasicAction::C:
+      return Effective::clean;
+    case BasicAction::U:
+      return Effective::remap;
     // Combined codes depend on the attribute's type in each IOD, which this
     // table does not carry. We take the choice that is valid for every type:
     // X/Z -> Z (an empty value is valid for Type 2 and 3), anything with D -> D
     // (a dummy value is valid for Type 1, 2 and 3).
-    case BasicAction::XZ: return Effective::empty;
+    case BasicAction::XZ:
+      return Effective::empty;
     case BasicAction::ZD:
     case BasicAction::XD:
-    case BasicAction::XZD: return Effective::dummy;
-    case BasicAction::XZUStar: return Effective::keep_remap_inside;
+    case BasicAction::XZD:
+      return Effective::dummy;
+    case BasicAction::XZUStar:
+      return Effective::keep_remap_inside;
   }
   return Effective::remove;
 }
@@ -70,8 +79,22 @@ bool is_date_vr(DcmEVR vr) { return vr == EVR_DA || vr == EVR_DT || vr == EVR_TM
 bool is_free_text_vr(DcmEVR vr) { return vr == EVR_UT || vr == EVR_LT || vr == EVR_ST; }
 bool is_string_vr(DcmEVR vr) {
   switch (vr) {
-    case EVR_AE: case EVR_AS: case EVR_CS: case EVR_DA: case EVR_DS: case EVR_DT: case EVR_IS: case EVR_LO:
-    case EVR_LT: case EVR_PN: case EVR_SH: case EVR_ST: case EVR_TM: case EVR_UC: case EVR_UI: case EVR_UR:
+    case EVR_AE:
+    case EVR_AS:
+    case EVR_CS:
+    case EVR_DA:
+    case EVR_DS:
+    case EVR_DT:
+    case EVR_IS:
+    case EVR_LO:
+    case EVR_LT:
+    case EVR_PN:
+    case EVR_SH:
+    case EVR_ST:
+    case EVR_TM:
+    case EVR_UC:
+    case EVR_UI:
+    case EVR_UR:
     case EVR_UT:
       return true;
     default:
@@ -82,14 +105,33 @@ bool is_string_vr(DcmEVR vr) {
 // A "dummy value consistent with the VR" (action D).
 const char* dummy_for(DcmEVR vr) {
   switch (vr) {
-    case EVR_AE: return "ANONYMOUS";
-    case EVR_AS: return "000Y";
-    case EVR_DA: return "19000101";
-    case EVR_DT: return "19000101000000";
-    case EVR_TM: return "000000";
-    case EVR_DS: case EVR_IS: case EVR_US: case EVR_SS: case EVR_UL: case EVR_SL: case EVR_FL: case EVR_FD:
+    case EVR_AE:
+      return "ANONYMOUS";
+    case EVR_AS:
+      return "000Y";
+    case EVR_DA:
+      return "19000101";
+    case EVR_DT:
+      return "19000101000000";
+    case EVR_TM:
+      return "000000";
+    case EVR_DS:
+    case EVR_IS:
+    case EVR_US:
+    case EVR_SS:
+    case EVR_UL:
+    case EVR_SL:
+    case EVR_FL:
+    case EVR_FD:
       return "0";
-    case EVR_CS: case EVR_LO: case EVR_LT: case EVR_PN: case EVR_SH: case EVR_ST: case EVR_UC: case EVR_UT:
+    case EVR_CS:
+    case EVR_LO:
+    case EVR_LT:
+    case EVR_PN:
+    case EVR_SH:
+    case EVR_ST:
+    case EVR_UC:
+    case EVR_UT:
       return "ANONYMIZED";
     default:
       return nullptr;  // binary or URL: emptied instead
@@ -113,8 +155,8 @@ const DcmTagKey kEncryptedAttributesSequence(0x0400, 0x0500);
 
 // Modalities whose images often carry text burned into the pixels.
 bool burned_in_prone_modality(std::string_view m) {
-  static constexpr std::string_view kList[] = {"US", "IVUS", "SC", "XA", "RF", "ES", "XC", "GM", "OT", "SM",
-                                               "OP", "PX", "CR", "DX", "IO", "DOC"};
+  static constexpr std::string_view kList[] = {"US", "IVUS", "SC", "XA", "RF", "ES", "XC", "GM",
+                                               "OT", "SM",   "OP", "PX", "CR", "DX", "IO", "DOC"};
   for (auto x : kList)
     if (m == x) return true;
   return false;
@@ -130,7 +172,11 @@ struct Deidentifier::Impl {
   Pseudonymizer pseudonyms;
 
   Impl(DeidOptions o, DeidKeys k)
-      : options(std::move(o)), keys(std::move(k)), uids(keys.uid_key()), dates(keys.date_key()), pseudonyms(keys) {}
+      : options(std::move(o)),
+        keys(std::move(k)),
+        uids(keys.uid_key()),
+        dates(keys.date_key()),
+        pseudonyms(keys) {}
 };
 
 namespace {
@@ -148,7 +194,8 @@ class Walker {
     std::vector<std::uint16_t> overlay_groups;
     for (unsigned long i = 0; i < item.card(); ++i) {
       const DcmTagKey key = item.getElement(i)->getTag().getXTag();
-      if ((key.getGroup() & 0xFF01) == 0x6000 && key.getElement() == 0x3000) overlay_groups.push_back(key.getGroup());
+      if ((key.getGroup() & 0xFF01) == 0x6000 && key.getElement() == 0x3000)
+        overlay_groups.push_back(key.getGroup());
     }
     for (unsigned long i = item.card(); i-- > 0;) {
       DcmElement* el = item.getElement(i);
@@ -160,7 +207,8 @@ class Walker {
       for (unsigned long i = item.card(); i-- > 0;) {
         DcmElement* el = item.getElement(i);
         const std::uint16_t g = el->getTag().getGTag();
-        if (std::find(overlay_groups.begin(), overlay_groups.end(), g) != overlay_groups.end()) remove(item, el);
+        if (std::find(overlay_groups.begin(), overlay_groups.end(), g) != overlay_groups.end())
+          remove(item, el);
       }
     }
     if (o_.retain_safe_private) drop_orphan_private_creators(item);
@@ -229,7 +277,8 @@ class Walker {
         return;
       }
     }
-    if (o_.retain_safe_private && e >= 0x0010 && e <= 0x00FF) return;  // creators: see drop_orphan_private_creators
+    if (o_.retain_safe_private && e >= 0x0010 && e <= 0x00FF)
+      return;  // creators: see drop_orphan_private_creators
     remove(item, el, "private_removed");
   }
 
@@ -366,7 +415,8 @@ void collect_identifiers(DcmItem& item, const DeidOptions& o, TextCleaner& clean
     const DcmEVR vr = el->ident();
     if (vr == EVR_SQ) {
       auto* seq = dynamic_cast<DcmSequenceOfItems*>(el);
-      for (unsigned long j = 0; seq && j < seq->card(); ++j) collect_identifiers(*seq->getItem(j), o, cleaner);
+      for (unsigned long j = 0; seq && j < seq->card(); ++j)
+        collect_identifiers(*seq->getItem(j), o, cleaner);
       continue;
     }
     if (key.getGroup() & 1) continue;
@@ -405,35 +455,42 @@ void check_burned_in(DcmItem& dataset, DeidReport& report) {
   const std::string b = trim(burned.c_str());
   if (b == "YES") {
     report.burned_in = BurnedIn::yes;
-    report.warnings.push_back({"burned_in_annotation",
-                               "Burned In Annotation is YES: the pixels may show identifying text, which "
-                               "de-identification does not remove; review or mask the images before sharing"});
+    report.warnings.push_back(
+        {"burned_in_annotation",
+         "Burned In Annotation is YES: the pixels may show identifying text, which "
+         "de-identification does not remove; review or mask the images before sharing"});
   } else if (b == "NO") {
     report.burned_in = BurnedIn::no;
   } else {
     const bool secondary_capture = std::string(sop_class.c_str()).rfind("1.2.840.10008.5.1.4.1.1.7", 0) == 0;
     if (secondary_capture || burned_in_prone_modality(trim(modality.c_str()))) {
       report.burned_in = BurnedIn::unknown;
-      report.warnings.push_back({"burned_in_annotation_unknown",
-                                 "Burned In Annotation is missing for a kind of image (" + trim(modality.c_str()) +
-                                     ") that often has text in its pixels; review the images before sharing"});
+      report.warnings.push_back(
+          {"burned_in_annotation_unknown",
+           "Burned In Annotation is missing for a kind of image (" + trim(modality.c_str()) +
+               ") that often has text in its pixels; review the images before sharing"});
     } else {
       report.burned_in = BurnedIn::unknown;
     }
   }
   if (trim(visual.c_str()) == "YES")
-    report.warnings.push_back({"recognizable_visual_features",
-                               "Recognizable Visual Features is YES: the images may show the patient's face"});
+    report.warnings.push_back(
+        {"recognizable_visual_features",
+         "Recognizable Visual Features is YES: the images may show the patient's face"});
 }
 
 }  // namespace
 
 std::string_view burned_in_name(BurnedIn value) {
   switch (value) {
-    case BurnedIn::no: return "no";
-    case BurnedIn::yes: return "yes";
-    case BurnedIn::unknown: return "unknown";
-    case BurnedIn::not_applicable: return "not_applicable";
+    case BurnedIn::no:
+      return "no";
+    case BurnedIn::yes:
+      return "yes";
+    case BurnedIn::unknown:
+      return "unknown";
+    case BurnedIn::not_applicable:
+      return "not_applicable";
   }
   return "unknown";
 }
@@ -504,7 +561,8 @@ Result<DeidReport> Deidentifier::apply(DcmItem& dataset) const {
 
   report.methods.push_back("Basic Application Confidentiality Profile");
   if (o.clean_descriptors) report.methods.push_back("Clean Descriptors Option");
-  if (o.retain_full_dates) report.methods.push_back("Retain Longitudinal Temporal Information Full Dates Option");
+  if (o.retain_full_dates)
+    report.methods.push_back("Retain Longitudinal Temporal Information Full Dates Option");
   if (o.retain_modified_dates)
     report.methods.push_back("Retain Longitudinal Temporal Information Modified Dates Option");
   if (o.retain_patient_characteristics) report.methods.push_back("Retain Patient Characteristics Option");
@@ -534,7 +592,8 @@ Result<DeidReport> Deidentifier::apply(DcmItem& dataset) const {
       if (m == meaning) add_code(dataset, value, meaning);
   dataset.putAndInsertString(DCM_LongitudinalTemporalInformationModified, report.longitudinal.c_str());
   OFString sop_instance;
-  if (dataset.findAndGetOFString(DCM_SOPInstanceUID, sop_instance).good()) report.sop_instance_uid = sop_instance.c_str();
+  if (dataset.findAndGetOFString(DCM_SOPInstanceUID, sop_instance).good())
+    report.sop_instance_uid = sop_instance.c_str();
   return report;
 }
 
@@ -542,10 +601,12 @@ Result<DeidReport> Deidentifier::apply(DcmFileFormat& file) const {
   DcmMetaInfo* meta = file.getMetaInfo();
   OFString meta_class;
   if (meta != nullptr) meta->findAndGetOFString(DCM_MediaStorageSOPClassUID, meta_class);
-  if (meta_class == UID_MediaStorageDirectoryStorage || file.getDataset()->tagExists(DCM_DirectoryRecordSequence))
-    return make_error(ErrorCode::unsupported_sop_class,
-                      "DICOMDIR files are media indexes with byte offsets: de-identify the referenced files and "
-                      "build a new DICOMDIR");
+  if (meta_class == UID_MediaStorageDirectoryStorage ||
+      file.getDataset()->tagExists(DCM_DirectoryRecordSequence))
+    return make_error(
+        ErrorCode::unsupported_sop_class,
+        "DICOMDIR files are media indexes with byte offsets: de-identify the referenced files and "
+        "build a new DICOMDIR");
   MEDAI_ASSIGN_OR_RETURN(DeidReport report, apply(*file.getDataset()));
   if (meta != nullptr) {
     for (const DcmTagKey& key : {DCM_SourceApplicationEntityTitle, DCM_SendingApplicationEntityTitle,
@@ -562,9 +623,11 @@ Result<DeidReport> Deidentifier::apply(DcmFileFormat& file) const {
   return report;
 }
 
-Result<DeidReport> Deidentifier::apply_file(const std::filesystem::path& in, const std::filesystem::path& out) const {
+Result<DeidReport> Deidentifier::apply_file(const std::filesystem::path& in,
+                                            const std::filesystem::path& out) const {
   DcmFileFormat file;
-  OFCondition status = file.loadFile(in.c_str(), EXS_Unknown, EGL_noChange, DCM_MaxReadLength, ERM_autoDetect);
+  OFCondition status =
+      file.loadFile(in.c_str(), EXS_Unknown, EGL_noChange, DCM_MaxReadLength, ERM_autoDetect);
   if (status.bad())
     return make_error(ErrorCode::invalid_dicom, std::string("not a readable DICOM file: ") + status.text());
   DcmDataset* dataset = file.getDataset();
@@ -574,10 +637,12 @@ Result<DeidReport> Deidentifier::apply_file(const std::filesystem::path& in, con
   if (file.getMetaInfo()) file.getMetaInfo()->findAndGetOFString(DCM_MediaStorageSOPClassUID, meta_class);
   dataset->findAndGetOFString(DCM_SOPClassUID, sop_class);
   if (meta_class.empty() && sop_class.empty())
-    return make_error(ErrorCode::invalid_dicom, "not a DICOM object: no SOP Class UID in the meta header or dataset");
+    return make_error(ErrorCode::invalid_dicom,
+                      "not a DICOM object: no SOP Class UID in the meta header or dataset");
   status = file.loadAllDataIntoMemory();
   if (status.bad())
-    return make_error(ErrorCode::invalid_dicom, std::string("cannot read the whole DICOM file: ") + status.text());
+    return make_error(ErrorCode::invalid_dicom,
+                      std::string("cannot read the whole DICOM file: ") + status.text());
 
   MEDAI_ASSIGN_OR_RETURN(DeidReport report, apply(file));
 
@@ -594,10 +659,12 @@ Result<DeidReport> Deidentifier::apply_file(const std::filesystem::path& in, con
   tmp += ".tmp-" + std::to_string(::getpid()) + "-" + crypto::random_token(6);
   E_TransferSyntax xfer = dataset->getOriginalXfer();
   if (xfer == EXS_Unknown) xfer = EXS_LittleEndianExplicit;
-  status = file.saveFile(tmp.c_str(), xfer, EET_UndefinedLength, EGL_recalcGL, EPD_noChange, 0, 0, EWM_updateMeta);
+  status =
+      file.saveFile(tmp.c_str(), xfer, EET_UndefinedLength, EGL_recalcGL, EPD_noChange, 0, 0, EWM_updateMeta);
   if (status.bad()) {
     std::filesystem::remove(tmp, ec);
-    return make_error(ErrorCode::io_error, std::string("cannot write the de-identified file: ") + status.text());
+    return make_error(ErrorCode::io_error,
+                      std::string("cannot write the de-identified file: ") + status.text());
   }
   std::filesystem::rename(tmp, target, ec);
   if (ec) {

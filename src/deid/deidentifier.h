@@ -39,10 +39,10 @@ struct DeidReport {
   BurnedIn burned_in = BurnedIn::not_applicable;
   std::vector<DeidWarning> warnings;
   std::string patient_pseudonym;
-  std::string longitudinal;            // MODIFIED / UNMODIFIED / REMOVED
-  std::vector<std::string> methods;    // CID 7050 code meanings applied
-  std::string sop_instance_uid;        // the new one (empty when the dataset has none)
-  std::string output_file;             // set by apply_file
+  std::string longitudinal;          // MODIFIED / UNMODIFIED / REMOVED
+  std::vector<std::string> methods;  // CID 7050 code meanings applied
+  std::string sop_instance_uid;      // the new one (empty when the dataset has none)
+  std::string output_file;           // set by apply_file
   nlohmann::json to_json() const;
   bool has_warning(std::string_view code) const;
 };
@@ -61,9 +61,9 @@ class Deidentifier {
   Result<DeidReport> apply(DcmFileFormat& file) const;
   // Reads `in`, de-identifies, writes `out` atomically (temp file + rename,
   // same transfer syntax). When `out` is an existing directory the file is
-  // named <new SOP Instance UID>.dcm inside it (input names may carry PHI). invalid_dicom for unreadable input,
-  // unsupported_sop_class for DICOMDIR (offsets would break: de-identify the
-  // referenced files and rebuild the index), io_error for write failures.
+  // named <new SOP Instance UID>.dcm inside it (input names may carry PHI). invalid_dicom for unreadable
+  // input, unsupported_sop_class for DICOMDIR (offsets would break: de-identify the referenced files and
+  // rebuild the index), io_error for write failures.
   Result<DeidReport> apply_file(const std::filesystem::path& in, const std::filesystem::path& out) const;
 
   const DeidOptions& options() const;

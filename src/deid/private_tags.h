@@ -22,7 +22,7 @@ struct SafePrivateAttribute {
 
 std::span<const SafePrivateAttribute> builtin_safe_private_attributes();
 
-bool is_safe_private(std::span<const SafePrivateAttribute> list, std::string_view creator, std::uint16_t group,
-                     std::uint16_t element);
+bool is_safe_private(std::span<const SafePrivateAttribute> list, std::string_view creator,
+                     std::uint16_t group, std::uint16_t element);
 
 }  // namespace medai::deid

@@ -487,7 +487,8 @@ const std::unordered_map<std::uint32_t, const ProfileRow*>& exact_index() {
   static const auto* index = [] {
     auto* m = new std::unordered_map<std::uint32_t, const ProfileRow*>();
     for (const ProfileRow& row : kRows)
-      if (row.group_mask == 0xFFFF && row.element_mask == 0xFFFF) m->emplace(key_of(row.group, row.element), &row);
+      if (row.group_mask == 0xFFFF && row.element_mask == 0xFFFF)
+        m->emplace(key_of(row.group, row.element), &row);
     return m;
   }();
   return *index;
@@ -497,17 +498,28 @@ const std::unordered_map<std::uint32_t, const ProfileRow*>& exact_index() {
 
 std::string_view basic_action_code(BasicAction action) {
   switch (action) {
-    case D: return "D";
-    case Z: return "Z";
-    case X: return "X";
-    case K: return "K";
-    case C: return "C";
-    case U: return "U";
-    case ZD: return "Z/D";
-    case XD: return "X/D";
-    case XZ: return "X/Z";
-    case XZD: return "X/Z/D";
-    case XZUStar: return "X/Z/U*";
+    case D:
+      return "D";
+    case Z:
+      return "Z";
+    case X:
+      return "X";
+    case K:
+      return "K";
+    case C:
+      return "C";
+    case U:
+      return "U";
+    case ZD:
+      return "Z/D";
+    case XD:
+      return "X/D";
+    case XZ:
+      return "X/Z";
+    case XZD:
+      return "X/Z/D";
+    case XZUStar:
+      return "X/Z/U*";
   }
   return "?";
 }
@@ -520,7 +532,8 @@ const ProfileRow* find_profile_row(std::uint16_t group, std::uint16_t element) {
   if (auto it = index.find(key_of(group, element)); it != index.end()) return it->second;
   if ((group & 0xFF00) == 0x5000 || (group & 0xFF00) == 0x6000) {
     for (const ProfileRow& row : kRows)
-      if ((row.group_mask != 0xFFFF || row.element_mask != 0xFFFF) && row.matches(group, element)) return &row;
+      if ((row.group_mask != 0xFFFF || row.element_mask != 0xFFFF) && row.matches(group, element))
+        return &row;
   }
   return nullptr;
 }
@@ -536,7 +549,8 @@ bool remove_as_empty(std::uint16_t group, std::uint16_t element) {
 
 std::string_view profile_table_source() {
   return "DICOM PS3.15 Table E.1-1 as extracted by innolitics/dicom-standard "
-         "(standard/confidentiality_profile_attributes.json, commit 0d01bf1): 456 attributes, 3 repeating-group rows (curves, overlays) and the private-attributes row";
+         "(standard/confidentiality_profile_attributes.json, commit 0d01bf1): 456 attributes, 3 "
+         "repeating-group rows (curves, overlays) and the private-attributes row";
 }
 
 }  // namespace medai::deid

@@ -21,17 +21,17 @@ std::string_view basic_action_code(BasicAction action);  // "X/Z/D", "X/Z/U*", .
 // in use (K = keep, C = clean, X = remove).
 enum OptionFlag : std::uint16_t {
   kNoOption = 0,
-  kRetainUidsK = 1 << 0,             // Retain UIDs: K
-  kRetainUidsX = 1 << 1,             // Retain UIDs: X (Referenced Patient Sequence)
-  kRetainDeviceK = 1 << 2,           // Retain Device Identity: K
-  kRetainInstitutionK = 1 << 3,      // Retain Institution Identity: K
-  kRetainPatientCharsK = 1 << 4,     // Retain Patient Characteristics: K
-  kRetainPatientCharsC = 1 << 5,     // Retain Patient Characteristics: C
-  kRetainDates = 1 << 6,             // Retain Longitudinal Full Dates: K, Modified Dates: C
-  kCleanDescriptorsC = 1 << 7,       // Clean Descriptors: C
-  kCleanStructuredContentC = 1 << 8, // Clean Structured Content: C (option not offered yet)
-  kCleanGraphicsC = 1 << 9,          // Clean Graphics: C (option not offered yet)
-  kRetainSafePrivateC = 1 << 10,     // Retain Safe Private: C
+  kRetainUidsK = 1 << 0,              // Retain UIDs: K
+  kRetainUidsX = 1 << 1,              // Retain UIDs: X (Referenced Patient Sequence)
+  kRetainDeviceK = 1 << 2,            // Retain Device Identity: K
+  kRetainInstitutionK = 1 << 3,       // Retain Institution Identity: K
+  kRetainPatientCharsK = 1 << 4,      // Retain Patient Characteristics: K
+  kRetainPatientCharsC = 1 << 5,      // Retain Patient Characteristics: C
+  kRetainDates = 1 << 6,              // Retain Longitudinal Full Dates: K, Modified Dates: C
+  kCleanDescriptorsC = 1 << 7,        // Clean Descriptors: C
+  kCleanStructuredContentC = 1 << 8,  // Clean Structured Content: C (option not offered yet)
+  kCleanGraphicsC = 1 << 9,           // Clean Graphics: C (option not offered yet)
+  kRetainSafePrivateC = 1 << 10,      // Retain Safe Private: C
 };
 
 struct ProfileRow {

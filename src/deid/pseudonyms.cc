@@ -74,17 +74,20 @@ std::string Pseudonymizer::pseudonymize(std::string_view identifier) const {
 Result<std::string> Pseudonymizer::reidentify(std::string_view pseudonym) const {
   pseudonym = trim(pseudonym);
   if (!pseudonym.empty() && pseudonym.front() == kIrreversiblePrefix)
-    return make_error(ErrorCode::unprocessable,
-                      "this pseudonym stands for an identifier longer than 28 characters and is a keyed hash: "
-                      "it links studies but cannot be reversed");
+    return make_error(
+        ErrorCode::unprocessable,
+        "this pseudonym stands for an identifier longer than 28 characters and is a keyed hash: "
+        "it links studies but cannot be reversed");
   auto bytes = base32_decode(pseudonym);
   if (!bytes || bytes->size() <= kSivBytes)
     return make_error(ErrorCode::invalid_argument, "not a medai pseudonym");
   const std::string siv = bytes->substr(0, kSivBytes);
-  const std::string id = crypto::xchacha20_xor(std::string_view(*bytes).substr(kSivBytes), nonce_of(siv), enc_);
+  const std::string id =
+      crypto::xchacha20_xor(std::string_view(*bytes).substr(kSivBytes), nonce_of(siv), enc_);
   const std::string expected = crypto::blake2b(id, mac_, 16).substr(0, kSivBytes);
   if (!crypto::constant_time_equal(siv, expected))
-    return make_error(ErrorCode::invalid_argument, "the pseudonym was not made with this key (or is damaged)");
+    return make_error(ErrorCode::invalid_argument,
+                      "the pseudonym was not made with this key (or is damaged)");
   return id;
 }
 

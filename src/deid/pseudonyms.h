@@ -21,7 +21,8 @@ inline constexpr std::size_t kMaxReversibleLength = 28;
 
 class Pseudonymizer {
  public:
-  explicit Pseudonymizer(const DeidKeys& keys) : mac_(keys.pseudonym_mac_key()), enc_(keys.pseudonym_enc_key()) {}
+  explicit Pseudonymizer(const DeidKeys& keys)
+      : mac_(keys.pseudonym_mac_key()), enc_(keys.pseudonym_enc_key()) {}
   // "" for an empty identifier; otherwise at most 64 characters of [A-Z2-79].
   std::string pseudonymize(std::string_view identifier) const;
   // The original identifier; invalid_argument when the pseudonym was not made

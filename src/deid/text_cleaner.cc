@@ -60,12 +60,15 @@ std::string TextCleaner::clean(std::string_view text) const {
       continue;
     }
     std::size_t j = i, digits = 0;
-    while (j < out.size() && (is_digit(out[j]) || (is_joiner(out[j]) && j + 1 < out.size() && is_digit(out[j + 1])))) {
+    while (j < out.size() &&
+           (is_digit(out[j]) || (is_joiner(out[j]) && j + 1 < out.size() && is_digit(out[j + 1])))) {
       digits += is_digit(out[j]);
       ++j;
     }
-    if (digits >= 5) result += '#';
-    else result.append(out, i, j - i);
+    if (digits >= 5)
+      result += '#';
+    else
+      result.append(out, i, j - i);
     i = j;
   }
   return result;

@@ -43,9 +43,10 @@ TEST(DeidCli, DeidentifiesAFolderAndReportsFailures) {
   const std::string key(64, '1');
   std::ofstream(dir / "key") << key << "\n";
 
-  const CliRun r = run("deid --in " + (dir / "in").string() + " --out " + (dir / "out").string() + " --key-file " +
-                    (dir / "key").string() + " --retain-dates-shift --clean-descriptors --report " +
-                    (dir / "report.jsonl").string());
+  const CliRun r =
+      run("deid --in " + (dir / "in").string() + " --out " + (dir / "out").string() + " --key-file " +
+          (dir / "key").string() + " --retain-dates-shift --clean-descriptors --report " +
+          (dir / "report.jsonl").string());
   EXPECT_EQ(r.exit_code, 1) << "one file failed";
   auto summary = nlohmann::json::parse(r.out);
   EXPECT_EQ(summary["files"], 3);
@@ -75,7 +76,9 @@ TEST(DeidCli, DeidentifiesAFolderAndReportsFailures) {
     EXPECT_EQ(back.out, *id + "\n");
     std::ofstream(dir / "other.key") << std::string(64, '2') << "\n";
     EXPECT_NE(run("reidentify " + j["patient_pseudonym"].get<std::string>() + " --key-file " +
-                  (dir / "other.key").string()).exit_code, 0);
+                  (dir / "other.key").string())
+                  .exit_code,
+              0);
     ++lines;
   }
   EXPECT_EQ(lines, 2);
@@ -85,7 +88,9 @@ TEST(DeidCli, RejectsBadKeysAndMissingInput) {
   medai::testing::TempDir dir;
   std::ofstream(dir / "short.key") << "abc";
   EXPECT_NE(run("deid --in " + (kCorpus / "CT_small.dcm").string() + " --out " + (dir / "o").string() +
-                " --key-file " + (dir / "short.key").string()).exit_code, 0);
+                " --key-file " + (dir / "short.key").string())
+                .exit_code,
+            0);
   EXPECT_FALSE(fs::exists(dir / "o"));
   EXPECT_NE(run("deid --in " + (dir / "nope").string() + " --out " + (dir / "o").string()).exit_code, 0);
 }

@@ -62,7 +62,8 @@ TEST(Dciodvfy, DeidentificationAddsNoIodErrors) {
       const auto before = errors(kCorpus / name);
       const auto after = errors(report->output_file);
       for (const auto& e : after)
-        EXPECT_TRUE(before.count(e)) << name << (shift ? " (dates shifted)" : "") << ": new dciodvfy error: " << e;
+        EXPECT_TRUE(before.count(e)) << name << (shift ? " (dates shifted)" : "")
+                                     << ": new dciodvfy error: " << e;
       std::cout << "[ dciodvfy ] " << name << (shift ? " shifted" : "") << ": errors before " << before.size()
                 << ", after " << after.size() << "\n";
     }

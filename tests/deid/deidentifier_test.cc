@@ -1,6 +1,8 @@
 // The deidentifier on small synthetic datasets: references between objects,
 // meta header, method attributes, burned-in flags, private and nested data,
 // safety nets for attributes the table does not list, and error paths.
+#include "deid/deidentifier.h"
+
 #include <dcmtk/config/osconfig.h>
 #include <dcmtk/dcmdata/dcdatset.h>
 #include <dcmtk/dcmdata/dcdeftag.h>
@@ -14,7 +16,6 @@
 #include <fstream>
 #include <set>
 
-#include "deid/deidentifier.h"
 #include "deid/pseudonyms.h"
 #include "support/temp_dir.h"
 
@@ -148,9 +149,9 @@ TEST(Deidentifier, NestedPrivateAndUnlistedDataIsHandled) {
   EXPECT_FALSE(ds.tagExists(DcmTagKey(0x0031, 0x1001), true));
   EXPECT_FALSE(ds.tagExists(DCM_OriginalAttributesSequence));
   EXPECT_EQ(get(ds, DCM_DateOfLastCalibration), "19000101");  // safety net: dummy date
-  EXPECT_EQ(get(ds, DCM_CodeValue, true), "CTCHEST");            // ordinary codes survive
-  EXPECT_EQ(get(ds, DCM_ReferringPhysicianName, true), "");      // Z inside a sequence
-  EXPECT_EQ(get(ds, DCM_TextValue, true), "ANONYMIZED");         // free text in Content Sequence (D)
+  EXPECT_EQ(get(ds, DCM_CodeValue, true), "CTCHEST");         // ordinary codes survive
+  EXPECT_EQ(get(ds, DCM_ReferringPhysicianName, true), "");   // Z inside a sequence
+  EXPECT_EQ(get(ds, DCM_TextValue, true), "ANONYMIZED");      // free text in Content Sequence (D)
   EXPECT_EQ(get(ds, DCM_PersonName, true), "ANONYMIZED");
   EXPECT_FALSE(ds.tagExists(DcmTagKey(0x6000, 0x3000)));
   EXPECT_FALSE(ds.tagExists(DcmTagKey(0x6000, 0x0010)));  // the whole overlay group goes
@@ -238,7 +239,8 @@ TEST(Deidentifier, FileMetaHeaderFollowsTheDataset) {
   EXPECT_EQ(report->output_file, (dir / "out" / (report->sop_instance_uid + ".dcm")).string());
   DcmFileFormat out;
   ASSERT_TRUE(out.loadFile(report->output_file.c_str()).good());
-  EXPECT_EQ(get(*out.getMetaInfo(), DCM_MediaStorageSOPInstanceUID), get(*out.getDataset(), DCM_SOPInstanceUID));
+  EXPECT_EQ(get(*out.getMetaInfo(), DCM_MediaStorageSOPInstanceUID),
+            get(*out.getDataset(), DCM_SOPInstanceUID));
   EXPECT_FALSE(out.getMetaInfo()->tagExists(DCM_SourceApplicationEntityTitle));
   EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir / "out"), {}), 1);
 }

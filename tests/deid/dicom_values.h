@@ -20,8 +20,22 @@ namespace medai::deid::testing {
 
 inline bool string_like(DcmEVR vr) {
   switch (vr) {
-    case EVR_AE: case EVR_AS: case EVR_CS: case EVR_DA: case EVR_DS: case EVR_DT: case EVR_IS: case EVR_LO:
-    case EVR_LT: case EVR_PN: case EVR_SH: case EVR_ST: case EVR_TM: case EVR_UC: case EVR_UI: case EVR_UR:
+    case EVR_AE:
+    case EVR_AS:
+    case EVR_CS:
+    case EVR_DA:
+    case EVR_DS:
+    case EVR_DT:
+    case EVR_IS:
+    case EVR_LO:
+    case EVR_LT:
+    case EVR_PN:
+    case EVR_SH:
+    case EVR_ST:
+    case EVR_TM:
+    case EVR_UC:
+    case EVR_UI:
+    case EVR_UR:
     case EVR_UT:
       return true;
     default:
@@ -74,11 +88,13 @@ inline void sensitive_values(DcmItem& item, std::set<std::string>& out, std::vec
     const Uint16 g = el->getGTag(), e = el->getETag();
     if (vr == EVR_SQ) {
       auto* seq = static_cast<DcmSequenceOfItems*>(el);
-      for (unsigned long j = 0; j < seq->card(); ++j) sensitive_values(*seq->getItem(j), out, retained, options_on);
+      for (unsigned long j = 0; j < seq->card(); ++j)
+        sensitive_values(*seq->getItem(j), out, retained, options_on);
       continue;
     }
     if (g == 0x0002 || !string_like(vr)) {
-      if (!((g & 1) && e >= 0x1000 && (vr == EVR_UN || vr == EVR_LO || vr == EVR_SH || vr == EVR_LT))) continue;
+      if (!((g & 1) && e >= 0x1000 && (vr == EVR_UN || vr == EVR_LO || vr == EVR_SH || vr == EVR_LT)))
+        continue;
     }
     bool take = false;
     if (vr == EVR_DS || vr == EVR_IS) continue;  // numbers (weights, distances) identify no one
@@ -123,8 +139,9 @@ inline int drop_retained(std::set<std::string>& sensitive, const std::vector<std
                          std::set<std::string>* dropped_values = nullptr) {
   int dropped = 0;
   for (auto it = sensitive.begin(); it != sensitive.end();) {
-    const bool kept_elsewhere = std::any_of(retained.begin(), retained.end(),
-                                            [&](const std::string& r) { return r.find(*it) != std::string::npos; });
+    const bool kept_elsewhere = std::any_of(retained.begin(), retained.end(), [&](const std::string& r) {
+      return r.find(*it) != std::string::npos;
+    });
     if (kept_elsewhere) {
       if (dropped_values) dropped_values->insert(*it);
       it = sensitive.erase(it);

@@ -24,7 +24,8 @@ TEST(MalformedInput, TruncatedAndCorruptedFilesFailCleanly) {
   medai::testing::TempDir dir;
   std::mt19937 rng(42);
   int ok = 0, failed = 0, case_number = 0;
-  for (const char* name : {"CT_small.dcm", "rtstruct.dcm", "test-SR.dcm", "MR_small_RLE.dcm", "nested_priv_SQ.dcm"}) {
+  for (const char* name :
+       {"CT_small.dcm", "rtstruct.dcm", "test-SR.dcm", "MR_small_RLE.dcm", "nested_priv_SQ.dcm"}) {
     const std::string bytes = testing::file_bytes(kCorpus / name);
     for (int round = 0; round < 40; ++round) {
       std::string damaged = bytes;
@@ -45,7 +46,8 @@ TEST(MalformedInput, TruncatedAndCorruptedFilesFailCleanly) {
         EXPECT_EQ(std::distance(fs::directory_iterator(out), {}), 1);
       } else {
         ++failed;
-        EXPECT_EQ(report.status().code(), ErrorCode::invalid_dicom) << name << ": " << report.status().to_string();
+        EXPECT_EQ(report.status().code(), ErrorCode::invalid_dicom)
+            << name << ": " << report.status().to_string();
         EXPECT_TRUE(fs::is_empty(out)) << name;
       }
     }

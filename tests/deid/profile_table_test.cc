@@ -1,11 +1,13 @@
 // Table E.1-1, attribute by attribute: for every row, a dataset holding that
 // attribute goes through the profile under every option combination, and the
 // action the standard prescribes must be visible in the result.
+#include "deid/profile_table.h"
+
 #include <dcmtk/config/osconfig.h>
+#include <dcmtk/dcmdata/dcdatset.h>
 #include <dcmtk/dcmdata/dcdeftag.h>
 #include <dcmtk/dcmdata/dcdict.h>
 #include <dcmtk/dcmdata/dcitem.h>
-#include <dcmtk/dcmdata/dcdatset.h>
 #include <dcmtk/dcmdata/dcsequen.h>
 #include <dcmtk/dcmdata/dcvrat.h>
 #include <gtest/gtest.h>
@@ -14,7 +16,6 @@
 #include <set>
 
 #include "deid/deidentifier.h"
-#include "deid/profile_table.h"
 
 namespace medai::deid {
 namespace {
@@ -29,22 +30,46 @@ struct Sample {
 
 Sample sample_for(DcmEVR vr) {
   switch (vr) {
-    case EVR_AE: return {vr, "SECRETAE"};
-    case EVR_AS: return {vr, "045Y"};
-    case EVR_CS: return {vr, "SECRETCS"};
-    case EVR_DA: return {vr, "20200315"};
-    case EVR_DT: return {vr, "20200315101112"};
-    case EVR_TM: return {vr, "101112"};
-    case EVR_DS: return {vr, "12.5"};
-    case EVR_IS: return {vr, "42"};
-    case EVR_LO: case EVR_UC: return {vr, "SECRET LO 1234567"};
-    case EVR_LT: case EVR_ST: case EVR_UT: return {vr, "SECRET TEXT 1234567"};
-    case EVR_PN: return {vr, "Secret^Person"};
-    case EVR_SH: return {vr, "SECRETSH"};
-    case EVR_UI: return {vr, "1.2.3.4.5.6.7.8.9"};
-    case EVR_UR: return {vr, "http://secret.example"};
-    case EVR_US: case EVR_SS: case EVR_UL: case EVR_SL: case EVR_FL: case EVR_FD: return {vr, "7"};
-    default: return {vr, ""};
+    case EVR_AE:
+      return {vr, "SECRETAE"};
+    case EVR_AS:
+      return {vr, "045Y"};
+    case EVR_CS:
+      return {vr, "SECRETCS"};
+    case EVR_DA:
+      return {vr, "20200315"};
+    case EVR_DT:
+      return {vr, "20200315101112"};
+    case EVR_TM:
+      return {vr, "101112"};
+    case EVR_DS:
+      return {vr, "12.5"};
+    case EVR_IS:
+      return {vr, "42"};
+    case EVR_LO:
+    case EVR_UC:
+      return {vr, "SECRET LO 1234567"};
+    case EVR_LT:
+    case EVR_ST:
+    case EVR_UT:
+      return {vr, "SECRET TEXT 1234567"};
+    case EVR_PN:
+      return {vr, "Secret^Person"};
+    case EVR_SH:
+      return {vr, "SECRETSH"};
+    case EVR_UI:
+      return {vr, "1.2.3.4.5.6.7.8.9"};
+    case EVR_UR:
+      return {vr, "http://secret.example"};
+    case EVR_US:
+    case EVR_SS:
+    case EVR_UL:
+    case EVR_SL:
+    case EVR_FL:
+    case EVR_FD:
+      return {vr, "7"};
+    default:
+      return {vr, ""};
   }
 }
 
@@ -81,7 +106,8 @@ enum class Expect { unchanged, absent, empty, changed, uid_remapped, date_shifte
 
 Expect expected(const ProfileRow& row, const DeidOptions& o, DcmEVR vr) {
   const auto f = row.options;
-  const bool keep = (o.retain_uids && (f & kRetainUidsK)) || (o.retain_device_identity && (f & kRetainDeviceK)) ||
+  const bool keep = (o.retain_uids && (f & kRetainUidsK)) ||
+                    (o.retain_device_identity && (f & kRetainDeviceK)) ||
                     (o.retain_institution_identity && (f & kRetainInstitutionK)) ||
                     (o.retain_patient_characteristics && (f & kRetainPatientCharsK)) ||
                     (o.retain_full_dates && (f & kRetainDates));
@@ -94,17 +120,24 @@ Expect expected(const ProfileRow& row, const DeidOptions& o, DcmEVR vr) {
       (o.retain_patient_characteristics && (f & kRetainPatientCharsC)))
     return vr == EVR_SQ ? Expect::present : Expect::cleaned;
   switch (row.basic) {
-    case BasicAction::X: return Expect::absent;
+    case BasicAction::X:
+      return Expect::absent;
     case BasicAction::Z:
-    case BasicAction::XZ: return Expect::empty;
+    case BasicAction::XZ:
+      return Expect::empty;
     case BasicAction::D:
     case BasicAction::ZD:
     case BasicAction::XD:
-    case BasicAction::XZD: return vr == EVR_SQ ? Expect::present : vr == EVR_UI ? Expect::uid_remapped : Expect::changed;
-    case BasicAction::U: return vr == EVR_UI ? Expect::uid_remapped : Expect::absent;
-    case BasicAction::XZUStar: return Expect::present;
-    case BasicAction::K: return Expect::unchanged;
-    case BasicAction::C: return Expect::cleaned;
+    case BasicAction::XZD:
+      return vr == EVR_SQ ? Expect::present : vr == EVR_UI ? Expect::uid_remapped : Expect::changed;
+    case BasicAction::U:
+      return vr == EVR_UI ? Expect::uid_remapped : Expect::absent;
+    case BasicAction::XZUStar:
+      return Expect::present;
+    case BasicAction::K:
+      return Expect::unchanged;
+    case BasicAction::C:
+      return Expect::cleaned;
   }
   return Expect::absent;
 }
@@ -128,8 +161,9 @@ std::vector<std::pair<std::string, DeidOptions>> option_combinations() {
 
 std::vector<DcmTagKey> tags_for(const ProfileRow& row) {
   if (row.group_mask == 0xFFFF && row.element_mask == 0xFFFF) return {DcmTagKey(row.group, row.element)};
-  if (row.element_mask == 0) return {DcmTagKey(row.group, 0x3000), DcmTagKey(row.group + 2, 0x0010)};  // curves
-  return {DcmTagKey(row.group, row.element), DcmTagKey(row.group + 2, row.element)};                   // overlays
+  if (row.element_mask == 0)
+    return {DcmTagKey(row.group, 0x3000), DcmTagKey(row.group + 2, 0x0010)};          // curves
+  return {DcmTagKey(row.group, row.element), DcmTagKey(row.group + 2, row.element)};  // overlays
 }
 
 TEST(ProfileTable, HasEveryRowOnceWithValidTags) {
@@ -157,13 +191,15 @@ TEST(ProfileTable, EveryTagIsTheAttributeItsRowNames) {
     if (s.rfind("RETIRED_", 0) == 0) s.erase(0, 8);
     std::string out;
     for (char c : s)
-      if (std::isalnum(static_cast<unsigned char>(c))) out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      if (std::isalnum(static_cast<unsigned char>(c)))
+        out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     return out;
   };
   for (const ProfileRow& row : profile_rows()) {
     if (row.group_mask != 0xFFFF) continue;
     DcmTag tag(row.group, row.element);
-    EXPECT_EQ(normalize(tag.getTagName()), normalize(std::string(row.name))) << tag.toString() << " " << row.name;
+    EXPECT_EQ(normalize(tag.getTagName()), normalize(std::string(row.name)))
+        << tag.toString() << " " << row.name;
   }
 }
 
@@ -174,7 +210,8 @@ TEST(ProfileTable, EveryAttributeUnderEveryOptionCombination) {
     auto deidentifier = Deidentifier::create(kSecret, options);
     ASSERT_TRUE(deidentifier.is_ok()) << deidentifier.status().to_string();
     for (const ProfileRow& row : profile_rows()) {
-      if (row.group == 0x0000 || row.group == 0x0002) continue;  // command / meta groups: see deidentifier_test
+      if (row.group == 0x0000 || row.group == 0x0002)
+        continue;  // command / meta groups: see deidentifier_test
       for (const DcmTagKey& key : tags_for(row)) {
         const DcmTag tag(key);
         DcmDataset ds;
@@ -251,7 +288,8 @@ TEST(ProfileTable, EveryAttributeUnderEveryOptionCombination) {
             ASSERT_TRUE(present) << where;
             if (vr == EVR_SQ) {  // kept sequences are processed inside: nested UIDs remapped
               OFString nested;
-              ASSERT_TRUE(ds.findAndGetOFString(DCM_ReferencedSOPInstanceUID, nested, 0, true).good()) << where;
+              ASSERT_TRUE(ds.findAndGetOFString(DCM_ReferencedSOPInstanceUID, nested, 0, true).good())
+                  << where;
               EXPECT_EQ(nested == kNestedUid, options.retain_uids) << where;
             }
             break;

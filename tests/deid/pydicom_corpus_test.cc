@@ -92,7 +92,8 @@ TEST_P(PydicomCorpusOptions, NoOriginalIdentifyingValueSurvivesAnywhere) {
     shared_with_retained += testing::drop_retained(sensitive, retained, &dropped_values);
     if (original.getMetaInfo()) {
       OFString v;
-      if (original.getMetaInfo()->findAndGetOFString(DCM_MediaStorageSOPInstanceUID, v).good() && v.length() >= 4)
+      if (original.getMetaInfo()->findAndGetOFString(DCM_MediaStorageSOPInstanceUID, v).good() &&
+          v.length() >= 4)
         sensitive.insert(testing::trimmed(v));
     }
     std::vector<std::string> values;
@@ -102,20 +103,24 @@ TEST_P(PydicomCorpusOptions, NoOriginalIdentifyingValueSurvivesAnywhere) {
     for (const std::string& secret : sensitive) {
       ++values_checked;
       for (const std::string& v : values) {
-        EXPECT_EQ(v.find(secret), std::string::npos) << name << ": \"" << secret << "\" survives in \"" << v << "\"";
+        EXPECT_EQ(v.find(secret), std::string::npos)
+            << name << ": \"" << secret << "\" survives in \"" << v << "\"";
       }
       if (secret.size() >= 6) {
-        EXPECT_EQ(bytes.find(secret), std::string::npos) << name << ": \"" << secret << "\" survives in the file bytes";
+        EXPECT_EQ(bytes.find(secret), std::string::npos)
+            << name << ": \"" << secret << "\" survives in the file bytes";
       }
     }
     EXPECT_EQ(get(*deidentified.getDataset(), DCM_PatientIdentityRemoved), "YES") << name;
   }
-  std::cout << "[ corpus ] written " << written << ", rejected " << rejected << ", identifying values checked "
-            << values_checked << " (skipped " << shared_with_retained << " also held by retained attributes)\n";
+  std::cout << "[ corpus ] written " << written << ", rejected " << rejected
+            << ", identifying values checked " << values_checked << " (skipped " << shared_with_retained
+            << " also held by retained attributes)\n";
   std::cout << "[ corpus ] not checked (also the value of a retained attribute):";
   for (const auto& v : dropped_values) std::cout << " \"" << v << "\"";
   std::cout << "\n";
-  for (const auto& [name, code] : rejections) std::cout << "[ corpus ] rejected " << name << " (" << code << ")\n";
+  for (const auto& [name, code] : rejections)
+    std::cout << "[ corpus ] rejected " << name << " (" << code << ")\n";
   EXPECT_GE(written, 60);
   EXPECT_GT(values_checked, 1000);
   // Files that are not DICOM at all must be among the rejected.
@@ -125,7 +130,9 @@ TEST_P(PydicomCorpusOptions, NoOriginalIdentifyingValueSurvivesAnywhere) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Profiles, PydicomCorpusOptions, ::testing::Values(false, true),
-                         [](const auto& info) { return info.param ? "ShiftedDatesCleanDescriptors" : "Basic"; });
+                         [](const auto& info) {
+                           return info.param ? "ShiftedDatesCleanDescriptors" : "Basic";
+                         });
 
 // Negative control: the same search finds plenty when nothing was done, so a
 // passing leak test means something.
@@ -139,7 +146,8 @@ TEST_F(PydicomCorpus, LeakSearchFindsValuesInAnUntouchedFile) {
   testing::all_values(*original.getDataset(), values);
   int found = 0;
   for (const auto& secret : sensitive)
-    found += std::any_of(values.begin(), values.end(), [&](const std::string& v) { return v.find(secret) != std::string::npos; });
+    found += std::any_of(values.begin(), values.end(),
+                         [&](const std::string& v) { return v.find(secret) != std::string::npos; });
   EXPECT_EQ(found, static_cast<int>(sensitive.size()));
   EXPECT_GE(found, 10);
   EXPECT_TRUE(sensitive.count("CompressedSamples^CT1"));  // the patient's name is among them
@@ -201,7 +209,8 @@ TEST_F(PydicomCorpus, SeriesStaysTogetherAndReferencesFollow) {
   ASSERT_TRUE(report.is_ok());
   DcmFileFormat out;
   ASSERT_TRUE(out.loadFile(report->output_file.c_str()).good());
-  for (const DcmTagKey& key : {DCM_ReferencedSOPInstanceUID, DCM_FrameOfReferenceUID, DCM_ReferencedFrameOfReferenceUID}) {
+  for (const DcmTagKey& key :
+       {DCM_ReferencedSOPInstanceUID, DCM_FrameOfReferenceUID, DCM_ReferencedFrameOfReferenceUID}) {
     const auto before = collect(*in.getDataset(), key);
     const auto after = collect(*out.getDataset(), key);
     std::set<std::string> expected;
