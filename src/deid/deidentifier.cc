@@ -233,11 +233,9 @@ class Walker {
     const DcmTagKey key = el->getTag().getXTag();
     const std::uint16_t g = key.getGroup(), e = key.getElement();
     const DcmEVR vr = el->ident();
-    if (g == 0x0002 || g == 0x0000 || e == 0x0000) {  // meta/command groups and group lengths in a dataset
-      if (g == 0x0002 || g == 0x0000) return remove(item, el);
-      return;  // even-group length: DCMTK recomputes on write
-    }
-    if (g & 1) return process_private(item, el, g, e);
+    if (g & 1) return process_private(item, el, g, e);        // private group lengths included
+    if (g == 0x0002 || g == 0x0000) return remove(item, el);  // meta/command groups inside a dataset
+    if (e == 0x0000) return;                                  // group length: DCMTK recomputes it on write
     if (key == kEncryptedAttributesSequence) return remove(item, el);  // holds the original values, encrypted
 
     if (const ProfileRow* row = find_profile_row(g, e)) {

@@ -120,6 +120,7 @@ TEST(Deidentifier, NestedPrivateAndUnlistedDataIsHandled) {
   fill_image(ds, "1.2.826.0.1.1.2.7");
   ds.putAndInsertString(DcmTag(0x0029, 0x0010, EVR_LO), "ACME PRIVATE");
   ds.putAndInsertString(DcmTag(0x0029, 0x1001, EVR_LO), "Doe^Jane private copy");
+  ds.putAndInsertUint32(DcmTag(0x0029, 0x0000, EVR_UL), 42);     // private group length
   ds.putAndInsertString(DCM_DateOfLastCalibration, "20200101");  // not in Table E.1-1
   DcmItem* item = nullptr;
   ASSERT_TRUE(ds.findOrCreateSequenceItem(DCM_ProcedureCodeSequence, item, -2).good());
@@ -146,6 +147,7 @@ TEST(Deidentifier, NestedPrivateAndUnlistedDataIsHandled) {
   ASSERT_TRUE(report.is_ok());
   EXPECT_FALSE(ds.tagExists(DcmTagKey(0x0029, 0x1001)));
   EXPECT_FALSE(ds.tagExists(DcmTagKey(0x0029, 0x0010)));
+  EXPECT_FALSE(ds.tagExists(DcmTagKey(0x0029, 0x0000)));
   EXPECT_FALSE(ds.tagExists(DcmTagKey(0x0031, 0x1001), true));
   EXPECT_FALSE(ds.tagExists(DCM_OriginalAttributesSequence));
   EXPECT_EQ(get(ds, DCM_DateOfLastCalibration), "19000101");  // safety net: dummy date
