@@ -3,6 +3,7 @@
 #include <openssl/evp.h>
 #include <sodium.h>
 
+#include <cassert>
 #include <cstdlib>
 #include <mutex>
 
@@ -65,6 +66,27 @@ std::string blake2b_hex(std::string_view data, std::string_view key, std::size_t
                      key.empty() ? nullptr : reinterpret_cast<const unsigned char*>(key.data()),
                      key.size());
   return to_hex(out);
+}
+
+std::string blake2b(std::string_view data, std::string_view key, std::size_t out_bytes) {
+  init();
+  std::string out(out_bytes, '\0');
+  crypto_generichash(reinterpret_cast<unsigned char*>(out.data()), out.size(),
+                     reinterpret_cast<const unsigned char*>(data.data()), data.size(),
+                     key.empty() ? nullptr : reinterpret_cast<const unsigned char*>(key.data()),
+                     key.size());
+  return out;
+}
+
+std::string xchacha20_xor(std::string_view data, std::string_view nonce24, std::string_view key32) {
+  init();
+  assert(nonce24.size() == crypto_stream_xchacha20_NONCEBYTES && key32.size() == crypto_stream_xchacha20_KEYBYTES);
+  std::string out(data.size(), '\0');
+  crypto_stream_xchacha20_xor(reinterpret_cast<unsigned char*>(out.data()),
+                              reinterpret_cast<const unsigned char*>(data.data()), data.size(),
+                              reinterpret_cast<const unsigned char*>(nonce24.data()),
+                              reinterpret_cast<const unsigned char*>(key32.data()));
+  return out;
 }
 
 bool constant_time_equal(std::string_view a, std::string_view b) {

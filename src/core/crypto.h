@@ -28,4 +28,10 @@ bool constant_time_equal(std::string_view a, std::string_view b);
 Result<std::string> hash_password(std::string_view password);
 bool verify_password(std::string_view encoded_hash, std::string_view password);
 
+// Keyed BLAKE2b as raw bytes (out_bytes 16..64, key 0 or 16..64 bytes).
+std::string blake2b(std::string_view data, std::string_view key, std::size_t out_bytes = 32);
+// XChaCha20 stream cipher: data XOR keystream(key 32 bytes, nonce 24 bytes).
+// Unauthenticated on its own; callers add a MAC (see deid/pseudonyms.h).
+std::string xchacha20_xor(std::string_view data, std::string_view nonce24, std::string_view key32);
+
 }  // namespace medai::crypto
