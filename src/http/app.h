@@ -11,6 +11,7 @@
 #include "access/directory.h"
 #include "access/tokens.h"
 #include "core/config.h"
+#include "dicom/instance_store.h"
 #include "http/router.h"
 #include "http/server.h"
 #include "storage/data_dir.h"
@@ -24,6 +25,7 @@ struct AppContext {
   access::Directory* directory = nullptr;
   access::Tokens* tokens = nullptr;
   Metrics* metrics = nullptr;  // set once the server exists
+  dicom::InstanceStore* dicom_store = nullptr;  // DICOM ingest/query/retrieve (all adapters share it)
   std::string version;
 };
 
@@ -46,12 +48,15 @@ class Application {
   void stop();
   const Router& router() const { return *router_; }
   AppContext& context() { return ctx_; }
+  // The DICOM store, for adapters started beside HTTP (DIMSE).
+  dicom::InstanceStore* dicom_store() { return dicom_store_.get(); }
 
  private:
   Application() = default;
   storage::DataDir data_;
   std::unique_ptr<access::Directory> directory_;
   std::unique_ptr<access::Tokens> tokens_;
+  std::unique_ptr<dicom::InstanceStore> dicom_store_;
   AppContext ctx_;
   std::shared_ptr<Router> router_;
   std::unique_ptr<Server> server_;

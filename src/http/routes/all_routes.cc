@@ -8,6 +8,9 @@ void register_all_routes(Router& router, AppContext& ctx) {
   routes::register_institution_routes(router, ctx);
   routes::register_user_routes(router, ctx);
   routes::register_token_routes(router, ctx);
+  routes::register_dicomweb_stow_routes(router, ctx);
+  routes::register_dicomweb_qido_routes(router, ctx);
+  routes::register_dicomweb_wado_routes(router, ctx);
 }
 
 }  // namespace medai::http
