@@ -251,6 +251,10 @@ json dataset_to_json(DcmItem& dataset, const JsonOptions& options) {
   return item_to_json(dataset, options, true);
 }
 
+json instance_to_json(ParsedInstance& instance, const JsonOptions& options) {
+  return dataset_to_json(instance.dataset(), options);
+}
+
 std::string tag_key(std::uint32_t tag) {
   char buf[9];
   std::snprintf(buf, sizeof buf, "%08X", tag);

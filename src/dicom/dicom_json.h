@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include "dicom/parse.h"
+
 class DcmItem;
 
 namespace medai::dicom {
@@ -25,6 +27,8 @@ struct JsonOptions {
 // becomes ISO_IR 192), then writes it as a DICOM JSON object. Group length
 // elements are left out.
 nlohmann::json dataset_to_json(DcmItem& dataset, const JsonOptions& options = {});
+// The data set of a parsed instance (for code that does not include DCMTK).
+nlohmann::json instance_to_json(ParsedInstance& instance, const JsonOptions& options = {});
 
 // "0020000D" for tag (0020,000D).
 std::string tag_key(std::uint32_t tag);

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <charconv>
 #include <memory>
 #include <set>
 
@@ -191,7 +192,7 @@ Response metadata(AppContext& ctx, Request& req) {
     dicom::JsonOptions options;
     options.bulk_data_base =
         base + "/studies/" + inst.study_uid + "/series/" + inst.series_uid + "/instances/" + inst.sop_instance_uid;
-    json obj = dicom::dataset_to_json(parsed->dataset(), options);
+    json obj = dicom::instance_to_json(*parsed, options);
     // The stored transfer syntax, which the data set itself does not carry.
     dicom::put_string(obj, 0x00083002, "UI", inst.transfer_syntax_uid);
     out.push_back(std::move(obj));
