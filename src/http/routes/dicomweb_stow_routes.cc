@@ -143,6 +143,10 @@ RouteSpec stow_spec(std::string pattern, std::string operation_id, std::string s
               "with FailureReason and an ErrorComment \"<code>: <reason>\" for refused ones. 200 all stored, "
               "202 some failed, 409 all failed.",
           .tags = {"dicomweb"},
+          .request_schema = {{"x-media-type", "multipart/related; type=\"application/dicom\""},
+                             {"type", "string"},
+                             {"format", "binary"},
+                             {"description", "DICOM Part 10 instances, one per part"}},
           .responses = {{200, "all instances stored", {{"type", "object"}}},
                         {202, "some instances failed", {{"type", "object"}}},
                         {409, "every instance failed", {{"type", "object"}}},
