@@ -111,6 +111,9 @@ std::vector<IngestResult> InstanceStore::ingest_batch(std::span<const IngestItem
   std::vector<IngestResult> results(items.size());
   std::vector<Prepared> prepared;
   prepared.reserve(items.size());
+  std::vector<std::string> owned_files;  // bytes of items given as files
+  owned_files.reserve(items.size());
+  std::vector<std::string_view> blob_bytes;
   if (context.institution_id.empty()) {
     for (auto& r : results) r.error = make_error(ErrorCode::invalid_argument, "no institution to file the data under");
     return results;
@@ -119,7 +122,6 @@ std::vector<IngestResult> InstanceStore::ingest_batch(std::span<const IngestItem
   // 1+2: parse, validate, write blobs. Each item is parsed exactly once.
   for (std::size_t i = 0; i < items.size(); ++i) {
     IngestResult& r = results[i];
-    std::string owned;
     std::string_view bytes = items[i].bytes;
     if (bytes.empty() && !items[i].file.empty()) {
       auto read = read_whole_file(items[i].file);
@@ -127,8 +129,8 @@ std::vector<IngestResult> InstanceStore::ingest_batch(std::span<const IngestItem
         r.error = read.status();
         continue;
       }
-      owned = std::move(*read);
-      bytes = owned;
+      owned_files.push_back(std::move(*read));
+      bytes = owned_files.back();
     }
     IndexAttributes attributes;
     {
@@ -146,16 +148,21 @@ std::vector<IngestResult> InstanceStore::ingest_batch(std::span<const IngestItem
       }
       attributes = extract_index_attributes(*parsed);
     }  // the parsed data set (with its pixel data copy) is released here
-    auto blob = blobs_.put(bytes);
-    if (!blob) {
-      r.error = blob.status();
-      continue;
-    }
-    r.blob_sha256 = blob->sha256;
-    r.size = blob->size;
+    blob_bytes.push_back(bytes);
     prepared.push_back({i, std::move(attributes)});
   }
   if (prepared.empty()) return results;
+  // One durability barrier for all blobs of the batch.
+  auto refs = blobs_.put_batch(blob_bytes);
+  if (!refs) {
+    for (const auto& p : prepared) results[p.index].error = refs.status();
+    log::error("dicom.blob_write_failed", {{"protocol", context.protocol}, {"error", refs.status().to_json()}});
+    return results;
+  }
+  for (std::size_t p = 0; p < prepared.size(); ++p) {
+    results[prepared[p].index].blob_sha256 = (*refs)[p].sha256;
+    results[prepared[p].index].size = (*refs)[p].size;
+  }
 
   // 3: one transaction for the whole batch.
   const std::string& inst = context.institution_id;
