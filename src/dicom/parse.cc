@@ -2,6 +2,8 @@
 
 #include <dcmtk/dcmdata/dcdeftag.h>
 #include <dcmtk/dcmdata/dcfilefo.h>
+#include <dcmtk/dcmdata/dcobject.h>
+#include <dcmtk/oflog/oflog.h>
 #include <dcmtk/dcmdata/dcistrmb.h>
 #include <dcmtk/dcmdata/dcdatset.h>
 #include <dcmtk/dcmdata/dcmetinf.h>
@@ -65,6 +67,16 @@ bool is_valid_uid(std::string_view uid) {
 }
 
 Result<ParsedInstance> parse_dicom(std::string_view bytes) {
+  // Some writers encode standard attributes with VR UN (e.g. SOP Instance
+  // UID in pydicom's rtdose_rle.dcm): read them with their dictionary VR,
+  // otherwise a UID would come out as hex bytes. The stored bytes are unchanged.
+  static std::once_flag once;
+  std::call_once(once, [] {
+    dcmEnableUnknownVRConversion.set(OFTrue);
+    // DCMTK's own console warnings would break our one-JSON-object-per-line
+    // log; every problem that matters reaches the caller as a Status.
+    OFLog::configure(OFLogger::FATAL_LOG_LEVEL);
+  });
   if (bytes.size() < kPreambleSize + 4 || bytes.substr(kPreambleSize, 4) != "DICM")
     return invalid("not a DICOM Part 10 file (no 128-byte preamble followed by 'DICM')");
   try {

@@ -335,8 +335,14 @@ Result<json> run_qido(storage::Catalog& catalog, const access::Principal& who, c
     if (who.institution_id.empty()) return json::array();
     b.where.push_back(std::string(inst_col) + " = " + b.placeholder(who.institution_id));
   }
-  if (!q.study_uid.empty()) b.where.push_back("st.study_uid = " + b.placeholder(q.study_uid));
-  if (!q.series_uid.empty()) b.where.push_back("se.series_uid = " + b.placeholder(q.series_uid));
+  // Filter on the queried table's own columns so its (institution, parent)
+  // index is used.
+  const char* study_col = q.level == QidoLevel::study ? "st.study_uid"
+                          : q.level == QidoLevel::series ? "se.study_uid" : "i.study_uid";
+  if (!q.study_uid.empty()) b.where.push_back(std::string(study_col) + " = " + b.placeholder(q.study_uid));
+  if (!q.series_uid.empty())
+    b.where.push_back(std::string(q.level == QidoLevel::instance ? "i.series_uid" : "se.series_uid") + " = " +
+                      b.placeholder(q.series_uid));
   for (const auto& f : q.filters) MEDAI_RETURN_IF_ERROR(add_filter(b, *find_attribute(f.tag), f.value, q.fuzzy));
 
   // Attributes to return: level defaults, the levels above when the search

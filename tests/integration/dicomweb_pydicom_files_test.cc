@@ -148,6 +148,22 @@ TEST(PydicomFilesTest, EveryFileIsStoredAndServedBackOrRefusedWithItsReason) {
       auto parts = multipart_bodies(*back);
       ASSERT_EQ(parts.size(), 1u);
       EXPECT_TRUE(parts[0] == bytes) << "served back byte-identical";
+      // Metadata of every stored file is valid DICOM JSON; frames and
+      // renderings either work or are refused with a clear 4xx.
+      const std::string base = "/dicom-web/studies/" + keys.study_uid + "/series/" + keys.series_uid +
+                               "/instances/" + keys.sop_instance_uid;
+      auto meta = server.get(server.a, base + "/metadata");
+      ASSERT_TRUE(meta);
+      ASSERT_EQ(meta->status, 200) << meta->body;
+      auto meta_json = json::parse(meta->body, nullptr, false);
+      ASSERT_FALSE(meta_json.is_discarded());
+      EXPECT_EQ(meta_json[0]["00080018"]["Value"][0], keys.sop_instance_uid);
+      for (const std::string suffix : {"/frames/1", "/rendered"}) {
+        auto r2 = server.get(server.a, base + suffix, suffix == "/rendered" ? "image/png" : "");
+        ASSERT_TRUE(r2) << suffix << ": the server must answer";
+        EXPECT_TRUE(r2->status == 200 || (r2->status >= 400 && r2->status < 500) || r2->status == 501)
+            << suffix << " " << r2->status << " " << r2->body.substr(0, 200);
+      }
       ++stored;
     } else {
       ASSERT_EQ(r->status, 409) << r->body;
