@@ -301,6 +301,14 @@ TEST_F(DicomWebTest, DecompressedFramesOfJpegLossless) {
   EXPECT_TRUE(expected->front() == frames[0]) << "decoded pixels differ from the uncompressed original";
 }
 
+TEST_F(DicomWebTest, NoPatientDataInTheLog) {
+  // Ingest, duplicates, failures and retrieves above all log: never a name or ID.
+  const std::string log = s().process().log_text();
+  EXPECT_FALSE(log.empty());
+  for (const char* phi : {"Doe^John", "PID-1", "19700101", "ACC1", "王", "Yamada"})
+    EXPECT_EQ(log.find(phi), std::string::npos) << phi;
+}
+
 // kill -9 right after STOW answered 200: the instance is there after restart.
 TEST(DicomWebDurabilityTest, AcknowledgedInstanceSurvivesKill9) {
   TempDir dir;
