@@ -11,6 +11,7 @@ void register_all_routes(Router& router, AppContext& ctx) {
   routes::register_dicomweb_stow_routes(router, ctx);
   routes::register_dicomweb_qido_routes(router, ctx);
   routes::register_dicomweb_wado_routes(router, ctx);
+  routes::register_dicomweb_pixel_routes(router, ctx);
   routes::register_upload_routes(router, ctx);
 }
 

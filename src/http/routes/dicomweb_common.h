@@ -5,6 +5,7 @@
 
 #include "http/app.h"
 #include "http/message.h"
+#include "dicom/instance_store.h"
 #include "http/router.h"
 
 namespace medai::http::routes {
@@ -22,5 +23,12 @@ bool dicom_store_ready(const AppContext& ctx);
 // OpenAPI path parameters are implied by the pattern; these document the
 // common response shapes.
 ResponseDoc dicom_json_doc(int status, const std::string& description);
+
+// {study}/{series}/{instance} path parameters of a WADO-RS route.
+dicom::InstanceSelector selector_of(const Request& req);
+// invalid_argument when a UID in the path is malformed.
+Status validate_selector(const dicom::InstanceSelector& selector);
+// The common description of a WADO-RS GET route.
+RouteSpec wado_spec(std::string pattern, std::string operation_id, std::string summary, std::string description);
 
 }  // namespace medai::http::routes

@@ -12,5 +12,6 @@ void register_token_routes(Router& router, AppContext& ctx);
 void register_dicomweb_stow_routes(Router& router, AppContext& ctx);
 void register_dicomweb_qido_routes(Router& router, AppContext& ctx);
 void register_dicomweb_wado_routes(Router& router, AppContext& ctx);
+void register_dicomweb_pixel_routes(Router& router, AppContext& ctx);
 void register_upload_routes(Router& router, AppContext& ctx);
 }  // namespace medai::http::routes
