@@ -65,6 +65,10 @@ Result<std::unique_ptr<Application>> Application::open(const Config& config) {
   app->directory_ = std::make_unique<access::Directory>(*app->data_.catalog, config.auth);
   app->tokens_ = std::make_unique<access::Tokens>(*app->data_.catalog, *app->directory_, config.auth);
   app->datasets_ = std::make_unique<datasets::DatasetStore>(*app->data_.catalog, *app->data_.blobs, app->data_.secret);
+  MEDAI_ASSIGN_OR_RETURN(auto duplicate_policy, dicom::duplicate_policy_from_name(config.dicom.duplicate_policy));
+  app->dicom_store_ =
+      std::make_unique<dicom::InstanceStore>(*app->data_.catalog, *app->data_.blobs, duplicate_policy);
+  app->ctx_.dicom_store = app->dicom_store_.get();
   app->ctx_.config = config;
   app->ctx_.data = &app->data_;
   app->ctx_.directory = app->directory_.get();

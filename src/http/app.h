@@ -13,6 +13,7 @@
 #include "core/config.h"
 #include "datasets/dataset_store.h"
 #include "datasets/reference_data.h"
+#include "dicom/instance_store.h"
 #include "http/router.h"
 #include "http/server.h"
 #include "storage/data_dir.h"
@@ -27,6 +28,7 @@ struct AppContext {
   access::Tokens* tokens = nullptr;
   datasets::DatasetStore* datasets = nullptr;
   Metrics* metrics = nullptr;  // set once the server exists
+  dicom::InstanceStore* dicom_store = nullptr;  // DICOM ingest/query/retrieve (all adapters share it)
   std::string version;
 };
 
@@ -52,6 +54,8 @@ class Application {
   void stop();
   const Router& router() const { return *router_; }
   AppContext& context() { return ctx_; }
+  // The DICOM store, for adapters started beside HTTP (DIMSE).
+  dicom::InstanceStore* dicom_store() { return dicom_store_.get(); }
 
  private:
   Application() = default;
@@ -59,6 +63,7 @@ class Application {
   std::unique_ptr<access::Directory> directory_;
   std::unique_ptr<access::Tokens> tokens_;
   std::unique_ptr<datasets::DatasetStore> datasets_;
+  std::unique_ptr<dicom::InstanceStore> dicom_store_;
   AppContext ctx_;
   std::shared_ptr<Router> router_;
   std::unique_ptr<Server> server_;

@@ -111,9 +111,16 @@ json operation(const Route& route, const std::vector<std::string>& path_params) 
   if (!params.empty()) op["parameters"] = std::move(params);
 
   if (!spec.request_schema.is_null()) {
+    // A schema may name its own media type (e.g. STOW-RS multipart bodies).
+    json schema = spec.request_schema;
+    std::string media_type = "application/json";
+    if (schema.is_object() && schema.contains("x-media-type")) {
+      media_type = schema["x-media-type"].get<std::string>();
+      schema.erase("x-media-type");
+    }
     op["requestBody"] = {
         {"required", true},
-        {"content", {{"application/json", {{"schema", spec.request_schema}}}}},
+        {"content", {{media_type, {{"schema", schema}}}}},
     };
   }
 

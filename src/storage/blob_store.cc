@@ -298,6 +298,44 @@ Result<BlobRef> BlobStore::put_file(const fs::path& source) {
   return w.commit();
 }
 
+Result<std::vector<BlobRef>> BlobStore::put_batch(const std::vector<std::string_view>& items) {
+  std::vector<BlobRef> refs(items.size());
+  std::vector<BlobWriter> pending;
+  std::vector<std::string> finals;
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    MEDAI_ASSIGN_OR_RETURN(std::string sha, sha256_of(items[i]));
+    refs[i] = BlobRef{sha, items[i].size()};
+    const fs::path target = final_path(sha);
+    struct stat st {};
+    if (::stat(target.c_str(), &st) == 0 && static_cast<std::uint64_t>(st.st_size) == items[i].size()) continue;
+    bool duplicate_in_batch = false;
+    for (const auto& f : finals) duplicate_in_batch = duplicate_in_batch || f == target.string();
+    if (duplicate_in_batch) continue;
+    MEDAI_ASSIGN_OR_RETURN(BlobWriter w, writer());
+    MEDAI_RETURN_IF_ERROR(write_all(w.impl_->fd.get(), items[i].data(), items[i].size()));
+    pending.push_back(std::move(w));
+    finals.push_back(target.string());
+  }
+  if (pending.empty()) return refs;
+  // One barrier for the data and inodes of every temp file.
+  if (::syncfs(pending.front().impl_->fd.get()) != 0) return errno_status("cannot sync the blob store", errno);
+  for (std::size_t k = 0; k < pending.size(); ++k) {
+    BlobWriter::Impl& w = *pending[k].impl_;
+    const fs::path target(finals[k]);
+    // New folders are made durable by the syncfs below, not one by one.
+    for (const fs::path& dir : {target.parent_path().parent_path(), target.parent_path()})
+      if (::mkdir(dir.c_str(), 0750) != 0 && errno != EEXIST) return errno_status("cannot create blob folder", errno);
+    if (::rename(w.temp_path.c_str(), target.c_str()) != 0)
+      return errno_status("cannot move blob into place", errno);
+    w.done = true;
+    w.fd.reset();
+  }
+  // And one for the renames (directory entries).
+  Fd root_fd(::open(root_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!root_fd || ::syncfs(root_fd.get()) != 0) return errno_status("cannot sync the blob store", errno);
+  return refs;
+}
+
 bool BlobStore::exists(std::string_view sha256) const {
   if (!is_sha256_hex(sha256)) return false;
   struct stat st {};

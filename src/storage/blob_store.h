@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/status.h"
 
@@ -45,6 +46,12 @@ class BlobStore {
 
   Result<BlobRef> put(std::string_view bytes);
   Result<BlobRef> put_file(const std::filesystem::path& source);
+  // Stores many blobs with one durability barrier for the whole batch
+  // instead of two fsyncs per blob: temp files are written, the file system
+  // is synced once (syncfs), all are renamed into place, and it is synced
+  // again. Same guarantees as put() for every blob once this returns ok; on
+  // error some blobs may exist (content-addressed, so harmless to keep).
+  Result<std::vector<BlobRef>> put_batch(const std::vector<std::string_view>& items);
   Result<BlobWriter> writer();
 
   bool exists(std::string_view sha256) const;

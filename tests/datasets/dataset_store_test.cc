@@ -6,6 +6,7 @@
 #include "access/audit.h"
 #include "datasets/dataset_store.h"
 #include "datasets/reference_data.h"
+#include "storage/blob_gc.h"
 
 namespace medai::datasets {
 namespace {
@@ -149,6 +150,16 @@ TEST_F(DatasetStoreTest, DeleteHidesTheDatasetAndKeepsTheAuditTrail) {
   EXPECT_TRUE(created && deleted);
   // The name can be reused after deletion.
   EXPECT_TRUE(store_->create_tabular(as(researcher_a_), meta("gone"), csv_, {.label_column = "outcome"}).is_ok());
+}
+
+TEST_F(DatasetStoreTest, BlobGarbageCollectionKeepsDatasetContent) {
+  auto ds = store_->create_tabular(as(researcher_a_), meta("kept"), csv_, {.label_column = "outcome"}).value();
+  auto orphan = blobs_->put("left behind by a crash").value();
+  auto removed = storage::collect_unreferenced_blobs(*catalog_, *blobs_, std::chrono::seconds(0));
+  ASSERT_TRUE(removed.is_ok()) << removed.status().to_string();
+  EXPECT_EQ(*removed, 1u);
+  EXPECT_FALSE(blobs_->exists(orphan.sha256));
+  EXPECT_TRUE(store_->export_table(as(researcher_a_), ds.id, 1).is_ok()) << "dataset content survived";
 }
 
 TEST_F(DatasetStoreTest, ImportsTheReferenceDataFromDebianPackages) {

@@ -97,6 +97,15 @@ class ServerProcess {
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   }
 
+  // SIGKILL: a crash or power cut as far as the data folder can tell.
+  void kill_hard() {
+    if (pid_ <= 0) return;
+    ::kill(pid_, SIGKILL);
+    int status = 0;
+    ::waitpid(pid_, &status, 0);
+    pid_ = -1;
+  }
+
   bool running() const { return pid_ > 0 && port_ != 0; }
   std::uint16_t port() const { return port_; }
   std::string stdout_text() const { return read_file(stdout_); }

@@ -234,3 +234,24 @@ TEST(BlobStoreOpen, EmptyRootRejected) {
 
 }  // namespace
 }  // namespace medai::storage
+
+namespace medai::storage {
+namespace {
+TEST(BlobStoreBatchTest, PutBatchStoresEveryBlobOnceAndSkipsExisting) {
+  medai::testing::TempDir dir;
+  auto store = BlobStore::open(dir / "blobs");
+  ASSERT_TRUE(store);
+  auto first = store->put("already here");
+  ASSERT_TRUE(first);
+  std::vector<std::string_view> items = {"a", "already here", "b", "a"};
+  auto refs = store->put_batch(items);
+  ASSERT_TRUE(refs) << refs.status().to_string();
+  ASSERT_EQ(refs->size(), 4u);
+  EXPECT_EQ((*refs)[1].sha256, first->sha256);
+  EXPECT_EQ((*refs)[0].sha256, (*refs)[3].sha256);
+  for (std::size_t i = 0; i < items.size(); ++i) EXPECT_EQ(store->read((*refs)[i].sha256).value(), items[i]);
+  // No temp files left behind.
+  EXPECT_TRUE(std::filesystem::is_empty(dir / "blobs" / "tmp"));
+}
+}  // namespace
+}  // namespace medai::storage

@@ -9,6 +9,11 @@ void register_all_routes(Router& router, AppContext& ctx) {
   routes::register_user_routes(router, ctx);
   routes::register_token_routes(router, ctx);
   routes::register_dataset_routes(router, ctx);
+  routes::register_dicomweb_stow_routes(router, ctx);
+  routes::register_dicomweb_qido_routes(router, ctx);
+  routes::register_dicomweb_wado_routes(router, ctx);
+  routes::register_dicomweb_pixel_routes(router, ctx);
+  routes::register_upload_routes(router, ctx);
 }
 
 }  // namespace medai::http

@@ -10,4 +10,9 @@ void register_institution_routes(Router& router, AppContext& ctx);
 void register_user_routes(Router& router, AppContext& ctx);
 void register_token_routes(Router& router, AppContext& ctx);
 void register_dataset_routes(Router& router, AppContext& ctx);
+void register_dicomweb_stow_routes(Router& router, AppContext& ctx);
+void register_dicomweb_qido_routes(Router& router, AppContext& ctx);
+void register_dicomweb_wado_routes(Router& router, AppContext& ctx);
+void register_dicomweb_pixel_routes(Router& router, AppContext& ctx);
+void register_upload_routes(Router& router, AppContext& ctx);
 }  // namespace medai::http::routes

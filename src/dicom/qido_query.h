@@ -1,0 +1,64 @@
+#pragma once
+// QIDO-RS search (PS3.18 10.6) over the DICOM index: parameters → one SQL
+// query → DICOM JSON objects. Adapter-neutral: DIMSE C-FIND can build a
+// QidoQuery from its identifier the same way.
+//
+// Matching: single value (exact); `*`/`?` wildcards (SQL LIKE; ASCII
+// case-insensitive on SQLite); UID lists (comma or backslash separated);
+// DA/TM ranges "a-b", "a-", "-b" (inclusive); integers exact;
+// ModalitiesInStudy matches studies with a series of any listed modality.
+// fuzzymatching=true: person names match when every word of the query is a
+// case-insensitive prefix of some name component (any of the alphabetic,
+// ideographic and phonetic groups). Results are sorted (studies: newest
+// StudyDate/StudyTime first; series: SeriesNumber; instances:
+// InstanceNumber; UIDs break ties) so paging is stable.
+#include <cstdint>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "access/principal.h"
+#include "core/status.h"
+#include "storage/catalog.h"
+
+namespace medai::dicom {
+
+enum class QidoLevel { study, series, instance };
+
+struct QidoFilter {
+  std::uint32_t tag;
+  std::string value;
+};
+
+struct QidoQuery {
+  QidoLevel level = QidoLevel::study;
+  std::string study_uid;   // from the path (/studies/{study}/...)
+  std::string series_uid;  // from the path (/studies/{s}/series/{se}/instances)
+  std::vector<QidoFilter> filters;
+  std::set<std::uint32_t> include;  // extra attributes to return
+  bool include_all = false;
+  bool fuzzy = false;
+  std::int64_t limit = 1000;
+  std::int64_t offset = 0;
+  std::vector<std::string> ignored;  // parameters we do not support (for a Warning)
+};
+
+constexpr std::int64_t kQidoMaxLimit = 10000;
+
+// Builds a query from URL parameters (keyword or tag "0010,0010"/"00100010"
+// names; includefield lists; limit/offset; fuzzymatching). invalid_argument
+// for malformed values and unknown keywords.
+Result<QidoQuery> parse_qido(QidoLevel level, std::string study_uid, std::string series_uid,
+                             const std::multimap<std::string, std::string>& params);
+
+// Runs the search for `who` (tenancy: own institution; platform admin all).
+// `base_url` ("http://host/dicom-web") fills RetrieveURL; empty leaves it out.
+Result<nlohmann::json> run_qido(storage::Catalog& catalog, const access::Principal& who, const QidoQuery& query,
+                                const std::string& base_url);
+
+// Keyword → tag through DCMTK's dictionary; nullopt when unknown.
+std::optional<std::uint32_t> tag_from_keyword(const std::string& keyword);
+
+}  // namespace medai::dicom
