@@ -20,7 +20,7 @@ TEST(MultipartTest, SplitsPartsWithHeadersAndBinaryBodies) {
 }
 
 TEST(MultipartTest, MalformedBodiesAreRefused) {
-  for (const std::string body : {std::string(""), std::string("--b\r\n\r\nnever closed"), std::string("junk"),
+  for (const std::string& body : {std::string(""), std::string("--b\r\n\r\nnever closed"), std::string("junk"),
                                  std::string("--bX\r\n\r\nx\r\n--b--"), std::string("--b\r\nHeader-without-end")}) {
     auto parts = parse_multipart(body, "b");
     ASSERT_FALSE(parts) << body;
