@@ -15,6 +15,7 @@
 #include <dcmtk/dcmnet/dulstruc.h>
 #include <dcmtk/oflog/oflog.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <mutex>
 
@@ -26,7 +27,12 @@ Status ensure_dcmtk_ready() {
   static std::once_flag once;
   static Status result;
   std::call_once(once, [] {
-    OFLog::configure(OFLogger::ERROR_LOG_LEVEL);
+    // MEDAI_DCMTK_LOG=warn|debug turns DCMTK's own diagnostics on (stderr) for
+    // troubleshooting a peer; debug dumps datasets, so never in production.
+    const char* level = std::getenv("MEDAI_DCMTK_LOG");
+    OFLog::configure(level && std::string(level) == "debug"  ? OFLogger::DEBUG_LOG_LEVEL
+                     : level && std::string(level) == "warn" ? OFLogger::WARN_LOG_LEVEL
+                                                             : OFLogger::ERROR_LOG_LEVEL);
     if (!dcmDataDict.isDictionaryLoaded()) {
       result = make_error(ErrorCode::config_error,
                           "the DICOM data dictionary is not loaded (check DCMDICTPATH)");
@@ -106,10 +112,26 @@ Result<InstanceMeta> read_instance_meta(const std::filesystem::path& file) {
 }
 
 namespace {
+// An accepted context with exactly this abstract and transfer syntax, or 0.
+// (ASC_findAcceptedPresentationContextID falls back to any context of the
+// SOP class, which would make DCMTK transcode or fail.)
+T_ASC_PresentationContextID find_exact_context(T_ASC_Association* assoc, const std::string& sop_class,
+                                               const char* transfer_syntax) {
+  const int count = ASC_countPresentationContexts(assoc->params);
+  for (int i = 0; i < count; ++i) {
+    T_ASC_PresentationContext pc;
+    if (ASC_getPresentationContext(assoc->params, i, &pc).bad()) continue;
+    if (pc.resultReason == ASC_P_ACCEPTANCE && sop_class == pc.abstractSyntax &&
+        std::strcmp(pc.acceptedTransferSyntax, transfer_syntax) == 0)
+      return pc.presentationContextID;
+  }
+  return 0;
+}
+
 T_ASC_PresentationContextID find_uncompressed_context(T_ASC_Association* assoc, const std::string& sop_class) {
   for (const char* ts : {UID_LittleEndianExplicitTransferSyntax, UID_LittleEndianImplicitTransferSyntax,
                          UID_BigEndianExplicitTransferSyntax}) {
-    T_ASC_PresentationContextID id = ASC_findAcceptedPresentationContextID(assoc, sop_class.c_str(), ts);
+    T_ASC_PresentationContextID id = find_exact_context(assoc, sop_class, ts);
     if (id != 0) return id;
   }
   return 0;
@@ -119,7 +141,7 @@ T_ASC_PresentationContextID find_uncompressed_context(T_ASC_Association* assoc, 
 Result<std::uint16_t> send_instance(T_ASC_Association* assoc, const std::filesystem::path& file,
                                     const InstanceMeta& meta, const SendOptions& options) {
   T_ASC_PresentationContextID pres_id =
-      ASC_findAcceptedPresentationContextID(assoc, meta.sop_class_uid.c_str(), meta.transfer_syntax_uid.c_str());
+      find_exact_context(assoc, meta.sop_class_uid, meta.transfer_syntax_uid.c_str());
   DcmFileFormat loaded;  // only used when the file cannot go out as it is
   DcmDataset* dataset = nullptr;
   if (pres_id == 0) {

@@ -327,6 +327,10 @@ class Session {
     return send_final(status::success, Status::ok());
   }
 
+  void log_suboperation_failure(std::string_view event, const Status& error) {
+    log::warn(event, {{"calling_ae", calling_ae_}, {"error", error_code_name(error.code())}, {"message", error.message()}});
+  }
+
   // ---- C-GET / C-MOVE shared bookkeeping -----------------------------------
   struct SubOps {
     int remaining = 0, completed = 0, failed = 0, warning = 0;
@@ -445,6 +449,7 @@ class Session {
         send_options.message_id = assoc_->nextMsgID++;
         send_options.cancel = &cancel;
         auto sent = send_instance(assoc_, file, *meta, send_options);
+        if (!sent) log_suboperation_failure("dimse.get_suboperation_failed", sent.status());
         if (!sent && sent.status().code() == ErrorCode::remote_failure) return false;
         ops.record(meta->sop_instance_uid, sent ? std::optional<std::uint16_t>(*sent) : std::nullopt);
         if (cancel.cancelEncountered) ops.cancelled = true;
@@ -499,8 +504,9 @@ class Session {
       if (ops.cancelled) break;
       auto sub = ScuAssociation::open(*node, sub_options, batch.contexts);
       if (!sub) {
-        log::warn("dimse.move_subassociation_failed",
-                  {{"destination", destination}, {"error", error_code_name(sub.status().code())}});
+        log::warn("dimse.move_subassociation_failed", {{"destination", destination},
+                                                       {"error", error_code_name(sub.status().code())},
+                                                       {"message", sub.status().message()}});
         for (auto i : batch.items) ops.record(metas[i].sop_instance_uid, std::nullopt);
         continue;
       }
@@ -515,6 +521,9 @@ class Session {
         send_options.move_originator_ae = calling_ae_;
         send_options.move_originator_id = req.MessageID;
         auto sent = send_instance((*sub)->get(), plan->files[i], metas[i], send_options);
+        if (!sent) log_suboperation_failure("dimse.move_suboperation_failed", sent.status());
+        else if (is_failure_status(*sent))
+          log::warn("dimse.move_suboperation_failed", {{"destination", destination}, {"dimse_status", status_hex(*sent)}});
         if (!sent && sent.status().code() == ErrorCode::remote_failure) (*sub)->mark_broken();
         ops.record(metas[i].sop_instance_uid, sent ? std::optional<std::uint16_t>(*sent) : std::nullopt);
         if (ops.remaining > 0 && !send(status::pending, ops, true, nullptr, Status::ok())) return false;

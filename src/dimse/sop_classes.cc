@@ -98,10 +98,12 @@ const std::vector<const char*>& uncompressed_transfer_syntaxes() {
 }
 
 std::vector<const char*> compressed_transfer_syntaxes() {
-  std::vector<const char*> out;
-  for (const auto& ts : storage_transfer_syntaxes())
-    if (!is_uncompressed_transfer_syntax(ts.uid)) out.push_back(ts.uid);
-  return out;
+  // Lossless first: a peer choosing by our order keeps full fidelity.
+  return {UID_JPEGLSLosslessTransferSyntax, UID_JPEGProcess14SV1TransferSyntax,
+          UID_JPEG2000LosslessOnlyTransferSyntax, UID_RLELosslessTransferSyntax,
+          UID_JPEGProcess14TransferSyntax, UID_JPEGProcess1TransferSyntax,
+          UID_JPEGProcess2_4TransferSyntax, UID_JPEGLSLossyTransferSyntax,
+          UID_JPEG2000TransferSyntax, UID_DeflatedExplicitVRLittleEndianTransferSyntax};
 }
 
 }  // namespace medai::dimse

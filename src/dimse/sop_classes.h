@@ -28,7 +28,7 @@ bool is_accepted_storage_transfer_syntax(std::string_view uid);
 bool is_uncompressed_transfer_syntax(std::string_view uid);
 // Explicit VR LE first (preferred), then Implicit VR LE.
 const std::vector<const char*>& uncompressed_transfer_syntaxes();
-// Compressed (and deflated) syntaxes we accept, most common first.
+// Compressed (and deflated) syntaxes we accept, lossless first.
 std::vector<const char*> compressed_transfer_syntaxes();
 
 }  // namespace medai::dimse

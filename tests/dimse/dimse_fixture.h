@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <array>
+#include <map>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -62,7 +63,7 @@ class StorescpProcess {
     pid_ = ::fork();
     if (pid_ == 0) {
       std::string port = std::to_string(port_);
-      ::execlp("storescp", "storescp", "-aet", ae.c_str(), "-od", folder.c_str(), "+xa", port.c_str(),
+      ::execlp("storescp", "storescp", "-aet", ae.c_str(), "-od", folder.c_str(), "+xa", "+B", "+uf", port.c_str(),
                static_cast<char*>(nullptr));
       ::_exit(127);
     }
@@ -134,6 +135,57 @@ inline std::string dataset_bytes(const std::filesystem::path& file) {
   std::memcpy(&group_length, all.data() + 140, 4);
   std::size_t start = 144 + group_length;
   return start <= all.size() ? all.substr(start) : std::string();
+}
+
+inline std::string dataset_sop_instance_uid(const std::filesystem::path& file) {
+  DcmFileFormat ff;
+  OFString uid;
+  if (ff.loadFile(file.c_str(), EXS_Unknown, EGL_noChange, 256).good())
+    ff.getDataset()->findAndGetOFString(DCM_SOPInstanceUID, uid);
+  return uid.c_str();
+}
+
+// storescu only proposes a compressed transfer syntax when told which one:
+// the option that makes it send `file` as it is.
+inline std::string storescu_ts_option(const std::filesystem::path& file) {
+  static const std::map<std::string, std::string> options = {
+      {"1.2.840.10008.1.2.1", "-xe"},      {"1.2.840.10008.1.2", "-xi"},        {"1.2.840.10008.1.2.2", "-xb"},
+      {"1.2.840.10008.1.2.1.99", "-xd"},   {"1.2.840.10008.1.2.4.50", "-xy"},   {"1.2.840.10008.1.2.4.51", "-xx"},
+      {"1.2.840.10008.1.2.4.70", "-xs"},   {"1.2.840.10008.1.2.4.80", "-xt"},   {"1.2.840.10008.1.2.4.81", "-xu"},
+      {"1.2.840.10008.1.2.4.90", "-xv"},   {"1.2.840.10008.1.2.4.91", "-xw"},   {"1.2.840.10008.1.2.5", "-xr"}};
+  DcmFileFormat ff;
+  ff.loadFile(file.c_str(), EXS_Unknown, EGL_noChange, DCM_MaxReadLength, ERM_metaOnly);
+  OFString ts;
+  ff.getMetaInfo()->findAndGetOFString(DCM_TransferSyntaxUID, ts);
+  auto it = options.find(ts.c_str());
+  return it == options.end() ? "" : it->second;
+}
+
+// storescu sending one file in its own transfer syntax.
+inline std::string storescu_command(const std::filesystem::path& file, const std::string& called_ae,
+                                    std::uint16_t port, const std::string& extra = "") {
+  return "storescu -R " + storescu_ts_option(file) + " " + extra + " -aet TESTSCU -aec " + called_ae +
+         " 127.0.0.1 " + std::to_string(port) + " " + file.string();
+}
+
+// What DCMTK puts on the wire for these files: storescu sends each (in its
+// own transfer syntax) to a bit-preserving storescp. DCMTK drops Data Set
+// Trailing Padding and may re-encode lengths while sending, so "the bytes the
+// peer sent" is this, not the original file. Key: SOP Instance UID|TS UID.
+inline std::map<std::string, std::string> wire_reference(const std::vector<std::filesystem::path>& files,
+                                                          const std::filesystem::path& work) {
+  std::map<std::string, std::string> out;
+  StorescpProcess storescp("REF", work / "ref-out");
+  for (const auto& f : files) run_command(storescu_command(f, "REF", storescp.port()));
+  for (const auto& e : std::filesystem::directory_iterator(work / "ref-out")) {
+    DcmFileFormat ff;
+    if (ff.loadFile(e.path().c_str(), EXS_Unknown, EGL_noChange, DCM_MaxReadLength, ERM_metaOnly).bad()) continue;
+    OFString uid, ts;
+    ff.getMetaInfo()->findAndGetOFString(DCM_MediaStorageSOPInstanceUID, uid);
+    ff.getMetaInfo()->findAndGetOFString(DCM_TransferSyntaxUID, ts);
+    out[std::string(uid.c_str()) + "|" + ts.c_str()] = dataset_bytes(e.path());
+  }
+  return out;
 }
 
 }  // namespace medai::testing

@@ -5,6 +5,7 @@
 #include <arpa/inet.h>
 #include <dcmtk/config/osconfig.h>
 #include <dcmtk/dcmnet/assoc.h>
+#include <dcmtk/dcmnet/dimse.h>
 #include <dcmtk/dcmdata/dcuid.h>
 
 #include <future>
@@ -138,14 +139,21 @@ TEST_F(DimseTest, StopEndsIdleAssociationsPromptly) {
   ASC_addPresentationContext(params, 1, UID_VerificationSOPClass, ts, 1);
   T_ASC_Association* assoc = nullptr;
   ASSERT_TRUE(ASC_requestAssociation(net, params, &assoc).good());
+  // Like a real peer, it waits for the next message and closes on A-ABORT.
+  std::thread waiter([assoc] {
+    T_DIMSE_Message msg;
+    T_ASC_PresentationContextID pres_id;
+    DIMSE_receiveCommand(assoc, DIMSE_BLOCKING, 0, &pres_id, &msg, nullptr);
+    ASC_dropAssociation(assoc);
+  });
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
   EXPECT_EQ(server_->active_associations(), 1);
 
   auto started = std::chrono::steady_clock::now();
   server_->stop();
-  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(4));
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(3));
   EXPECT_EQ(server_->active_associations(), 0);
-  ASC_abortAssociation(assoc);
+  waiter.join();
   ASC_destroyAssociation(&assoc);
   ASC_dropNetwork(&net);
   EXPECT_FALSE(dimse::echo(node()).is_ok());  // nothing listens any more
