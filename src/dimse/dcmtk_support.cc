@@ -72,6 +72,13 @@ void disable_nagle(T_ASC_Association* assoc) {
   ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
 }
 
+void quick_ack(T_ASC_Association* assoc) {
+  int fd = association_socket(assoc);
+  if (fd < 0) return;
+  int on = 1;
+  ::setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &on, sizeof on);
+}
+
 bool nagle_disabled(T_ASC_Association* assoc) {
   int fd = association_socket(assoc);
   if (fd < 0) return false;

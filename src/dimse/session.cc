@@ -152,6 +152,7 @@ class Session {
       T_DIMSE_Message msg;
       T_ASC_PresentationContextID pres_id = 0;
       DcmDataset* status_detail = nullptr;
+      quick_ack(assoc_);
       OFCondition cond = DIMSE_receiveCommand(assoc_, DIMSE_NONBLOCKING, 1, &pres_id, &msg, &status_detail);
       delete status_detail;
       if (cond == DIMSE_NODATAAVAILABLE) {
@@ -227,6 +228,7 @@ class Session {
         outcome = make_error(ErrorCode::io_error, "cannot create a temporary file for the instance");
       } else {
         T_ASC_PresentationContextID data_pres = pres_id;
+        quick_ack(assoc_);
         cond = DIMSE_receiveDataSetInFile(assoc_, DIMSE_BLOCKING, options_.dimse_timeout_s, &data_pres, stream,
                                           nullptr, nullptr);
         const bool write_ok = stream->good();

@@ -4,6 +4,7 @@
 // Handler errors come back as the documented DIMSE failure statuses.
 #include <chrono>
 #include <cstdlib>
+#include <iostream>
 
 #include "dimse/dcmtk_support.h"
 #include "dimse/dimse_status.h"
@@ -145,6 +146,37 @@ TEST_F(DimseTest, ManySmallStoresAreNotSlowedByNagle) {
   // 60 stores with Nagle on would take >= 60 × 40 ms = 2.4 s.
   EXPECT_LT(elapsed, std::chrono::milliseconds(1500))
       << std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count() << " ms";
+}
+
+// The same with DCMTK's storescu as the client and Nagle left on in its
+// environment: our server answers fast, DCMTK's own storescp (same client,
+// same files) is the slow reference. Prints both for docs/benchmarks.
+TEST_F(DimseTest, StorescuWithNagleOnIsFastAgainstUsSlowAgainstStorescp) {
+  start_server();
+  const auto folder = dir_ / "small";
+  std::filesystem::create_directories(folder);
+  for (int i = 0; i < 50; ++i) {
+    // 50 distinct instances: storescu skips duplicate SOP Instance UIDs.
+    DcmFileFormat ff;
+    ASSERT_TRUE(ff.loadFile((kPydicomFiles / "SC_rgb_small_odd.dcm").c_str()).good());
+    std::string uid = "1.2.826.0.1.3680043.8.498.999." + std::to_string(i + 1);
+    ff.getDataset()->putAndInsertString(DCM_SOPInstanceUID, uid.c_str());
+    ASSERT_TRUE(ff.saveFile((folder / ("f" + std::to_string(i) + ".dcm")).c_str(), EXS_LittleEndianExplicit).good());
+  }
+  auto timed = [&](std::uint16_t port, const std::string& ae) {
+    auto started = std::chrono::steady_clock::now();
+    auto r = run_command("env TCP_NODELAY=0 storescu -R -aet TESTSCU -aec " + ae + " +sd 127.0.0.1 " +
+                         std::to_string(port) + " " + folder.string());
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
+  };
+  auto ours = timed(server_->port(), "MEDAI");
+  StorescpProcess storescp("REF", dir_ / "ref");
+  auto theirs = timed(storescp.port(), "REF");
+  std::cout << "[ measure ] storescu 50 small C-STORE, TCP_NODELAY=0: medai " << ours << " ms, DCMTK storescp "
+            << theirs << " ms\n";
+  EXPECT_EQ(handler_->received().size(), 50u);
+  EXPECT_LT(ours, 1500);
 }
 
 }  // namespace
