@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -10,9 +11,10 @@
 #include <dcmtk/config/osconfig.h>
 #include <dcmtk/dcmnet/assoc.h>
 #include <dcmtk/dcmnet/dicom.h>
-#include <dcmtk/dcmnet/dulstruc.h>
 
+#include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cstring>
 #include <list>
 #include <mutex>
@@ -37,13 +39,53 @@ DimseServerOptions server_options_from(const DicomConfig& config, const std::fil
   return o;
 }
 
+// Only one connection at a time may hand its socket to DCMTK: the hand-over
+// goes through a process-wide DCMTK setting (dcmExternalSocketHandle).
+std::mutex& handover_mutex() {
+  static std::mutex m;
+  return m;
+}
+
+namespace {
+// Waits until the connection's whole first PDU is buffered (peeked, not
+// read), so that DCMTK's blocking read of the A-ASSOCIATE-RQ cannot stall:
+// a slow or silent peer only ever holds its own thread. False: closed,
+// timed out, stopping, or not an A-ASSOCIATE-RQ at all.
+bool wait_for_associate_rq(int fd, int timeout_s, const std::atomic<bool>& stopping) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_s);
+  std::vector<unsigned char> buf(64 * 1024);
+  while (!stopping.load() && std::chrono::steady_clock::now() < deadline) {
+    pollfd p{fd, POLLIN, 0};
+    int ready = ::poll(&p, 1, 200);
+    if (ready < 0 && errno != EINTR) return false;
+    if (ready <= 0) continue;
+    ssize_t n = ::recv(fd, buf.data(), buf.size(), MSG_PEEK | MSG_DONTWAIT);
+    if (n == 0) return false;  // closed
+    if (n < 0) {
+      if (errno == EAGAIN || errno == EINTR) continue;
+      return false;
+    }
+    if (n >= 1 && buf[0] != 0x01) return false;  // not an A-ASSOCIATE-RQ
+    if (n >= 6) {
+      const std::uint64_t length = (std::uint64_t{buf[2]} << 24) | (buf[3] << 16) | (buf[4] << 8) | buf[5];
+      if (length > dcmAssociatePDUSizeLimit.get()) return false;
+      const std::uint64_t want = std::min<std::uint64_t>(6 + length, buf.size());
+      if (static_cast<std::uint64_t>(n) >= want) return true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));  // partial PDU: wait for the rest
+  }
+  return false;
+}
+}  // namespace
+
 struct DimseServer::Impl {
   DimseServerOptions options;
   DimseHandler* handler = nullptr;
-  T_ASC_Network* net = nullptr;
+  int listen_fd = -1;
   std::uint16_t port = 0;
   std::atomic<bool> stopping{false};
-  std::atomic<int> active{0};
+  std::atomic<int> active{0};       // associations being served
+  std::atomic<int> connections{0};  // connection threads, incl. those still negotiating
   std::thread listener;
   std::mutex sessions_mutex;
   struct Session {
@@ -69,43 +111,78 @@ struct DimseServer::Impl {
     T_ASC_RejectParameters rej = {ASC_RESULT_REJECTEDTRANSIENT, ASC_SOURCE_SERVICEPROVIDER_PRESENTATION_RELATED,
                                   ASC_REASON_SP_PRES_LOCALLIMITEXCEEDED};
     ASC_rejectAssociation(assoc, &rej);
-    ASC_dropAssociation(assoc);
-    ASC_destroyAssociation(&assoc);
     log::warn("dimse.association_rejected", {{"reason", "max_associations"}, {"limit", options.max_associations}});
   }
 
-  void listen_loop() {
-    while (!stopping.load()) {
-      T_ASC_Association* assoc = nullptr;
-      // Waits at most 1 s for a connection so stop() is noticed; once a
-      // connection is accepted DCMTK reads its A-ASSOCIATE-RQ (bounded by
-      // the ACSE timeout; garbage is refused by the DUL state machine).
-      OFCondition cond = ASC_receiveAssociation(net, &assoc, options.max_pdu_bytes, nullptr, nullptr, OFFalse,
-                                                DUL_NOBLOCK, 1);
-      reap_finished();
-      if (cond == DUL_NOASSOCIATIONREQUEST) {
-        if (assoc) ASC_destroyAssociation(&assoc);
-        continue;
+  // One accepted TCP connection, on its own thread.
+  void serve_connection(int fd) {
+    if (!wait_for_associate_rq(fd, options.acse_timeout_s, stopping)) {
+      ::close(fd);
+      return;
+    }
+    T_ASC_Network* net = nullptr;
+    T_ASC_Association* assoc = nullptr;
+    OFCondition cond;
+    {
+      std::lock_guard lock(handover_mutex());
+      dcmExternalSocketHandle.set(fd);
+      cond = ASC_initializeNetwork(NET_ACCEPTOR, 0, options.acse_timeout_s, &net);
+      if (cond.good())
+        cond = ASC_receiveAssociation(net, &assoc, options.max_pdu_bytes, nullptr, nullptr, OFFalse, DUL_NOBLOCK,
+                                      options.acse_timeout_s);
+      dcmExternalSocketHandle.set(-1);
+    }
+    if (!net) {
+      ::close(fd);
+      return;
+    }
+    if (cond.bad()) {
+      log::info("dimse.association_refused", {{"reason", condition_text(cond)}});
+      if (assoc) {
+        ASC_dropAssociation(assoc);
+        ASC_destroyAssociation(&assoc);
+      } else {
+        ::close(fd);
       }
-      if (cond.bad()) {
-        log::info("dimse.association_refused", {{"reason", condition_text(cond)}});
-        if (assoc) {
-          ASC_dropAssociation(assoc);
-          ASC_destroyAssociation(&assoc);
-        }
-        continue;
-      }
+    } else {
       disable_nagle(assoc);
-      if (active.load() >= options.max_associations) {
+      if (active.fetch_add(1) >= options.max_associations) {
+        active.fetch_sub(1);
         reject_busy(assoc);
+        ASC_dropAssociation(assoc);
+        ASC_destroyAssociation(&assoc);
+      } else {
+        serve_association(assoc, options, *handler, stopping);  // destroys assoc
+        active.fetch_sub(1);
+      }
+    }
+    ASC_dropNetwork(&net);
+  }
+
+  void listen_loop() {
+    // Connections still negotiating count too, so silent peers cannot make
+    // us start unbounded threads.
+    const int max_connections = options.max_associations * 2 + 8;
+    while (!stopping.load()) {
+      pollfd p{listen_fd, POLLIN, 0};
+      if (::poll(&p, 1, 250) <= 0) {
+        reap_finished();
         continue;
       }
-      active.fetch_add(1);
+      int fd = ::accept4(listen_fd, nullptr, nullptr, SOCK_CLOEXEC);
+      reap_finished();
+      if (fd < 0) continue;
+      if (connections.load() >= max_connections) {
+        log::warn("dimse.connection_dropped", {{"reason", "too_many_connections"}, {"limit", max_connections}});
+        ::close(fd);
+        continue;
+      }
+      connections.fetch_add(1);
       auto done = std::make_shared<std::atomic<bool>>(false);
       std::lock_guard lock(sessions_mutex);
-      sessions.push_back({std::thread([this, assoc, done] {
-                            serve_association(assoc, options, *handler, stopping);
-                            active.fetch_sub(1);
+      sessions.push_back({std::thread([this, fd, done] {
+                            serve_connection(fd);
+                            connections.fetch_sub(1);
                             done->store(true);
                           }),
                           done});
@@ -122,7 +199,8 @@ struct DimseServer::Impl {
         remaining.swap(sessions);
       }
       for (auto& s : remaining) s.thread.join();
-      if (net) ASC_dropNetwork(&net);  // closes the listening socket
+      if (listen_fd >= 0) ::close(listen_fd);
+      listen_fd = -1;
     });
   }
 };
@@ -174,18 +252,10 @@ Result<std::unique_ptr<DimseServer>> DimseServer::start(const DimseServerOptions
   MEDAI_ASSIGN_OR_RETURN(int fd, bind_listener(options.host, options.port, &impl->port));
 
   // DCMTK 3.6.7 can only bind its own listening socket to INADDR_ANY and
-  // cannot report the port it got. We create the socket ourselves (host
-  // binding, port 0) and hand it to DUL as the network's listen socket; DUL
-  // then accepts on it and closes it in ASC_dropNetwork.
-  OFCondition cond = ASC_initializeNetwork(NET_REQUESTOR, 0, options.acse_timeout_s, &impl->net);
-  if (cond.bad()) {
-    ::close(fd);
-    return make_error(ErrorCode::internal, "cannot initialise the DICOM network: " + condition_text(cond));
-  }
-  auto* key = reinterpret_cast<PRIVATE_NETWORKKEY*>(impl->net->network);
-  key->applicationFunction |= DICOM_APPLICATION_ACCEPTOR;
-  key->networkSpecific.TCP.listenSocket = fd;
-  key->networkSpecific.TCP.port = impl->port;
+  // cannot report the port it got, and it reads the A-ASSOCIATE-RQ on the
+  // accepting thread. So we listen and accept ourselves (host binding, port
+  // 0) and give each connection to DCMTK on its own thread.
+  impl->listen_fd = fd;
 
   Impl* raw = impl.get();
   impl->listener = std::thread([raw] { raw->listen_loop(); });

@@ -161,3 +161,25 @@ TEST_F(DimseTest, StopEndsIdleAssociationsPromptly) {
 
 }  // namespace
 }  // namespace medai::testing
+
+namespace medai::testing {
+namespace {
+
+// A connection that never sends its A-ASSOCIATE-RQ must not hold up others.
+TEST_F(DimseTest, SilentConnectionDoesNotBlockOtherCallers) {
+  start_server();
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(server_->port());
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  auto started = std::chrono::steady_clock::now();
+  EXPECT_TRUE(dimse::echo(node()).is_ok());
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(2));
+  ::close(fd);
+}
+
+}  // namespace
+}  // namespace medai::testing
