@@ -65,8 +65,8 @@ class FolderHandler : public dimse::DimseHandler {
     std::lock_guard lock(mutex_);
     auto kept = root_ / ("rx-" + std::to_string(counter_++) + ".dcm");
     std::error_code ec;
-    std::filesystem::copy_file(request.part10_file, kept, ec);
-    if (ec) return make_error(ErrorCode::io_error, "copy failed");
+    std::filesystem::rename(request.part10_file, kept, ec);  // the contract allows moving the file away
+    if (ec) return make_error(ErrorCode::io_error, "move failed");
     received_.push_back({request, kept});
     return Status::ok();
   }
