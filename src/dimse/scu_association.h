@@ -66,10 +66,12 @@ class ScuAssociation {
       return make_error(ErrorCode::unavailable, "cannot open an association: " + condition_text(cond), detail);
     }
     disable_nagle(self->assoc_);
-    if (ASC_countAcceptedPresentationContexts(self->assoc_->params) == 0)
+    self->open_ = true;
+    if (ASC_countAcceptedPresentationContexts(self->assoc_->params) == 0) {
+      self->release_ = false;  // abort: there is nothing we could do on it
       return make_error(ErrorCode::remote_failure, "the peer accepted none of the proposed presentation contexts",
                         {{"node", node.ae_title + "@" + peer}});
-    self->open_ = true;
+    }
     return self;
   }
 
