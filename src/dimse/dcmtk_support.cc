@@ -12,6 +12,7 @@
 #include <dcmtk/dcmjpeg/djdecode.h>
 #include <dcmtk/dcmjpls/djdecode.h>
 #include <dcmtk/dcmnet/dcmtrans.h>
+#include <dcmtk/dcmnet/dul.h>
 #include <dcmtk/dcmnet/dulstruc.h>
 #include <dcmtk/oflog/oflog.h>
 
@@ -38,6 +39,9 @@ Status ensure_dcmtk_ready() {
                           "the DICOM data dictionary is not loaded (check DCMDICTPATH)");
       return;
     }
+    // Bound the TCP connect of our SCU (DCMTK's default blocks until the
+    // kernel gives up, minutes for an unreachable host). Process-wide.
+    dcmConnectionTimeout.set(30);
     DJDecoderRegistration::registerCodecs();
     DJLSDecoderRegistration::registerCodecs();
     DcmRLEDecoderRegistration::registerCodecs();

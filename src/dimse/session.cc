@@ -310,6 +310,11 @@ class Session {
         return false;
       }
       match.putAndInsertString(DCM_QueryRetrieveLevel, level_name.c_str());
+      // Where to retrieve from: us, unless the store said otherwise.
+      OFString retrieve_ae;
+      if (ids->tagExists(DCM_RetrieveAETitle) &&
+          (match.findAndGetOFString(DCM_RetrieveAETitle, retrieve_ae).bad() || retrieve_ae.empty()))
+        match.putAndInsertString(DCM_RetrieveAETitle, options_.ae_title.c_str());
       T_DIMSE_C_FindRSP pending;
       std::memset(&pending, 0, sizeof pending);
       pending.DimseStatus = status::pending;

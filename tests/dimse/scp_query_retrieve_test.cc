@@ -58,9 +58,10 @@ TEST_F(QueryRetrieveTest, FindscuStudyRootStudySeriesImageLevels) {
   auto study = dir_ / "study", series = dir_ / "series", image = dir_ / "image";
   for (auto& d : {study, series, image}) std::filesystem::create_directories(d);
   auto r = run_command(tool("findscu", "-S -k QueryRetrieveLevel=STUDY -k PatientID=4MR1 -k StudyInstanceUID "
-                                       "-k StudyDate -X -od " + study.string()));
+                                       "-k StudyDate -k RetrieveAETitle -X -od " + study.string()));
   EXPECT_EQ(r.exit_code, 0) << r.output;
   EXPECT_EQ(response_values(study, DCM_StudyInstanceUID), (std::multiset<std::string>{kMrStudy}));
+  EXPECT_EQ(response_values(study, DCM_RetrieveAETitle), (std::multiset<std::string>{"MEDAI"}));
   EXPECT_EQ(response_values(study, DCM_StudyDate), (std::multiset<std::string>{"20040826"}));
 
   r = run_command(tool("findscu", "-S -k QueryRetrieveLevel=SERIES -k StudyInstanceUID=" + kCtStudy +
