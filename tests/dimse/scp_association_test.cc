@@ -108,7 +108,7 @@ TEST_F(DimseTest, ManyConcurrentAssociations) {
 
 TEST_F(DimseTest, MaxAssociationsIsEnforcedWithTransientReject) {
   start_server(2);
-  handler_->store_delay = std::chrono::milliseconds(1500);
+  handler_->store_delay = std::chrono::milliseconds(2500);
   std::vector<std::future<Status>> pushes;
   for (int i = 0; i < 2; ++i)
     pushes.push_back(std::async(std::launch::async, [&] {
@@ -116,8 +116,9 @@ TEST_F(DimseTest, MaxAssociationsIsEnforcedWithTransientReject) {
       if (!out) return out.status();
       return (*out)[0].status;
     }));
-  std::this_thread::sleep_for(std::chrono::milliseconds(500));
-  EXPECT_EQ(server_->active_associations(), 2);
+  for (int i = 0; i < 100 && server_->active_associations() < 2; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  ASSERT_EQ(server_->active_associations(), 2);
   Status third = dimse::echo(node());
   EXPECT_EQ(third.code(), ErrorCode::remote_failure) << third.to_string();
   EXPECT_EQ(third.detail().value("reject_result", 0), 2);  // rejected-transient
