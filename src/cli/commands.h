@@ -31,7 +31,9 @@ void add_config_commands(CLI::App& app);  // config print, migrate, version
 void add_client_commands(CLI::App& app);  // whoami
 void add_data_commands(CLI::App& app);    // data import-reference|list|show|create|freeze|export|delete
 void add_deid_command(CLI::App& app);     // deid, reidentify (PS3.15 de-identification)
-void add_dicom_commands(CLI::App& app);   // dicom echo, push, pull (DIMSE SCU)
+void add_dicom_commands(CLI::App& app);   // dicom echo, push, pull (DIMSE SCU), stow, nodes
+void add_dicom_node_commands(CLI::App& dicom);  // dicom nodes add|list|remove
+void add_stow_command(CLI::App& dicom);         // dicom stow (STOW-RS client)
 
 // Prints a Status as the CLI's error line on stderr and returns exit code 1.
 int report(const Status& status);

@@ -137,11 +137,13 @@ void add_pull(CLI::App& dicom) {
 }  // namespace
 
 void add_dicom_commands(CLI::App& app) {
-  auto* dicom = app.add_subcommand("dicom", "DICOM network (DIMSE) client: echo, push, pull");
+  auto* dicom = app.add_subcommand("dicom", "DICOM networking: echo, push, pull (DIMSE), stow (DICOMweb), remote nodes");
   dicom->require_subcommand(1);
   add_echo(*dicom);
   add_push(*dicom);
   add_pull(*dicom);
+  add_dicom_node_commands(*dicom);
+  add_stow_command(*dicom);
 }
 
 }  // namespace medai::cli

@@ -1,10 +1,13 @@
 // medai serve: the HTTP server on the data folder.
 #include <csignal>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <memory>
 
 #include "cli/commands.h"
+#include "dimse/server.h"
+#include "dimse/store_handler.h"
 #include "core/log.h"
 #include "http/app.h"
 
@@ -76,17 +79,48 @@ void run(const ServeFlags& flags) {
       }
     }
   }
+  // DIMSE listener on the same store (C-STORE, C-FIND, C-GET, C-MOVE).
+  std::unique_ptr<dimse::StoreHandler> dimse_handler;
+  std::unique_ptr<dimse::DimseServer> dimse_server;
+  if (config->dicom.enabled) {
+    std::string default_institution;
+    if (config->dicom.accept_unknown_callers) {
+      // By handle ("platform") or id.
+      const auto system = access::system_principal();
+      auto inst = (*app)->directory()->find_institution(system, config->dicom.default_institution);
+      if (!inst) inst = (*app)->directory()->get_institution(system, config->dicom.default_institution);
+      if (!inst)
+        fail(make_error(ErrorCode::config_error, "dicom.default_institution names no institution",
+                        {{"value", config->dicom.default_institution}}));
+      default_institution = inst->id;
+    }
+    dimse_handler = std::make_unique<dimse::StoreHandler>(*(*app)->dicom_store(), *(*app)->dicom_nodes(),
+                                                          default_institution);
+    auto server = dimse::DimseServer::start(
+        dimse::server_options_from(config->dicom, std::filesystem::path(config->data_dir) / "tmp" / "dimse"),
+        *dimse_handler);
+    if (!server) fail(server.status());
+    dimse_server = std::move(*server);
+    log::info("dimse.started", {{"ae_title", config->dicom.ae_title},
+                                {"host", config->dicom.host},
+                                {"port", dimse_server->port()}});
+    std::cout << "DICOM (DIMSE) AE " << config->dicom.ae_title << " on " << config->dicom.host << ":"
+              << dimse_server->port() << "; DICOMweb at " << url << "/dicom-web\n"
+              << std::flush;
+  }
   if (!flags.ready_file.empty()) {
     // Written last and renamed into place, so a reader sees a complete file
     // only once the server accepts connections (tests and scripts wait on it).
     const std::string tmp = flags.ready_file + ".tmp";
-    std::ofstream(tmp) << (*app)->port() << "\n";
+    // Line 1: HTTP port; line 2: DIMSE port (0 when disabled).
+    std::ofstream(tmp) << (*app)->port() << "\n" << (dimse_server ? dimse_server->port() : 0) << "\n";
     std::rename(tmp.c_str(), flags.ready_file.c_str());
   }
 
   int sig = 0;
   sigwait(&signals, &sig);
   log::info("server.stopping", {{"signal", sig}});
+  if (dimse_server) dimse_server->stop();
   (*app)->stop();
   log::info("server.stopped");
 }
@@ -95,7 +129,7 @@ void run(const ServeFlags& flags) {
 
 void add_serve_command(CLI::App& app) {
   auto flags = std::make_shared<ServeFlags>();
-  auto* cmd = app.add_subcommand("serve", "Run the medai server (HTTP API; later DICOM and workers)");
+  auto* cmd = app.add_subcommand("serve", "Run the medai server: REST API, DICOMweb and DICOM (DIMSE)");
   flags->config.add_to(*cmd);
   cmd->add_option("--host", flags->host, "address to listen on (default 127.0.0.1)");
   cmd->add_option("--port", flags->port, "HTTP port (default 8142; 0 picks a free one)")->check(CLI::Range(0, 65535));

@@ -69,6 +69,8 @@ Result<std::unique_ptr<Application>> Application::open(const Config& config) {
   app->dicom_store_ =
       std::make_unique<dicom::InstanceStore>(*app->data_.catalog, *app->data_.blobs, duplicate_policy);
   app->ctx_.dicom_store = app->dicom_store_.get();
+  app->dicom_nodes_ = std::make_unique<dicom::RemoteNodes>(*app->data_.catalog);
+  app->ctx_.dicom_nodes = app->dicom_nodes_.get();
   app->ctx_.config = config;
   app->ctx_.data = &app->data_;
   app->ctx_.directory = app->directory_.get();

@@ -14,6 +14,7 @@
 #include "datasets/dataset_store.h"
 #include "datasets/reference_data.h"
 #include "dicom/instance_store.h"
+#include "dicom/remote_nodes.h"
 #include "http/router.h"
 #include "http/server.h"
 #include "storage/data_dir.h"
@@ -28,6 +29,7 @@ struct AppContext {
   access::Tokens* tokens = nullptr;
   datasets::DatasetStore* datasets = nullptr;
   Metrics* metrics = nullptr;  // set once the server exists
+  dicom::RemoteNodes* dicom_nodes = nullptr;
   dicom::InstanceStore* dicom_store = nullptr;  // DICOM ingest/query/retrieve (all adapters share it)
   std::string version;
 };
@@ -56,6 +58,9 @@ class Application {
   AppContext& context() { return ctx_; }
   // The DICOM store, for adapters started beside HTTP (DIMSE).
   dicom::InstanceStore* dicom_store() { return dicom_store_.get(); }
+  dicom::RemoteNodes* dicom_nodes() { return dicom_nodes_.get(); }
+  access::Directory* directory() { return directory_.get(); }
+  storage::DataDir& data() { return data_; }
 
  private:
   Application() = default;
@@ -64,6 +69,7 @@ class Application {
   std::unique_ptr<access::Tokens> tokens_;
   std::unique_ptr<datasets::DatasetStore> datasets_;
   std::unique_ptr<dicom::InstanceStore> dicom_store_;
+  std::unique_ptr<dicom::RemoteNodes> dicom_nodes_;
   AppContext ctx_;
   std::shared_ptr<Router> router_;
   std::unique_ptr<Server> server_;
