@@ -29,6 +29,7 @@ void add_serve_command(CLI::App& app);
 void add_admin_commands(CLI::App& app);
 void add_config_commands(CLI::App& app);  // config print, migrate, version
 void add_client_commands(CLI::App& app);  // whoami
+void add_synth_command(CLI::App& app);    // synth chest-ct|mammo|rt|diabetes
 
 // Prints a Status as the CLI's error line on stderr and returns exit code 1.
 int report(const Status& status);

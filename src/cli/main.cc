@@ -43,6 +43,7 @@ int main(int argc, char** argv) {
   medai::cli::add_admin_commands(app);
   medai::cli::add_config_commands(app);
   medai::cli::add_client_commands(app);
+  medai::cli::add_synth_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
