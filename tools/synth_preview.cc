@@ -1,6 +1,6 @@
 // synth_preview: renders synthetic studies with their ground truth drawn on
 // them, as small PNGs (docs/images/synth). Usage:
-//   synth_preview chest-ct SEED OUT_DIR [--small]
+//   synth_preview chest-ct|mammo|rt SEED OUT_DIR [--small]
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -9,6 +9,10 @@
 #include <string>
 
 #include "synth/chest_ct.h"
+#include "synth/contours.h"
+#include "synth/mammography.h"
+#include "synth/rt_phantom.h"
+#include "synth/study_output.h"
 
 namespace fs = std::filesystem;
 using namespace medai::synth;
@@ -69,17 +73,89 @@ int chest(std::uint64_t seed, const fs::path& out, bool small) {
   return 0;
 }
 
+// Four views side by side (RCC LCC / RMLO LMLO as a radiologist hangs them),
+// VOI-windowed, lesion boxes and mask outlines drawn.
+int mammo(std::uint64_t seed, const fs::path& out, bool small) {
+  MammoOptions o;
+  o.small = small;
+  o.lesion_fraction = 1.0;
+  const MammoExam e = generate_mammo_exam(study_seed(seed, "mammo", 1), o);
+  std::printf("density %c lesion %s %s\n", e.density, to_string(e.lesion.kind).c_str(), e.exam_label().c_str());
+  std::vector<cv::Mat> tiles;
+  for (const MammoImage& img : e.images) {
+    cv::Mat m(img.rows, img.cols, CV_8UC3);
+    const double lo = img.window_center - img.window_width / 2;
+    for (int r = 0; r < img.rows; ++r)
+      for (int c = 0; c < img.cols; ++c) {
+        const auto g = static_cast<unsigned char>(std::clamp((img.pixels[r * img.cols + c] - lo) / img.window_width * 255.0, 0.0, 255.0));
+        m.at<cv::Vec3b>(r, c) = {g, g, g};
+      }
+    if (img.has_lesion) {
+      cv::Mat mask(img.rows, img.cols, CV_8UC1, const_cast<std::uint8_t*>(img.lesion_mask.data()));
+      std::vector<std::vector<cv::Point>> cs;
+      cv::findContours(mask.clone(), cs, cv::RETR_EXTERNAL, cv::CHAIN_APPROX_NONE);
+      cv::drawContours(m, cs, -1, {0, 255, 255}, 1);
+      const int pad = std::max(4, img.rows / 80);
+      cv::rectangle(m, {img.lesion_box[0] - pad, img.lesion_box[1] - pad}, {img.lesion_box[2] + pad, img.lesion_box[3] + pad},
+                    e.lesion.malignant ? cv::Scalar(0, 0, 255) : cv::Scalar(0, 200, 0), std::max(1, img.rows / 400));
+    }
+    const std::string name = std::string(img.side == Laterality::left ? "L" : "R") + (img.view == MammoView::cc ? "CC" : "MLO");
+    cv::putText(m, name, {img.cols / 2 - 20, img.rows / 20}, cv::FONT_HERSHEY_SIMPLEX, img.rows / 600.0, {0, 255, 255}, 2);
+    cv::Mat small_tile;
+    cv::resize(m, small_tile, {240, 300}, 0, 0, cv::INTER_AREA);
+    tiles.push_back(small_tile);
+  }
+  cv::Mat top, bottom, all;
+  cv::hconcat(std::vector<cv::Mat>{tiles[0], tiles[1]}, top);
+  cv::hconcat(std::vector<cv::Mat>{tiles[2], tiles[3]}, bottom);
+  cv::vconcat(top, bottom, all);
+  char label[160];
+  std::snprintf(label, sizeof label, "density %c, %s, %s", e.density, to_string(e.lesion.kind).c_str(), e.exam_label().c_str());
+  cv::putText(all, label, {6, all.rows - 8}, cv::FONT_HERSHEY_SIMPLEX, 0.45, {0, 255, 255}, 1, cv::LINE_AA);
+  fs::create_directories(out);
+  cv::imwrite((out / ("mammo_seed" + std::to_string(seed) + ".png")).string(), all);
+  return 0;
+}
+
+// Planning CT slice through the GTV with every structure's RTSTRUCT contour.
+int rt(std::uint64_t seed, const fs::path& out, bool small) {
+  RtOptions o;
+  o.small = small;
+  const RtPhantom ph = generate_rt_phantom(study_seed(seed, "rt", 1), o);
+  fs::create_directories(out);
+  for (int which = 0; which < 2; ++which) {
+    const int k = which == 0 ? ph.gtv.centroid_voxel[2] : ph.hu.nz / 3;
+    cv::Mat img = window_slice(ph.hu, k, 40, 400);
+    std::vector<std::uint8_t> mask(static_cast<std::size_t>(ph.hu.nx) * ph.hu.ny);
+    for (const RtStructure& roi : ph.rois) {
+      const std::uint8_t* s = ph.structures.slice(k);
+      for (std::size_t i = 0; i < mask.size(); ++i) mask[i] = (s[i] & roi.bit) ? 1 : 0;
+      for (const Polygon& poly : trace_contours(mask.data(), ph.hu.nx, ph.hu.ny)) {
+        std::vector<cv::Point> pts;
+        for (const Point2& p : poly) pts.push_back({static_cast<int>(std::lround(p.x)), static_cast<int>(std::lround(p.y))});
+        cv::polylines(img, pts, true, {static_cast<double>(roi.rgb[2]), static_cast<double>(roi.rgb[1]), static_cast<double>(roi.rgb[0])}, 1, cv::LINE_AA);
+      }
+    }
+    cv::putText(img, "External Lung_L Lung_R SpinalCord Heart GTV", {6, 18}, cv::FONT_HERSHEY_SIMPLEX, 0.45, {0, 255, 255}, 1, cv::LINE_AA);
+    cv::imwrite((out / ("rt_seed" + std::to_string(seed) + (which == 0 ? "_gtv" : "_heart") + ".png")).string(), img);
+  }
+  std::printf("rt %dx%dx%d gtv %.1f cc\n", ph.hu.nx, ph.hu.ny, ph.hu.nz, ph.gtv.volume_mm3 / 1000);
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   if (argc < 4) {
-    std::fprintf(stderr, "usage: synth_preview chest-ct SEED OUT_DIR [--small]\n");
+    std::fprintf(stderr, "usage: synth_preview chest-ct|mammo|rt SEED OUT_DIR [--small]\n");
     return 2;
   }
   const std::string kind = argv[1];
   const auto seed = std::strtoull(argv[2], nullptr, 10);
   const bool small = argc > 4 && std::string(argv[4]) == "--small";
   if (kind == "chest-ct") return chest(seed, argv[3], small);
+  if (kind == "mammo") return mammo(seed, argv[3], small);
+  if (kind == "rt") return rt(seed, argv[3], small);
   std::fprintf(stderr, "unknown kind %s\n", kind.c_str());
   return 2;
 }

@@ -40,10 +40,6 @@ struct BreastGeom {
     const double q = std::sqrt(q2) * (1.0 - (p - 2.0) * 0.25 * (a * a * b * b) / (q2 * q2 + 1e-12));
     const double wa = a * a / (a * a + b * b + 1e-9);
     double e = (1.0 - q) * (hs + (depth - hs) * wa);
-    if (mlo) {
-      const double t = u / axilla_w + v / axilla_h;
-      e = std::max(e, (1.0 - t) * std::min(axilla_w, axilla_h) * 0.7);
-    }
     return e;
   }
   double pectoral(double u, double v) const {  // > 0 inside the muscle, mm-ish
@@ -139,15 +135,20 @@ void render_view(const ViewPlan& plan, const MammoExam& exam, int rows, int cols
       const double cover = std::clamp(0.5 + e / px, 0.0, 1.0);
       const double tf = std::sqrt(std::clamp(e / 14.0, 0.02, 1.0));
       const double raw = tissue_raw(plan, n1, n2, u, v);
-      double dense = smoothstep(plan.threshold - 0.07, plan.threshold + 0.07, raw);
-      dense = 0.8 * dense + 0.2 * std::clamp((raw - plan.threshold + 0.5), 0.0, 1.0);
+      // Fine fibrous texture modulates the glandular density (no flat plateaus).
+      const double fine = n3.fbm(u / 3.0 + 11.0, v / 3.0 - 7.0, 3, 0.6);
+      double dense = smoothstep(plan.threshold - 0.22, plan.threshold + 0.22, raw + 0.12 * fine);
+      dense *= 0.82 + 0.18 * fine;
       const double ridge = 1.0 - std::fabs(n3.fbm(u / 18.0, v / 18.0, 3, 0.5));
       const double r1 = std::clamp(ridge, 0.0, 1.0), r2 = r1 * r1, r4 = r2 * r2, r8 = r4 * r4;
       const double lig = r8 * r4 * r2 * (1.0 - dense);
-      double val = tf * (850.0 + 1650.0 * dense + 450.0 * lig);
+      double val = tf * (850.0 + 1650.0 * dense + 250.0 * lig);
       // Pectoral muscle (MLO): bright, smooth.
       const double pec = g.pectoral(u, v);
-      if (pec > -px) val += (tf * 2350.0 + 150.0 * (v / g.pec_h) - val) * std::clamp(0.5 + pec / (2 * px), 0.0, 1.0);
+      if (pec > -px) {
+        const double muscle = tf * (1900.0 + 300.0 * (u / g.pec_w)) + 60.0 * n3.fbm(u / 6.0, v / 30.0, 2, 0.5);
+        val += (muscle - val) * std::clamp(0.5 + pec / (2 * px), 0.0, 1.0);
+      }
       // Skin line and nipple.
       if (e < 1.6) val = std::max(val, 1250.0 * std::clamp(0.5 + e / px, 0.0, 1.0));
       if (nipple > -px && nipple > e - 0.5) val = std::max(val, 1500.0 * std::clamp(0.5 + nipple / px, 0.0, 1.0));
@@ -223,11 +224,11 @@ BreastGeom breast_geometry(Rng& rng, double base_depth, double base_h, bool mlo)
   g.depth = std::min(g.depth, kWidthMm - 18);
   const double h = base_h * rng.uniform(0.97, 1.03);
   if (mlo) {
-    g.vc = rng.uniform(108, 122);
-    g.h_up = std::min(h * 1.1, g.vc - 6);
+    g.vc = rng.uniform(112, 130);
+    g.h_up = g.vc + rng.uniform(5, 25);  // the upper outline runs into the axilla
     g.h_down = std::min(h * rng.uniform(1.0, 1.15), kHeightMm - g.vc - 8);
-    g.pec_w = rng.uniform(28, 55);
-    g.pec_h = rng.uniform(85, 150);
+    g.pec_w = rng.uniform(30, 60);
+    g.pec_h = g.vc * rng.uniform(0.55, 0.9);
     g.axilla_w = g.pec_w * rng.uniform(1.5, 1.9);
     g.axilla_h = g.vc * rng.uniform(1.0, 1.2);
   } else {
