@@ -45,13 +45,13 @@ void grow_tree(const ChestAnatomy& anatomy, Rng& rng, Vec3 root, Vec3 dir, doubl
     for (int attempt = 0; attempt < 8 && !placed; ++attempt) {
       const double jitter = attempt == 0 ? 0.15 : 0.5;
       const double len = attempt < 4 ? length : 0.5 * length;
-      d = normalized(b.dir + outward * (b.depth > 0 ? 0.35 : 0.0) + random_unit(rng) * jitter);
+      d = normalized(b.dir + outward * (b.depth > 0 ? 0.25 : 0.0) + random_unit(rng) * jitter);
       end = b.p + d * len;
       // Trunks start in the hilum (outside the lung); the rest must stay inside.
       placed = (b.depth == 0 && anatomy.lung_sd(end) < 0) || anatomy.lung_sd(end) < -0.6 * b.r - 0.5;
     }
     if (!placed) continue;
-    const double r_end = b.r * 0.97;
+    const double r_end = b.r * 0.98;
     if (lumen) {
       // Airway: wall thickness about a fifth of the lumen radius (at least 0.6 mm).
       out.push_back({b.p, end, static_cast<float>(b.r + std::max(0.6, 0.2 * b.r)),
@@ -61,7 +61,7 @@ void grow_tree(const ChestAnatomy& anatomy, Rng& rng, Vec3 root, Vec3 dir, doubl
       out.push_back({b.p, end, static_cast<float>(b.r), static_cast<float>(r_end)});
     }
     if (b.depth >= 24) continue;
-    const double r1 = r_end * rng.uniform(0.78, 0.92), r2 = r_end * rng.uniform(0.6, 0.85);
+    const double r1 = r_end * rng.uniform(0.8, 0.93), r2 = r_end * rng.uniform(0.62, 0.86);
     const Vec3 perp = perpendicular(d, rng);
     const double a1 = rng.uniform(0.25, 0.6), a2 = rng.uniform(0.45, 0.9);
     const Vec3 d1 = normalized(d * std::cos(a1) + perp * std::sin(a1));
@@ -121,15 +121,31 @@ ChestTubes grow_chest_tubes(const ChestAnatomy& anatomy, Rng& rng) {
   t.mediastinal.push_back({{-26.0, ya + 4.0, top}, {-24.0, hc.y - 2.0, hc.z + 22.0}, 9.0f, 10.0f});  // SVC
   t.mediastinal.push_back({{4.0, s.vb_y - s.vb_r - 9.0, top}, {10.0, s.vb_y - s.vb_r - 9.0, bottom}, 6.0f, 6.0f});
 
-  // Pulmonary vessel trees: five trunks per lung from the hilum towards the lobes.
+  // Pulmonary vessel trees. Lobar/segmental trunks run from the hilum to
+  // points spread through each lung (so every region is supplied); from each
+  // of those a random branching subtree fills the periphery.
+  const double x_lim = s.cav_a, y_lo = s.cav_cy - s.cav_b, y_hi = s.cav_cy + s.cav_b;
+  const double z_lo = std::min(s.dome_left_z, s.dome_right_z) - 0.5 * s.dome_depth, z_hi = s.lung_apex_z;
   for (int side : {-1, 1}) {
     const Vec3 h = anatomy.hilum(side);
     Rng tree_rng = rng.fork("vessels", static_cast<std::uint64_t>(side + 1));
-    // Segmental trunks fanning out from the hilum in all directions but medial.
-    for (int k = 0; k < 12; ++k) {
-      Vec3 dir = random_unit(tree_rng);
-      dir.x = side * (std::fabs(dir.x) + 0.3);
-      grow_tree(anatomy, tree_rng, h, dir, tree_rng.uniform(3.0, 4.5), 0.35, 2500, t.pulmonary);
+    int trunks = 0;
+    for (int attempt = 0; attempt < 4000 && trunks < 24; ++attempt) {
+      const Vec3 target{side * tree_rng.uniform(0.0, x_lim), tree_rng.uniform(y_lo, y_hi), tree_rng.uniform(z_lo, z_hi)};
+      if (anatomy.lung_sd(target) > -8.0) continue;
+      // The straight path must stay in the lung (except its start in the hilum).
+      bool inside = true;
+      for (double f = 0.25; f <= 0.75 && inside; f += 0.25) inside = anatomy.lung_sd(h + (target - h) * f) < -2.0;
+      if (!inside) continue;
+      ++trunks;
+      const double r0 = tree_rng.uniform(2.8, 4.2), r1 = tree_rng.uniform(1.6, 2.3);
+      const Vec3 mid = h + (target - h) * 0.5 + random_unit(tree_rng) * 4.0;
+      t.pulmonary.push_back({h, mid, static_cast<float>(r0), static_cast<float>(0.5 * (r0 + r1))});
+      t.pulmonary.push_back({mid, target, static_cast<float>(0.5 * (r0 + r1)), static_cast<float>(r1)});
+      for (int sub = 0; sub < 3; ++sub) {
+        const Vec3 dir = normalized(target - mid) + random_unit(tree_rng) * 0.9;
+        grow_tree(anatomy, tree_rng, target, dir, r1 * tree_rng.uniform(0.75, 0.95), 0.45, 700, t.pulmonary);
+      }
     }
   }
   return t;
