@@ -19,6 +19,25 @@ using namespace medai::synth;
 
 namespace {
 
+// PNGs for the docs must stay small (< 200 KB): maximum compression, and
+// chest slices cropped to the patient.
+void save(const fs::path& path, const cv::Mat& img) {
+  cv::imwrite(path.string(), img, {cv::IMWRITE_PNG_COMPRESSION, 9});
+}
+
+cv::Mat crop_to_body(const cv::Mat& img, const Volume<std::int16_t>& v, int k) {
+  int i0 = v.nx, i1 = 0, j0 = v.ny, j1 = 0;
+  for (int j = 0; j < v.ny; ++j)
+    for (int i = 0; i < v.nx; ++i)
+      if (v.at(i, j, k) > -500 && v.at(i, j, k) < 150) {
+        i0 = std::min(i0, i); i1 = std::max(i1, i); j0 = std::min(j0, j); j1 = std::max(j1, j);
+      }
+  if (i1 <= i0 || j1 <= j0) return img;
+  const int m = 8;
+  i0 = std::max(0, i0 - m); j0 = std::max(0, j0 - m - 20); i1 = std::min(v.nx - 1, i1 + m); j1 = std::min(v.ny - 1, j1 + m);
+  return img(cv::Rect(i0, j0, i1 - i0 + 1, j1 - j0 + 1)).clone();
+}
+
 cv::Mat window_slice(const Volume<std::int16_t>& v, int k, double center, double width) {
   cv::Mat img(v.ny, v.nx, CV_8UC3);
   const std::int16_t* s = v.slice(k);
@@ -49,16 +68,17 @@ int chest(std::uint64_t seed, const fs::path& out, bool small) {
     char label[160];
     std::snprintf(label, sizeof label, "#%d %s %s %.1fmm %s", n.id, to_string(n.type).c_str(),
                   to_string(n.location).c_str(), n.max_axial_diameter_mm, n.malignant ? "malignant" : "benign");
-    cv::putText(img, label, {6, 18}, cv::FONT_HERSHEY_SIMPLEX, 0.5, {0, 255, 255}, 1, cv::LINE_AA);
+    img = crop_to_body(img, st.hu, k);
+    cv::putText(img, label, {6, 16}, cv::FONT_HERSHEY_SIMPLEX, 0.45, {0, 255, 255}, 1, cv::LINE_AA);
     std::printf("%s slice %d\n", label, k);
-    cv::imwrite((out / ("chest_ct_seed" + std::to_string(seed) + "_nodule" + std::to_string(n.id) + ".png")).string(), img);
+    save(out / ("chest_ct_seed" + std::to_string(seed) + "_nodule" + std::to_string(n.id) + ".png"), img);
   }
   for (double f : {0.15, 0.35, 0.55, 0.8}) {
     const int k = static_cast<int>(f * st.hu.nz);
-    cv::imwrite((out / ("chest_ct_seed" + std::to_string(seed) + "_z" + std::to_string(k) + ".png")).string(),
-                window_slice(st.hu, k, -600, 1500));
-    cv::imwrite((out / ("chest_ct_seed" + std::to_string(seed) + "_z" + std::to_string(k) + "_soft.png")).string(),
-                window_slice(st.hu, k, 40, 400));
+    save(out / ("chest_ct_seed" + std::to_string(seed) + "_z" + std::to_string(k) + ".png"),
+         crop_to_body(window_slice(st.hu, k, -600, 1500), st.hu, k));
+    save(out / ("chest_ct_seed" + std::to_string(seed) + "_z" + std::to_string(k) + "_soft.png"),
+         crop_to_body(window_slice(st.hu, k, 40, 400), st.hu, k));
   }
   // Coronal reformat through the middle.
   cv::Mat cor(st.hu.nz, st.hu.nx, CV_8UC1);
@@ -69,7 +89,7 @@ int chest(std::uint64_t seed, const fs::path& out, bool small) {
           static_cast<unsigned char>(std::clamp((st.hu.at(i, j, k) + 1350) / 1500.0 * 255.0, 0.0, 255.0));
   cv::Mat cor_scaled;
   cv::resize(cor, cor_scaled, {st.hu.nx, static_cast<int>(st.hu.nz * st.hu.spacing[2] / st.hu.spacing[0])});
-  cv::imwrite((out / ("chest_ct_seed" + std::to_string(seed) + "_coronal.png")).string(), cor_scaled);
+  save(out / ("chest_ct_seed" + std::to_string(seed) + "_coronal.png"), cor_scaled);
   return 0;
 }
 
@@ -94,12 +114,20 @@ int mammo(std::uint64_t seed, const fs::path& out, bool small) {
       cv::Mat mask(img.rows, img.cols, CV_8UC1, const_cast<std::uint8_t*>(img.lesion_mask.data()));
       std::vector<std::vector<cv::Point>> cs;
       cv::findContours(mask.clone(), cs, cv::RETR_EXTERNAL, cv::CHAIN_APPROX_NONE);
-      cv::drawContours(m, cs, -1, {0, 255, 255}, 1);
+      if (e.lesion.kind != LesionKind::calcifications) cv::drawContours(m, cs, -1, {0, 255, 255}, 1);
       const int pad = std::max(4, img.rows / 80);
       cv::rectangle(m, {img.lesion_box[0] - pad, img.lesion_box[1] - pad}, {img.lesion_box[2] + pad, img.lesion_box[3] + pad},
                     e.lesion.malignant ? cv::Scalar(0, 0, 255) : cv::Scalar(0, 200, 0), std::max(1, img.rows / 400));
     }
     const std::string name = std::string(img.side == Laterality::left ? "L" : "R") + (img.view == MammoView::cc ? "CC" : "MLO");
+    if (img.has_lesion) {
+      // Native-resolution close-up (30 mm) of the lesion in this view.
+      const int half = std::min({150, img.rows / 2 - 1, img.cols / 2 - 1});
+      const int cx = std::clamp((img.lesion_box[0] + img.lesion_box[2]) / 2, half, img.cols - half - 1);
+      const int cy = std::clamp((img.lesion_box[1] + img.lesion_box[3]) / 2, half, img.rows - half - 1);
+      fs::create_directories(out);
+      save(out / ("mammo_seed" + std::to_string(seed) + "_" + name + "_lesion.png"), m(cv::Rect(cx - half, cy - half, 2 * half, 2 * half)));
+    }
     cv::putText(m, name, {img.cols / 2 - 20, img.rows / 20}, cv::FONT_HERSHEY_SIMPLEX, img.rows / 600.0, {0, 255, 255}, 2);
     cv::Mat small_tile;
     cv::resize(m, small_tile, {240, 300}, 0, 0, cv::INTER_AREA);
@@ -113,7 +141,7 @@ int mammo(std::uint64_t seed, const fs::path& out, bool small) {
   std::snprintf(label, sizeof label, "density %c, %s, %s", e.density, to_string(e.lesion.kind).c_str(), e.exam_label().c_str());
   cv::putText(all, label, {6, all.rows - 8}, cv::FONT_HERSHEY_SIMPLEX, 0.45, {0, 255, 255}, 1, cv::LINE_AA);
   fs::create_directories(out);
-  cv::imwrite((out / ("mammo_seed" + std::to_string(seed) + ".png")).string(), all);
+  save(out / ("mammo_seed" + std::to_string(seed) + ".png"), all);
   return 0;
 }
 
@@ -136,8 +164,8 @@ int rt(std::uint64_t seed, const fs::path& out, bool small) {
         cv::polylines(img, pts, true, {static_cast<double>(roi.rgb[2]), static_cast<double>(roi.rgb[1]), static_cast<double>(roi.rgb[0])}, 1, cv::LINE_AA);
       }
     }
-    cv::putText(img, "External Lung_L Lung_R SpinalCord Heart GTV", {6, 18}, cv::FONT_HERSHEY_SIMPLEX, 0.45, {0, 255, 255}, 1, cv::LINE_AA);
-    cv::imwrite((out / ("rt_seed" + std::to_string(seed) + (which == 0 ? "_gtv" : "_heart") + ".png")).string(), img);
+    img = crop_to_body(img, ph.hu, k);
+    save(out / ("rt_seed" + std::to_string(seed) + (which == 0 ? "_gtv" : "_heart") + ".png"), img);
   }
   std::printf("rt %dx%dx%d gtv %.1f cc\n", ph.hu.nx, ph.hu.ny, ph.hu.nz, ph.gtv.volume_mm3 / 1000);
   return 0;
