@@ -9,15 +9,16 @@ namespace {
 constexpr double kPi = 3.141592653589793;
 
 // Approximate signed distance to an axis-aligned ellipse (first-order:
-// implicit value over gradient length); accurate near the outline, which is
-// all partial-volume edges and placement depths need.
-inline double ellipse_sd(double dx, double dy, double a, double b) {
-  const double f = (dx * dx) / (a * a) + (dy * dy) / (b * b) - 1.0;
-  const double gx = dx / (a * a), gy = dy / (b * b);
-  const double g = 2.0 * std::sqrt(gx * gx + gy * gy);
-  const double m = std::min(a, b);
-  if (g < 1e-9) return -m;
-  return std::max(f / g, -m);
+// implicit value over gradient length), accurate near the outline, which is
+// all partial-volume edges and placement depths need. Takes precomputed
+// ia = 1/a^2, ib = 1/b^2 and m = min(a, b): the per-pixel code has no divisions
+// but one.
+inline double ellipse_sd_inv(double dx, double dy, double ia, double ib, double m) {
+  const double gx = dx * ia, gy = dy * ib;
+  const double f = dx * gx + dy * gy - 1.0;
+  const double g2 = gx * gx + gy * gy;
+  if (g2 < 1e-18) return -m;
+  return std::max(f / (2.0 * std::sqrt(g2)), -m);
 }
 
 inline double smoothstep(double e0, double e1, double x) {
@@ -80,7 +81,19 @@ ChestShape ChestShape::random(Rng& rng, double z_bottom, double z_top, double fo
 }
 
 ChestAnatomy::ChestAnatomy(const ChestShape& s)
-    : s_(s), cos_h_(std::cos(s.heart_angle)), sin_h_(std::sin(s.heart_angle)) {}
+    : s_(s), cos_h_(std::cos(s.heart_angle)), sin_h_(std::sin(s.heart_angle)) {
+  body_ia_ = 1.0 / (s.body_a * s.body_a);
+  body_ib_ant_ = 1.0 / (s.body_b_ant * s.body_b_ant);
+  body_ib_post_ = 1.0 / (s.body_b_post * s.body_b_post);
+  body_m_ant_ = std::min(s.body_a, s.body_b_ant);
+  body_m_post_ = std::min(s.body_a, s.body_b_post);
+  const double ma = s.body_a - s.fat, mb_ant = s.body_b_ant - s.fat * 0.8, mb_post = s.body_b_post - s.fat * 0.6;
+  muscle_ia_ = 1.0 / (ma * ma);
+  muscle_ib_ant_ = 1.0 / (mb_ant * mb_ant);
+  muscle_ib_post_ = 1.0 / (mb_post * mb_post);
+  muscle_m_ant_ = std::min(ma, mb_ant);
+  muscle_m_post_ = std::min(ma, mb_post);
+}
 
 ChestSlice ChestAnatomy::slice(double z) const {
   ChestSlice sl;
@@ -101,6 +114,17 @@ ChestSlice ChestAnatomy::slice(double z) const {
   sl.sternum = z > s_.sternum_bottom_z && z < s_.sternum_top_z;
   const double phase = std::fmod(z - s_.z_bottom + s_.vert_phase, s_.vert_pitch);
   sl.disc = phase < 5.0;
+  auto inv = [](double a, double b, double& ia, double& ib, double& m) {
+    ia = 1.0 / (a * a);
+    ib = 1.0 / (b * b);
+    m = std::min(a, b);
+  };
+  inv(sl.cav_a, sl.cav_b, sl.cav_ia, sl.cav_ib, sl.cav_m);
+  if (sl.heart) {
+    inv(sl.heart_a, sl.heart_b, sl.heart_ia, sl.heart_ib, sl.heart_m);
+    inv(sl.heart_a + 2.5, sl.heart_b + 2.5, sl.peri_ia, sl.peri_ib, sl.peri_m);
+  }
+  inv(sl.medi_half_width, 0.82 * sl.cav_b, sl.medi_ia, sl.medi_ib, sl.medi_m);
   return sl;
 }
 
@@ -121,13 +145,14 @@ double ChestAnatomy::dome_z(double x, double y) const {
 
 double ChestAnatomy::body_sd(double x, double y) const {
   const double dy = y - s_.body_cy;
-  return ellipse_sd(x, dy, s_.body_a, dy > 0 ? s_.body_b_post : s_.body_b_ant);
+  return dy > 0 ? ellipse_sd_inv(x, dy, body_ia_, body_ib_post_, body_m_post_)
+                : ellipse_sd_inv(x, dy, body_ia_, body_ib_ant_, body_m_ant_);
 }
 
 double ChestAnatomy::lung_sd(const Vec3& p) const { return lung_sd(p.x, p.y, slice(p.z)); }
 
 double ChestAnatomy::lung_sd(double x, double y, const ChestSlice& sl) const {
-  const double cav = ellipse_sd(x, y - s_.cav_cy, sl.cav_a, sl.cav_b) + 1.5;
+  const double cav = ellipse_sd_inv(x, y - s_.cav_cy, sl.cav_ia, sl.cav_ib, sl.cav_m) + 1.5;
   // Rounded apex: lower towards the hemithorax edges.
   const double hx = 0.5 * sl.cav_a;
   const double rr = std::pow((std::fabs(x) - hx) / (0.6 * sl.cav_a), 2) + std::pow((y - s_.cav_cy) / sl.cav_b, 2);
@@ -136,13 +161,13 @@ double ChestAnatomy::lung_sd(double x, double y, const ChestSlice& sl) const {
   // Mediastinum: an upright ellipse from behind the sternum to the spine; the
   // lungs meet in front of it (anterior junction) and wrap the spine behind.
   const double medi_cy = s_.cav_cy + 0.12 * sl.cav_b;
-  const double medi_limited = -ellipse_sd(x - 4.0, y - medi_cy, sl.medi_half_width, 0.82 * sl.cav_b);
+  const double medi_limited = -ellipse_sd_inv(x - 4.0, y - medi_cy, sl.medi_ia, sl.medi_ib, sl.medi_m);
   const double spine = (s_.vb_r + 7.0) - std::sqrt(x * x + (y - s_.vb_y) * (y - s_.vb_y));
   double heart = -1e3;
   if (sl.heart) {
     const double c = cos_h_, s = sin_h_;
     const double dx = x - s_.heart_c.x, dy = y - s_.heart_c.y;
-    heart = -(ellipse_sd(c * dx + s * dy, -s * dx + c * dy, sl.heart_a + 2.5, sl.heart_b + 2.5));
+    heart = -ellipse_sd_inv(c * dx + s * dy, -s * dx + c * dy, sl.peri_ia, sl.peri_ib, sl.peri_m);
   }
   return std::max({cav, apex, dome, medi_limited, spine, heart});
 }
@@ -166,13 +191,13 @@ ChestSample ChestAnatomy::sample(double x, double y, const ChestSlice& sl, doubl
   out.body = true;
   // Layers from the skin inwards.
   const double dy_body = y - s_.body_cy;
-  const double fat_b = dy_body > 0 ? s_.body_b_post - s_.fat * 0.6 : s_.body_b_ant - s_.fat * 0.8;
-  const double muscle_sd = ellipse_sd(x, dy_body, s_.body_a - s_.fat, fat_b);
+  const double muscle_sd = dy_body > 0 ? ellipse_sd_inv(x, dy_body, muscle_ia_, muscle_ib_post_, muscle_m_post_)
+                                       : ellipse_sd_inv(x, dy_body, muscle_ia_, muscle_ib_ant_, muscle_m_ant_);
   double v = s_.fat_hu;
   v = mix(v, s_.muscle_hu, cover(muscle_sd, px));
   if (bsd > -1.5) v = mix(v, 25.0, 0.6);  // skin
 
-  const double cav_sd = ellipse_sd(x, y - s_.cav_cy, sl.cav_a, sl.cav_b);
+  const double cav_sd = ellipse_sd_inv(x, y - s_.cav_cy, sl.cav_ia, sl.cav_ib, sl.cav_m);
   if (cav_sd < px) {
     // Inside the rib cage: mediastinum, heart, lungs above the diaphragm;
     // liver (right) and spleen/stomach (left) below it.
@@ -183,7 +208,7 @@ ChestSample ChestAnatomy::sample(double x, double y, const ChestSlice& sl, doubl
     if (sl.heart) {
       const double c = cos_h_, s = sin_h_;
       const double dx = x - s_.heart_c.x, dy = y - s_.heart_c.y;
-      const double hsd = ellipse_sd(c * dx + s * dy, -s * dx + c * dy, sl.heart_a, sl.heart_b);
+      const double hsd = ellipse_sd_inv(c * dx + s * dy, -s * dx + c * dy, sl.heart_ia, sl.heart_ib, sl.heart_m);
       const double hc = cover(hsd, px) * std::clamp(0.5 + (z - dome) / px, 0.0, 1.0);
       out.heart = static_cast<float>(hc);
       upper = mix(upper, s_.blood_hu, cover(hsd, px));

@@ -67,6 +67,11 @@ struct ChestSlice {
   double medi_half_width = 0;
   bool sternum = false;
   bool disc = false;        // intervertebral disc level
+  // Precomputed inverse squared half axes (the per-pixel code avoids divisions).
+  double cav_ia = 0, cav_ib = 0, cav_m = 0;
+  double heart_ia = 0, heart_ib = 0, heart_m = 0;     // heart
+  double peri_ia = 0, peri_ib = 0, peri_m = 0;        // heart + pericardial margin
+  double medi_ia = 0, medi_ib = 0, medi_m = 0;
 };
 
 class ChestAnatomy {
@@ -91,6 +96,8 @@ class ChestAnatomy {
   double dome_z(double x, double y) const;
   ChestShape s_;
   double cos_h_ = 1, sin_h_ = 0;  // heart rotation
+  double body_ia_ = 0, body_ib_ant_ = 0, body_ib_post_ = 0, body_m_ant_ = 0, body_m_post_ = 0;
+  double muscle_ia_ = 0, muscle_ib_ant_ = 0, muscle_ib_post_ = 0, muscle_m_ant_ = 0, muscle_m_post_ = 0;
 };
 
 }  // namespace medai::synth
