@@ -44,6 +44,9 @@ Status write_label_seg(const Volume<std::uint8_t>& labels, const std::vector<Seg
                                                             static_cast<Uint16>(labels.nx), equipment, content);
   if (c.bad()) return dcm_error("create", c);
   std::unique_ptr<DcmSegmentation> seg(raw);
+  // DCMTK's pre-write dimension check runs before the per-frame groups exist
+  // and only logs a warning; validity is checked with dciodvfy in the tests.
+  seg->setCheckDimensionsOnWrite(OFFalse);
 
   // Patient, study and frame of reference from a source-like item.
   DcmItem src;

@@ -35,3 +35,19 @@ TEST(SynthCli, UnwritableOutputFailsCleanly) {
 
 }  // namespace
 }  // namespace medai::synth
+
+namespace medai::synth {
+namespace {
+
+// pydicom (an independent reader) sees the same geometry, labels and references.
+TEST(SynthInterop, PydicomReadsCtSegMgRtstruct) {
+  auto& st = testing::small_studies();
+  const auto out = testing::run_tool("/usr/bin/python3 '" + std::string(MEDAI_SOURCE_DIR) +
+                                     "/tests/synth/pydicom_readback.py' '" + st.chest_dir.string() + "' '" +
+                                     st.mammo_dir.string() + "' '" + st.rt_dir.string() + "'");
+  EXPECT_EQ(out.exit_code, 0) << out.text;
+  EXPECT_NE(out.text.find("OK"), std::string::npos) << out.text;
+}
+
+}  // namespace
+}  // namespace medai::synth
