@@ -149,6 +149,22 @@ double ChestAnatomy::body_sd(double x, double y) const {
                 : ellipse_sd_inv(x, dy, body_ia_, body_ib_ant_, body_m_ant_);
 }
 
+double ChestAnatomy::body_half_width(double y) const {
+  const double dy = y - s_.body_cy;
+  const double b = dy > 0 ? s_.body_b_post : s_.body_b_ant;
+  const double t = 1.0 - (dy * dy) / (b * b);
+  return t > 0 ? s_.body_a * std::sqrt(t) : -1.0;
+}
+
+float ChestAnatomy::outside_hu(double x, double y) const {
+  const double ty = s_.table_y + 4.0 - 0.0004 * x * x;  // slightly concave cradle
+  const double depth = y - ty;
+  if (std::fabs(x) < s_.body_a * 0.75 + 30 && depth > 0 && depth < 45) {
+    return (depth < 3.0 || depth > 42.0) ? 180.0f : -960.0f;
+  }
+  return -1000.0f;
+}
+
 double ChestAnatomy::lung_sd(const Vec3& p) const { return lung_sd(p.x, p.y, slice(p.z)); }
 
 double ChestAnatomy::lung_sd(double x, double y, const ChestSlice& sl) const {
@@ -178,14 +194,7 @@ ChestSample ChestAnatomy::sample(double x, double y, const ChestSlice& sl, doubl
   const double bsd = body_sd(x, y);
   const double z = sl.z;
   if (bsd > px) {
-    // Outside the patient: air, and the table below.
-    const double ty = s_.table_y + 4.0 - 0.0004 * x * x;  // slightly concave cradle
-    const double depth = y - ty;
-    double v = -1000;
-    if (std::fabs(x) < s_.body_a * 0.75 + 30 && depth > 0 && depth < 45) {
-      v = (depth < 3.0 || depth > 42.0) ? 180.0 : -960.0;
-    }
-    out.hu = static_cast<float>(v);
+    out.hu = outside_hu(x, y);
     return out;
   }
   out.body = true;

@@ -86,6 +86,10 @@ class ChestAnatomy {
   double lung_sd(const Vec3& p) const;
   double lung_sd(double x, double y, const ChestSlice& sl) const;
   double body_sd(double x, double y) const;
+  // Half width of the body outline on the row at y (< 0 above/below the body).
+  double body_half_width(double y) const;
+  // Density outside the patient (air, or the table below).
+  float outside_hu(double x, double y) const;
   // Which lung a point belongs to (by side): +1 left (x > 0), -1 right.
   static int side(double x) { return x > 0 ? 1 : -1; }
   // Hilum of each lung (where the vessel and airway trees start).

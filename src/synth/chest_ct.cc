@@ -13,9 +13,12 @@ namespace {
 // Renders slice k. Buffers are per thread.
 struct SliceBuffers {
   std::vector<float> value, lung, cavity, vessel, wall, lumen, noise, texture;
+  // value, lung, cavity, noise and texture are fully overwritten per slice;
+  // only the tube coverages accumulate and need clearing.
   void resize(std::size_t n, std::size_t coarse) {
-    for (auto* b : {&value, &lung, &cavity, &vessel, &wall, &lumen, &noise}) b->assign(n, 0.0f);
-    texture.assign(coarse, 0.0f);
+    for (auto* b : {&value, &lung, &cavity, &noise}) b->resize(n);
+    for (auto* b : {&vessel, &wall, &lumen}) b->assign(n, 0.0f);
+    texture.resize(coarse);
   }
 };
 
@@ -36,9 +39,20 @@ void render_slice(const ChestRenderInputs& in, const TubeIndex& pulm_idx, const 
   // Static anatomy.
   for (int j = 0; j < ny; ++j) {
     const double y = p0.y + j * hu.spacing[1];
+    // Pixels more than 2 px beyond the outline's chord on this row skip the
+    // anatomy: air or table, as sample() would return (only the skin's
+    // partial-volume edge at the very top and bottom of the outline is lost).
+    const double half = anat.body_half_width(y) + 2.0 * px;
     for (int i = 0; i < nx; ++i) {
-      const ChestSample s = anat.sample(p0.x + i * px, y, sl, px);
+      const double x = p0.x + i * px;
       const std::size_t idx = static_cast<std::size_t>(j) * nx + i;
+      if (std::fabs(x) > half) {
+        b.value[idx] = anat.outside_hu(x, y);
+        b.lung[idx] = 0.0f;
+        b.cavity[idx] = 0.0f;
+        continue;
+      }
+      const ChestSample s = anat.sample(x, y, sl, px);
       b.value[idx] = s.hu;
       b.lung[idx] = s.lung;
       b.cavity[idx] = s.cavity;

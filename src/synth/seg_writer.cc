@@ -13,6 +13,7 @@
 #include <dcmtk/dcmseg/segdoc.h>
 #include <dcmtk/dcmseg/segment.h>
 
+#include <bitset>
 #include <memory>
 
 #include "synth/uid.h"
@@ -102,10 +103,24 @@ Status write_label_seg(const Volume<std::uint8_t>& labels, const std::vector<Seg
   const std::size_t n = static_cast<std::size_t>(labels.nx) * labels.ny;
   std::vector<Uint8> frame(n);
   std::vector<bool> used_slice(static_cast<std::size_t>(labels.nz), false);
+  // Which values occur on each slice: frames are only built where a segment is.
+  std::vector<std::bitset<256>> values(static_cast<std::size_t>(labels.nz));
+  for (int k = 0; k < labels.nz; ++k) {
+    const std::uint8_t* sl = labels.slice(k);
+    for (std::size_t i = 0; i < n; ++i) values[static_cast<std::size_t>(k)].set(sl[i]);
+  }
+  auto slice_has = [&](const SegSegment& s, int k) {
+    const auto& v = values[static_cast<std::size_t>(k)];
+    if (!s.bits) return v.test(s.label);
+    for (int x = 1; x < 256; ++x)
+      if ((x & s.bits) && v.test(static_cast<std::size_t>(x))) return true;
+    return false;
+  };
   for (std::size_t si = 0; si < segments.size(); ++si) {
     const SegSegment& s = segments[si];
     const auto number = static_cast<Uint16>(si + 1);
     for (int k = 0; k < labels.nz; ++k) {
+      if (!slice_has(s, k)) continue;
       const std::uint8_t* sl = labels.slice(k);
       bool any = false;
       for (std::size_t i = 0; i < n; ++i) {
