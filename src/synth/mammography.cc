@@ -116,6 +116,27 @@ void render_view(const ViewPlan& plan, const MammoExam& exam, int rows, int cols
   const bool mass = plan.has_lesion && exam.lesion.kind != LesionKind::calcifications;
   const bool spiculated = exam.lesion.kind == LesionKind::spiculated_mass;
   const double mass_reach = mass ? std::max(L.ra, L.rb) * (spiculated ? 3.2 : 1.4) + 2 : 0;
+  // The low-frequency tissue fields (glandular pattern, ligaments) are
+  // evaluated on a 0.4 mm grid and interpolated; fine texture stays per pixel.
+  const int step = std::max(1, static_cast<int>(std::lround(0.4 / px)));
+  const int gr = rows / step + 2, gc = cols / step + 2;
+  std::vector<float> raw_grid(static_cast<std::size_t>(gr) * gc), ridge_grid(raw_grid.size());
+  for (int r = 0; r < gr; ++r) {
+    const double v = (r * step + 0.5) * px;
+    for (int c = 0; c < gc; ++c) {
+      const double w = (c * step + 0.5) * px;
+      const double u = plan.side == Laterality::left ? w : width_mm - w;
+      raw_grid[static_cast<std::size_t>(r) * gc + c] = static_cast<float>(tissue_raw(plan, n1, n2, u, v));
+      ridge_grid[static_cast<std::size_t>(r) * gc + c] = 1.0f - std::fabs(n3.fbm(u / 18.0, v / 18.0, 3, 0.5));
+    }
+  }
+  auto grid_at = [&](const std::vector<float>& g, int r, int c) {
+    const int r0 = r / step, c0 = c / step;
+    const float fy = static_cast<float>(r % step) / step, fx = static_cast<float>(c % step) / step;
+    const float* a = &g[static_cast<std::size_t>(r0) * gc + c0];
+    const float* b = a + gc;
+    return (a[0] * (1 - fx) + a[1] * fx) * (1 - fy) + (b[0] * (1 - fx) + b[1] * fx) * fy;
+  };
   for (int r = 0; r < rows; ++r) {
     const double v = (r + 0.5) * px;
     for (int c = 0; c < cols; ++c) {
@@ -123,7 +144,7 @@ void render_view(const ViewPlan& plan, const MammoExam& exam, int rows, int cols
       const double u = plan.side == Laterality::left ? w : width_mm - w;
       double e = g.edge(u, v);
       // Nipple: a small bump beyond the outline.
-      const double nd = std::hypot(u - g.depth, v - g.vc);
+      const double nd = std::sqrt((u - g.depth) * (u - g.depth) + (v - g.vc) * (v - g.vc));
       const double nipple = 5.0 - nd;
       e = std::max(e, nipple);
       const std::size_t idx = static_cast<std::size_t>(r) * cols + c;
@@ -134,12 +155,12 @@ void render_view(const ViewPlan& plan, const MammoExam& exam, int rows, int cols
       }
       const double cover = std::clamp(0.5 + e / px, 0.0, 1.0);
       const double tf = std::sqrt(std::clamp(e / 14.0, 0.02, 1.0));
-      const double raw = tissue_raw(plan, n1, n2, u, v);
+      const double raw = grid_at(raw_grid, r, c);
       // Fine fibrous texture modulates the glandular density (no flat plateaus).
       const double fine = n3.fbm(u / 3.0 + 11.0, v / 3.0 - 7.0, 3, 0.6);
       double dense = smoothstep(plan.threshold - 0.22, plan.threshold + 0.22, raw + 0.12 * fine);
       dense *= 0.82 + 0.18 * fine;
-      const double ridge = 1.0 - std::fabs(n3.fbm(u / 18.0, v / 18.0, 3, 0.5));
+      const double ridge = grid_at(ridge_grid, r, c);
       const double r1 = std::clamp(ridge, 0.0, 1.0), r2 = r1 * r1, r4 = r2 * r2, r8 = r4 * r4;
       const double lig = r8 * r4 * r2 * (1.0 - dense);
       double val = tf * (850.0 + 1650.0 * dense + 250.0 * lig);
