@@ -15,7 +15,7 @@ namespace medai::synth {
 struct ChestCtOptions {
   bool small = false;  // 128x128x64 for tests instead of 512x512x(200..350)
   int threads = 2;
-  // Force a number of nodules (-1: drawn 0..6); used by tests that need one.
+  // Redraw the nodules until at least this many (0: as drawn, 0..6); for tests.
   int min_nodules = 0;
   // Force the number of slices (200..350 at full size; 0: drawn from the seed).
   int slices = 0;

@@ -60,10 +60,10 @@ std::vector<DiabetesPatient> generate_diabetes_cohort(std::uint64_t seed, int co
     p.fasting_glucose = std::round(clampd(0.95 * (28.7 * p.hba1c - 46.7) + r.normal(0, 22), 70, 450));
     p.egfr = std::round(clampd(108 - 0.9 * (p.age - 40) - 4.0 * vascular - 0.3 * p.diabetes_years + r.normal(0, 16), 6, 130));
     p.uacr = round1(clampd(std::exp(r.normal(std::log(14.0) + 0.35 * vascular + 0.15 * (p.hba1c - 7.5), 1.1)), 2, 3000));
-    p.sbp = static_cast<int>(std::lround(clampd(118 + 0.35 * p.age + 0.45 * (p.bmi - 30) + 4 * vascular + r.normal(0, 13), 90, 210)));
+    p.sbp = static_cast<int>(std::lround(clampd(110 + 0.35 * p.age + 0.45 * (p.bmi - 30) + 4 * vascular + r.normal(0, 13), 90, 210)));
     p.dbp = static_cast<int>(std::lround(clampd(0.45 * p.sbp + 20 - 0.15 * (p.age - 60) + r.normal(0, 7), 45, 125)));
     p.smoker = r.chance(0.15);
-    p.ascvd = r.chance(sigmoid(-1.6 + 0.055 * (p.age - 62) + 0.8 * vascular + (female ? -0.5 : 0.2) + (p.smoker ? 0.6 : 0)));
+    p.ascvd = r.chance(sigmoid(-1.12 + 0.055 * (p.age - 62) + 0.8 * vascular + (female ? -0.5 : 0.2) + (p.smoker ? 0.6 : 0)));
     p.heart_failure = r.chance(sigmoid(-3.0 + 0.06 * (p.age - 62) + (p.ascvd ? 1.2 : 0) + 0.04 * (p.bmi - 30) + (p.egfr < 60 ? 0.6 : 0)));
     p.ckd = p.egfr < 60 || p.uacr >= 30;
     // Lipids (mg/dL): lower LDL on statins, higher triglycerides with metabolic severity.

@@ -55,12 +55,12 @@ TEST(DiabetesCohort, MarginalsCorrelationsAndRules) {
   double mean_a1c = 0;
   for (double v : a1c) mean_a1c += v;
   mean_a1c /= a1c.size();
-  EXPECT_NEAR(mean_a1c, 7.6, 0.4);
+  EXPECT_NEAR(mean_a1c, 7.8, 0.3);
   EXPECT_GT(corr(a1c, fpg), 0.6);
   EXPECT_LT(corr(age, egfr), -0.3);
   EXPECT_NEAR(ascvd / 4000.0, 0.3, 0.1);
   EXPECT_NEAR(hf / 4000.0, 0.1, 0.07);
-  EXPECT_NEAR(ckd / 4000.0, 0.38, 0.12);
+  EXPECT_NEAR(ckd / 4000.0, 0.35, 0.1);
   EXPECT_NEAR(metformin / 4000.0, 0.7, 0.1);
 }
 
