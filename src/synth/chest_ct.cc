@@ -267,8 +267,9 @@ ChestCtStudy generate_chest_ct(std::uint64_t seed, const ChestCtOptions& options
   study.hu.origin = {-fov / 2 + px / 2, -fov / 2 + px / 2 + geo.uniform(-5, 5), -extent * geo.uniform(0.45, 0.55)};
   study.slice_thickness = dz;
   const double z_bottom = study.hu.origin[2], z_top = z_bottom + (nz - 1) * dz;
-  study.shape = ChestShape::random(body, z_bottom, z_top, fov / 2);
-  study.shape.body_a = std::min(study.shape.body_a, width / 2);
+  // The outline's half width is capped at width / 2 inside random(), before
+  // the chest wall layers and rib cage are derived from it.
+  study.shape = ChestShape::random(body, z_bottom, z_top, std::min(fov / 2, width / 2 + 12));
   const ChestAnatomy anatomy(study.shape);
 
   Rng pat = rng.fork("patient");

@@ -99,6 +99,27 @@ TEST(ChestCt, FullResolutionHounsfieldRanges) {
   EXPECT_LT(median, -780);
   // Vessels: some lung voxels are soft-tissue dense.
   EXPECT_GT(lung[lung.size() * 995 / 1000], -300);
+
+  // Chest wall on the patient's left at the body's centre line: subcutaneous
+  // fat, then muscle (3x3 medians, noise sigma <= 25 HU).
+  auto median3 = [&](double x, double y) {
+    const Vec3 v = s.hu.voxel({x, y, s.hu.position(0, 0, k).z});
+    std::vector<int> vals;
+    for (int dj = -1; dj <= 1; ++dj)
+      for (int di = -1; di <= 1; ++di)
+        vals.push_back(s.hu.at(static_cast<int>(std::lround(v.x)) + di, static_cast<int>(std::lround(v.y)) + dj, k));
+    std::sort(vals.begin(), vals.end());
+    return vals[4];
+  };
+  const ChestShape& sh = s.shape;
+  const int fat = median3(sh.body_a - sh.fat / 2, sh.body_cy);
+  EXPECT_GT(fat, -140);
+  EXPECT_LT(fat, -60);
+  const int muscle = median3(sh.body_a - sh.fat - sh.wall / 2, sh.body_cy);
+  EXPECT_GT(muscle, 0);
+  EXPECT_LT(muscle, 95);
+  // Outside the patient, above the body: air.
+  EXPECT_LT(median3(0, sh.body_cy - sh.body_b_ant - 15), -900);
 }
 
 TEST(ChestCt, DicomSliceMatchesGroundTruth) {
