@@ -17,11 +17,11 @@ cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2
 trap cleanup EXIT
 
 # medai with an API token for the authenticated endpoint.
-MEDAI_LOG_LEVEL=warn "$medai" serve --port 0 --data-dir "$work/var" --ready-file "$work/medai.port" \
+MEDAI_LOG_LEVEL=warn MEDAI_DICOM_ENABLED=false "$medai" serve --port 0 --data-dir "$work/var" --ready-file "$work/medai.port" \
   >"$work/medai.out" 2>"$work/medai.err" &
 pids+=($!)
 for _ in $(seq 100); do [ -s "$work/medai.port" ] && break; sleep 0.1; done
-port=$(cat "$work/medai.port")
+port=$(head -1 "$work/medai.port")
 token=$("$medai" admin issue-token --data-dir "$work/var" --user admin --name bench)
 
 # Orthanc (if installed): REST on loopback, no auth, throw-away storage.

@@ -42,6 +42,10 @@ Status ensure_dcmtk_ready() {
     // Bound the TCP connect of our SCU (DCMTK's default blocks until the
     // kernel gives up, minutes for an unreachable host). Process-wide.
     dcmConnectionTimeout.set(30);
+    // Peers are reported by numeric address (handler.h's contract; callers
+    // are matched against their registered host) and no association waits
+    // on a reverse DNS lookup.
+    dcmDisableGethostbyaddr.set(OFTrue);
     DJDecoderRegistration::registerCodecs();
     DJLSDecoderRegistration::registerCodecs();
     DcmRLEDecoderRegistration::registerCodecs();

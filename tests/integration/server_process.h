@@ -62,6 +62,8 @@ class ServerProcess {
     std::filesystem::remove(ready_);
     pid_ = ::fork();
     if (pid_ == 0) {
+      // Tests run in parallel: the DIMSE listener takes a free port too.
+      ::setenv("MEDAI_DICOM_PORT", "0", 1);
       for (const auto& [k, v] : extra_env) ::setenv(k.c_str(), v.c_str(), 1);
       std::freopen(stdout_.c_str(), "w", stdout);
       const std::string log = (data_dir_.parent_path() / (data_dir_.filename().string() + ".log")).string();
@@ -73,7 +75,11 @@ class ServerProcess {
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
     while (std::chrono::steady_clock::now() < deadline) {
       if (std::filesystem::exists(ready_)) {
-        port_ = static_cast<std::uint16_t>(std::stoi(read_file(ready_)));
+        std::istringstream ports(read_file(ready_));
+        int http = 0, dimse = 0;
+        ports >> http >> dimse;
+        port_ = static_cast<std::uint16_t>(http);
+        dimse_port_ = static_cast<std::uint16_t>(dimse);
         break;
       }
       int status = 0;
@@ -108,6 +114,7 @@ class ServerProcess {
 
   bool running() const { return pid_ > 0 && port_ != 0; }
   std::uint16_t port() const { return port_; }
+  std::uint16_t dimse_port() const { return dimse_port_; }  // 0 when DIMSE is disabled
   std::string stdout_text() const { return read_file(stdout_); }
   std::string log_text() const {
     return read_file(data_dir_.parent_path() / (data_dir_.filename().string() + ".log"));
@@ -127,6 +134,7 @@ class ServerProcess {
   std::filesystem::path data_dir_, ready_, stdout_;
   pid_t pid_ = -1;
   std::uint16_t port_ = 0;
+  std::uint16_t dimse_port_ = 0;
 };
 
 // JSON helpers over the raw client.
