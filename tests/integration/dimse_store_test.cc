@@ -1,0 +1,146 @@
+// The real server's DIMSE listener on the real store: a registered node sends
+// a synthetic CT with storescu, the study answers QIDO over DICOMweb and
+// C-FIND, comes back with C-GET and C-MOVE, unknown callers are refused, and
+// another institution's node sees nothing.
+#include <gtest/gtest.h>
+
+#include "server_process.h"
+#include "support/dicom_tools.h"
+
+namespace medai::testing {
+namespace {
+
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+class DimseStoreTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new TempDir();
+    server_ = new ServerProcess(*dir_ / "var");
+    ASSERT_TRUE(server_->running()) << server_->log_text();
+    ASSERT_GT(server_->dimse_port(), 0);
+    const std::string data = (*dir_ / "var").string();
+    auto token = run_medai({"admin", "issue-token", "--data-dir", data, "--user", "admin"}, dir_->path());
+    admin_token_ = token.out.substr(0, token.out.find('\n'));
+    // A synthetic chest CT (64 slices + a SEG of its nodules: seed 1 has two) to send.
+    auto synth = run_medai({"synth", "chest-ct", "--small", "--seed", "1", "--count", "1", "--out",
+                            (dir_->path() / "study").string()},
+                           dir_->path());
+    ASSERT_EQ(synth.exit_code, 0) << synth.err;
+    for (const auto& e : fs::recursive_directory_iterator(dir_->path() / "study"))
+      if (e.path().extension() == ".dcm") ++sent_;
+  }
+  static void TearDownTestSuite() {
+    delete server_;
+    delete dir_;
+  }
+  static std::string port() { return std::to_string(server_->dimse_port()); }
+  static json register_node(const json& body) {
+    int status = 0;
+    json r = Api{server_->port(), admin_token_}.json("POST", "/api/v1/dicom-nodes", body, &status);
+    EXPECT_EQ(status, 201) << r.dump();
+    return r;
+  }
+  static std::string storescu(const std::string& ae) {
+    return "storescu -R -aet " + ae + " -aec MEDAI +sd +r +sp '*.dcm' 127.0.0.1 " + port() + " " +
+           (dir_->path() / "study").string();
+  }
+
+  static TempDir* dir_;
+  static ServerProcess* server_;
+  static std::string admin_token_;
+  static int sent_;
+};
+TempDir* DimseStoreTest::dir_ = nullptr;
+ServerProcess* DimseStoreTest::server_ = nullptr;
+std::string DimseStoreTest::admin_token_;
+int DimseStoreTest::sent_ = 0;
+
+TEST_F(DimseStoreTest, RegisteredNodeStoresQueriesAndRetrieves) {
+  register_node({{"name", "ct-scanner"}, {"ae_title", "CTSCANNER"}, {"host", "127.0.0.1"}, {"port", 104}});
+  // Unknown callers are refused and store nothing.
+  auto refused = run_command(storescu("NOBODY"));
+  EXPECT_NE(refused.exit_code, 0);
+  EXPECT_NE(refused.output.find("Calling AE Title Not Recognized"), std::string::npos) << refused.output;
+  Api admin{server_->port(), admin_token_};
+  EXPECT_TRUE(admin.json("GET", "/dicom-web/studies").empty());
+
+  auto stored = run_command(storescu("CTSCANNER"), 120);
+  ASSERT_EQ(stored.exit_code, 0) << stored.output;
+  json studies = admin.json("GET", "/dicom-web/studies");
+  ASSERT_EQ(studies.size(), 1u) << studies.dump();
+  EXPECT_EQ(studies[0]["00201208"]["Value"][0], sent_) << "NumberOfStudyRelatedInstances";
+  EXPECT_EQ(studies[0]["00100010"]["Value"][0]["Alphabetic"].get<std::string>().rfind("SYNTHETIC", 0), 0u);
+  const std::string study = studies[0]["0020000D"]["Value"][0];
+
+  // C-FIND, study root, SERIES level: the CT and the SEG series.
+  auto find = run_command("findscu -aet CTSCANNER -aec MEDAI -S -k QueryRetrieveLevel=SERIES -k StudyInstanceUID=" +
+                          study + " -k SeriesInstanceUID -k Modality 127.0.0.1 " + port());
+  ASSERT_EQ(find.exit_code, 0) << find.output;
+  EXPECT_NE(find.output.find("[CT]"), std::string::npos) << find.output;
+  EXPECT_NE(find.output.find("[SEG"), std::string::npos) << find.output;
+
+  // C-GET of the study into a folder: every instance comes back.
+  const fs::path got = dir_->path() / "got";
+  fs::create_directories(got);
+  auto get = run_command("getscu -aet CTSCANNER -aec MEDAI -S -k QueryRetrieveLevel=STUDY -k StudyInstanceUID=" +
+                             study + " -od " + got.string() + " 127.0.0.1 " + port(),
+                         120);
+  ASSERT_EQ(get.exit_code, 0) << get.output;
+  int received = 0;
+  for ([[maybe_unused]] const auto& e : fs::directory_iterator(got)) ++received;
+  EXPECT_EQ(received, sent_);
+
+  // C-MOVE to a registered destination (a DCMTK storescp).
+  const fs::path moved = dir_->path() / "moved";
+  StorescpProcess dest("WORKSTATION", moved);
+  register_node({{"name", "workstation"},
+                 {"ae_title", "WORKSTATION"},
+                 {"host", "127.0.0.1"},
+                 {"port", dest.port()},
+                 {"allow_store", false}});
+  auto move = run_command("movescu -aet CTSCANNER -aec MEDAI -aem WORKSTATION -S -k QueryRetrieveLevel=STUDY -k "
+                          "StudyInstanceUID=" + study + " 127.0.0.1 " + port(),
+                          120);
+  ASSERT_EQ(move.exit_code, 0) << move.output;
+  int arrived = 0;
+  for ([[maybe_unused]] const auto& e : fs::directory_iterator(moved)) ++arrived;
+  EXPECT_EQ(arrived, sent_);
+  // An unregistered destination is refused (0xA801).
+  auto unknown = run_command("movescu -aet CTSCANNER -aec MEDAI -aem NOWHERE -S -k QueryRetrieveLevel=STUDY -k "
+                             "StudyInstanceUID=" + study + " 127.0.0.1 " + port());
+  EXPECT_NE(unknown.output.find("MoveDestinationUnknown"), std::string::npos) << unknown.output;
+  // A node without store permission cannot send: 0x0124 (refused, not authorized).
+  auto no_store = run_command("storescu -v -R -aet WORKSTATION -aec MEDAI 127.0.0.1 " + port() + " " +
+                              (dir_->path() / "study" / "chest-ct-0001" / "seg.dcm").string());
+  EXPECT_NE(no_store.exit_code, 0);
+  EXPECT_NE(no_store.output.find("0x124"), std::string::npos) << no_store.output;
+}
+
+TEST_F(DimseStoreTest, AnotherInstitutionsNodeSeesNothing) {
+  const std::string data = (*dir_ / "var").string();
+  ASSERT_EQ(run_medai({"admin", "create-institution", "--data-dir", data, "--name", "other-hosp"}, dir_->path()).exit_code,
+            0);
+  auto added = run_medai({"dicom", "nodes", "add", "--data-dir", data, "--name", "pacs", "--ae", "OTHERPACS", "--host",
+                          "127.0.0.1", "--port", "104", "--institution", "other-hosp"},
+                         dir_->path());
+  ASSERT_EQ(added.exit_code, 0) << added.err;
+  auto find = run_command("findscu -aet OTHERPACS -aec MEDAI -S -k QueryRetrieveLevel=STUDY -k StudyInstanceUID "
+                          "127.0.0.1 " + port());
+  ASSERT_EQ(find.exit_code, 0) << find.output;
+  EXPECT_EQ(find.output.find("StudyInstanceUID"), std::string::npos) << "no match expected:\n" << find.output;
+  // The node registry refuses a second node with the same AE title.
+  int status = 0;
+  Api{server_->port(), admin_token_}.json(
+      "POST", "/api/v1/dicom-nodes", {{"name", "dup"}, {"ae_title", "OTHERPACS"}, {"host", "127.0.0.1"}, {"port", 104}},
+      &status);
+  EXPECT_EQ(status, 409);
+  Api{server_->port(), admin_token_}.json(
+      "POST", "/api/v1/dicom-nodes", {{"name", "bad"}, {"ae_title", "A\\B"}, {"host", "127.0.0.1"}, {"port", 104}},
+      &status);
+  EXPECT_EQ(status, 400);
+}
+
+}  // namespace
+}  // namespace medai::testing
