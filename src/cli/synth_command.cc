@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "cli/stow_client.h"
 #include "synth/study_output.h"
 
 namespace medai::cli {
@@ -18,6 +19,8 @@ struct SynthFlags {
   int threads = 2;
   bool json = false;
   int slices = 0;
+  std::string to;     // server URL: send each study with STOW-RS after writing it
+  std::string token;  // API token for --to
 };
 
 std::string describe(const std::string& kind, const nlohmann::json& gt) {
@@ -61,6 +64,13 @@ void run(const SynthFlags& f) {
     Result<nlohmann::json> r = synth::write_study(f.kind, f.seed, f.kind == "diabetes" ? f.count : i, options, dir);
     if (!r.is_ok()) fail(r.status());
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (!f.to.empty() && f.kind != "diabetes") {
+      auto sent = stow_files({f.to + "/dicom-web", f.token, 50}, collect_files(dir));
+      if (!sent) fail(sent.status());
+      for (const auto& s : *sent)
+        if (!s.stored && s.file.extension() == ".dcm")
+          fail(make_error(ErrorCode::remote_failure, "STOW-RS of " + s.file.string() + " failed: " + s.reason));
+    }
     if (f.json) {
       summary.push_back({{"folder", dir.string()}, {"seconds", seconds}, {"ground_truth", r.value()}});
     } else {
@@ -87,6 +97,8 @@ void add_synth_command(CLI::App& app) {
   cmd->add_option("--threads", flags->threads, "worker threads")->check(CLI::Range(1, 64))->capture_default_str();
   cmd->add_option("--slices", flags->slices, "chest-ct: number of slices (200-350; default drawn from the seed)")
       ->check(CLI::Range(200, 350));
+  cmd->add_option("--to", flags->to, "also send each study to this medai server (STOW-RS), e.g. http://127.0.0.1:8142");
+  cmd->add_option("--token", flags->token, "API token for --to")->envname("MEDAI_TOKEN");
   cmd->add_flag("--json", flags->json, "print the ground truth of every study as JSON");
   cmd->callback([flags] { run(*flags); });
 }

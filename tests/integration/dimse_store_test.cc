@@ -7,6 +7,8 @@
 #include "server_process.h"
 #include "support/dicom_tools.h"
 
+#include <set>
+
 namespace medai::testing {
 namespace {
 
@@ -140,6 +142,44 @@ TEST_F(DimseStoreTest, AnotherInstitutionsNodeSeesNothing) {
       "POST", "/api/v1/dicom-nodes", {{"name", "bad"}, {"ae_title", "A\\B"}, {"host", "127.0.0.1"}, {"port", 104}},
       &status);
   EXPECT_EQ(status, 400);
+}
+
+}  // namespace
+}  // namespace medai::testing
+
+namespace medai::testing {
+namespace {
+
+// `medai synth --to` and `medai dicom stow` send through STOW-RS to the real server.
+TEST(StowCliTest, SynthToServerAndDicomStow) {
+  TempDir dir;
+  ServerProcess server(dir / "var");
+  ASSERT_TRUE(server.running()) << server.log_text();
+  auto token = run_medai({"admin", "issue-token", "--data-dir", (dir / "var").string(), "--user", "admin"}, dir.path());
+  const std::string secret = token.out.substr(0, token.out.find('\n'));
+  const std::string url = "http://127.0.0.1:" + std::to_string(server.port());
+  auto synth = run_medai({"synth", "rt", "--small", "--seed", "2", "--out", (dir.path() / "rt").string(), "--to", url,
+                          "--token", secret},
+                         dir.path());
+  ASSERT_EQ(synth.exit_code, 0) << synth.err;
+  Api admin{server.port(), secret};
+  json series = admin.json("GET", "/dicom-web/series?includefield=00080060");
+  std::set<std::string> modalities;
+  for (const auto& s : series) modalities.insert(s["00080060"]["Value"][0].get<std::string>());
+  EXPECT_EQ(modalities, (std::set<std::string>{"CT", "RTSTRUCT", "SEG"}));
+
+  // dicom stow: a folder with a non-DICOM file → per-file reason, exit 1, the rest stored.
+  const fs::path mixed = dir.path() / "mixed";
+  fs::create_directories(mixed);
+  fs::copy_file("/usr/lib/python3/dist-packages/pydicom/data/test_files/CT_small.dcm", mixed / "ct.dcm");
+  std::ofstream(mixed / "notes.txt") << "not DICOM";
+  auto stow = run_medai({"dicom", "stow", mixed.string(), "--server", url, "--token", secret}, dir.path());
+  EXPECT_EQ(stow.exit_code, 1);
+  EXPECT_NE(stow.out.find("1 of 2 files stored"), std::string::npos) << stow.out;
+  EXPECT_NE(stow.err.find("notes.txt"), std::string::npos) << stow.err;
+  auto denied = run_medai({"dicom", "stow", mixed.string(), "--server", url, "--token", "medai_wrong"}, dir.path());
+  EXPECT_EQ(denied.exit_code, 1);
+  EXPECT_NE(denied.err.find("HTTP 401"), std::string::npos) << denied.err;
 }
 
 }  // namespace
