@@ -4,6 +4,7 @@
 #   - DIMSE: `storescu` sends N CT instances (512x512, 4 series) in one association
 #   - STOW-RS: the same instances in multipart/related requests of 50 (curl, empty Expect:)
 #   - the disk's fair bound: one file per instance written with fsync
+#   - WADO-RS retrieve of one series (multipart/related) from each server
 # Everything runs inside a private network namespace (Orthanc 1.10 binds
 # 0.0.0.0 whatever its configuration). storescu and both servers get the same
 # TCP_NODELAY=1 environment (Debian's DCMTK keeps Nagle on otherwise).
@@ -82,15 +83,29 @@ medai_start() {  # name dicom_port
 }
 medai_dimse="n/a"; medai_stow="n/a"
 medai_start medai_dimse 14244
-"$medai" dicom nodes add --data-dir "$work/medai_dimse" --ae BENCH --host 127.0.0.1 --port 1 \
+"$medai" dicom nodes add --data-dir "$work/medai_dimse" --name bench --ae BENCH --host 127.0.0.1 --port 1 \
   --institution platform >/dev/null
 t0=$(now); storescu -aet BENCH -aec MEDAI +sd +r +sp '*.dcm' 127.0.0.1 14244 "$files"; t1=$(now)
 medai_dimse=$(rate "$count" "$t0" "$t1")
 medai_start medai_stow 14245
 token=$("$medai" admin issue-token --data-dir "$work/medai_stow" --user admin --name bench)
-port=$(cat "$work/medai_stow.port")
+port=$(head -1 "$work/medai_stow.port")
 t0=$(now); stow_all "http://127.0.0.1:$port/dicom-web/studies" "Authorization: Bearer $token"; t1=$(now)
 medai_stow=$(rate "$count" "$t0" "$t1")
+
+# WADO-RS retrieve of the first series (count/4 instances) from the STOW-loaded servers: best of 3.
+read -r study series < <(/usr/bin/python3 -c "import pydicom,sys; d=pydicom.dcmread(sys.argv[1]); print(d.StudyInstanceUID, d.SeriesInstanceUID)" "$files/ct00000.dcm")
+wado() {  # url [auth header] -> MB/s
+  local best=0 out
+  for _ in 1 2 3; do
+    out=$(curl -sS -f -o /dev/null -w '%{size_download} %{time_total}' \
+      -H 'Accept: multipart/related; type="application/dicom"' ${2:+-H "$2"} "$1")
+    best=$(awk -v o="$out" -v b="$best" 'BEGIN { split(o, a, " "); r = a[1] / a[2] / 1e6; print (r > b ? r : b) }')
+  done
+  printf '%.0f' "$best"
+}
+orthanc_wado=$(wado "http://127.0.0.1:18043/dicom-web/studies/$study/series/$series")
+medai_wado=$(wado "http://127.0.0.1:$port/dicom-web/studies/$study/series/$series" "Authorization: Bearer $token")
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "n/a" || b == 0) print "n/a"; else printf "%.2f", a / b }'; }
 echo "$count CT instances (512x512, $mb MB), $(nproc) cores, $(date -u +%Y-%m-%d), TCP_NODELAY=1 for all"
@@ -100,3 +115,7 @@ echo "|---|---|---|---|---|"
 echo "| DIMSE C-STORE (storescu, 1 association) | $medai_dimse | $orthanc_dimse | $(ratio "$medai_dimse" "$orthanc_dimse") | $(ratio "$medai_dimse" "$disk_files") |"
 echo "| STOW-RS (50 per request) | $medai_stow | $orthanc_stow | $(ratio "$medai_stow" "$orthanc_stow") | $(ratio "$medai_stow" "$disk_files") |"
 echo "| disk bound: one file per instance + fsync | $disk_files files/s, $disk_mb MB/s | | | |"
+echo
+echo "| WADO-RS series retrieve ($((count / 4)) instances, multipart) | medai MB/s | Orthanc MB/s | medai / Orthanc |"
+echo "|---|---|---|---|"
+echo "| best of 3 | $medai_wado | $orthanc_wado | $(ratio "$medai_wado" "$orthanc_wado") |"
