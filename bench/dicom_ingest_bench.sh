@@ -67,7 +67,7 @@ orthanc_count() { curl -sf "http://127.0.0.1:$1/statistics" | /usr/bin/python3 -
 
 # Orthanc over DIMSE, then a fresh Orthanc over STOW-RS.
 orthanc_start orthanc_dimse 18042 14242
-t0=$(now); storescu -aet BENCH -aec ORTHANC +sd +r +sp '*.dcm' 127.0.0.1 14242 "$files"; t1=$(now)
+t0=$(now); storescu -R -aet BENCH -aec ORTHANC +sd +r +sp '*.dcm' 127.0.0.1 14242 "$files"; t1=$(now)
 orthanc_dimse=$(rate "$count" "$t0" "$t1"); [ "$(orthanc_count 18042)" = "$count" ] || echo "warning: Orthanc DIMSE stored $(orthanc_count 18042)" >&2
 orthanc_start orthanc_stow 18043 14243
 t0=$(now); stow_all "http://127.0.0.1:18043/dicom-web/studies"; t1=$(now)
@@ -85,7 +85,7 @@ medai_dimse="n/a"; medai_stow="n/a"
 medai_start medai_dimse 14244
 "$medai" dicom nodes add --data-dir "$work/medai_dimse" --name bench --ae BENCH --host 127.0.0.1 --port 1 \
   --institution platform >/dev/null
-t0=$(now); storescu -aet BENCH -aec MEDAI +sd +r +sp '*.dcm' 127.0.0.1 14244 "$files"; t1=$(now)
+t0=$(now); storescu -R -aet BENCH -aec MEDAI +sd +r +sp '*.dcm' 127.0.0.1 14244 "$files"; t1=$(now)
 medai_dimse=$(rate "$count" "$t0" "$t1")
 medai_start medai_stow 14245
 token=$("$medai" admin issue-token --data-dir "$work/medai_stow" --user admin --name bench)

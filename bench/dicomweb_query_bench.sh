@@ -45,14 +45,14 @@ port=$(head -1 "$work/medai.port")
   --institution platform >/dev/null
 token=$("$medai" admin issue-token --data-dir "$work/medai" --user admin --name bench)
 
-storescu -aet BENCH -aec ORTHANC +sd +r +sp '*.dcm' 127.0.0.1 14252 "$work/data" >/dev/null 2>&1
-storescu -aet BENCH -aec MEDAI +sd +r +sp '*.dcm' 127.0.0.1 14253 "$work/data" >/dev/null 2>&1
+storescu -R -aet BENCH -aec ORTHANC +sd +r +sp '*.dcm' 127.0.0.1 14252 "$work/data" >/dev/null 2>&1
+storescu -R -aet BENCH -aec MEDAI +sd +r +sp '*.dcm' 127.0.0.1 14253 "$work/data" >/dev/null 2>&1
 
-study=$(/usr/bin/python3 -c "import pydicom,sys; d=pydicom.dcmread(sys.argv[1]); print(d.StudyInstanceUID, d.SeriesInstanceUID)" "$work/data/s00123/0_0000.dcm")
+study=$(/usr/bin/python3 -c "import pydicom,sys; d=pydicom.dcmread(sys.argv[1]); print(d.StudyInstanceUID, d.SeriesInstanceUID)" "$work/data/s$(printf %05d $((studies > 123 ? 123 : studies - 1)))/0_0000.dcm")
 series=${study#* }; study=${study% *}
 queries=(
   "/dicom-web/studies?limit=100"
-  "/dicom-web/studies?PatientID=PID000061"
+  "/dicom-web/studies?PatientID=PID$(printf %06d $(((studies > 123 ? 123 : studies - 1) / 2)))"
   "/dicom-web/studies?PatientName=Wang*&limit=100"
   "/dicom-web/studies?StudyDate=20200101-20201231&limit=100"
   "/dicom-web/studies/$study/series"
@@ -64,9 +64,11 @@ mapfile -t m < <(/usr/bin/python3 bench/http_latency.py "$port" "$repeat" --head
 
 echo "QIDO-RS after loading $count instances ($studies studies); median of $repeat requests on one keep-alive connection; $(nproc) cores, $(date -u +%Y-%m-%d)"
 echo
-echo "| query | medai median ms | Orthanc median ms | medai / Orthanc |"
-echo "|---|---|---|---|"
+echo "| query | matches (medai / Orthanc) | medai median ms | Orthanc median ms | medai / Orthanc |"
+echo "|---|---|---|---|---|"
 for i in "${!queries[@]}"; do
-  mm=${m[$i]%% *}; om=${o[$i]%% *}
-  printf '| %s | %s | %s | %s |\n' "${names[$i]}" "$mm" "$om" "$(awk -v a="$mm" -v b="$om" 'BEGIN { printf "%.2f", a / b }')"
+  read -r mm _ _ mn <<<"${m[$i]}"
+  read -r om _ _ on <<<"${o[$i]}"
+  printf '| %s | %s / %s | %s | %s | %s |\n' "${names[$i]}" "$mn" "$on" "$mm" "$om" \
+    "$(awk -v a="$mm" -v b="$om" 'BEGIN { printf "%.2f", a / b }')"
 done

@@ -2,10 +2,12 @@
 """Median and p95 latency of GET requests over one keep-alive connection.
 
   bench/http_latency.py PORT REPEAT [--header 'Name: value'] PATH...
-Prints one line per path: median_ms p95_ms bytes.
+Prints one line per path: median_ms p95_ms bytes matches (matches: length of
+a JSON array answer, else -).
 """
 import argparse
 import http.client
+import json
 import statistics
 import time
 
@@ -33,4 +35,9 @@ for path in a.paths:
             raise SystemExit(f"{path}: HTTP {r.status} {body[:200]!r}")
         size = len(body)
     times.sort()
-    print(f"{statistics.median(times):.2f} {times[int(len(times) * 0.95) - 1]:.2f} {size}")
+    try:
+        doc = json.loads(body)
+        matches = len(doc) if isinstance(doc, list) else "-"
+    except ValueError:
+        matches = "-"
+    print(f"{statistics.median(times):.2f} {times[max(int(len(times) * 0.95) - 1, 0)]:.2f} {size} {matches}")
