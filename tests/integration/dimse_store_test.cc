@@ -132,6 +132,12 @@ TEST_F(DimseStoreTest, AnotherInstitutionsNodeSeesNothing) {
                           "127.0.0.1 " + port());
   ASSERT_EQ(find.exit_code, 0) << find.output;
   EXPECT_EQ(find.output.find("StudyInstanceUID"), std::string::npos) << "no match expected:\n" << find.output;
+  // A registered AE title calling from another host than its node's is refused
+  // (AE titles are trivially spoofed; the address is the check).
+  register_node({{"name", "remote-ct"}, {"ae_title", "REMOTECT"}, {"host", "10.9.9.9"}, {"port", 104}});
+  auto spoofed = run_command("echoscu -aet REMOTECT -aec MEDAI 127.0.0.1 " + port());
+  EXPECT_NE(spoofed.exit_code, 0);
+  EXPECT_NE(spoofed.output.find("Calling AE Title Not Recognized"), std::string::npos) << spoofed.output;
   // The node registry refuses a second node with the same AE title.
   int status = 0;
   Api{server_->port(), admin_token_}.json(
