@@ -317,6 +317,21 @@ Result<std::vector<BlobRef>> BlobStore::put_batch(const std::vector<std::string_
     finals.push_back(target.string());
   }
   if (pending.empty()) return refs;
+  if (pending.size() == 1) {
+    // One new blob (a C-STORE, a one-instance request): syncing this file and
+    // its folder is cheaper than syncfs, which would also flush unrelated
+    // dirty data such as the DIMSE receive file or a spooled request body.
+    BlobWriter::Impl& w = *pending.front().impl_;
+    if (::fsync(w.fd.get()) != 0) return errno_status("cannot fsync blob temp file", errno);
+    const fs::path target(finals.front());
+    MEDAI_RETURN_IF_ERROR(ensure_dir(target.parent_path().parent_path()));
+    MEDAI_RETURN_IF_ERROR(ensure_dir(target.parent_path()));
+    if (::rename(w.temp_path.c_str(), target.c_str()) != 0) return errno_status("cannot move blob into place", errno);
+    w.done = true;
+    w.fd.reset();
+    MEDAI_RETURN_IF_ERROR(fsync_dir(target.parent_path()));
+    return refs;
+  }
   // One barrier for the data and inodes of every temp file.
   if (::syncfs(pending.front().impl_->fd.get()) != 0) return errno_status("cannot sync the blob store", errno);
   for (std::size_t k = 0; k < pending.size(); ++k) {
