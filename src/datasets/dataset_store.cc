@@ -101,6 +101,14 @@ json to_json(const DatasetVersion& v) {
   return out;
 }
 
+// One version of a dataset the caller already may see; not_found otherwise.
+static Result<DatasetVersion> load_version(Transaction& tx, const std::string& id, std::int64_t version) {
+  MEDAI_ASSIGN_OR_RETURN(auto row, tx.query_one("SELECT * FROM dataset_versions WHERE dataset_id = $1 AND version = $2",
+                                                {id, version}));
+  if (!row) return make_error(ErrorCode::not_found, "no such dataset version");
+  return row_to_version(*row);
+}
+
 Result<Dataset> DatasetStore::load_visible(Transaction& tx, const Principal& actor, const std::string& id) {
   MEDAI_RETURN_IF_ERROR(require_reader(actor));
   MEDAI_ASSIGN_OR_RETURN(auto row, tx.query_one(std::string(kVisibleDatasets) + " AND d.id = $2",
@@ -133,9 +141,7 @@ Result<DatasetVersion> DatasetStore::insert_version(Transaction& tx, const Princ
   ev.institution_id = ds.institution_id;
   ev.detail = {{"version", version}, {"items", content.items.size()}};
   MEDAI_RETURN_IF_ERROR(access::record_audit(tx, ev));
-  MEDAI_ASSIGN_OR_RETURN(auto row, tx.query_one("SELECT * FROM dataset_versions WHERE dataset_id = $1 AND version = $2",
-                                                {ds.id, version}));
-  return row_to_version(*row);
+  return load_version(tx, ds.id, version);
 }
 
 Result<Dataset> DatasetStore::create_tabular(const Principal& actor, const NewDataset& in_, std::string_view csv,
@@ -235,10 +241,7 @@ Result<DatasetVersion> DatasetStore::get_version(const Principal& actor, const s
                                                  std::int64_t version) {
   MEDAI_ASSIGN_OR_RETURN(auto tx, catalog_.begin(TxMode::read_only));
   MEDAI_RETURN_IF_ERROR(load_visible(*tx, actor, id).status());
-  MEDAI_ASSIGN_OR_RETURN(auto row, tx->query_one("SELECT * FROM dataset_versions WHERE dataset_id = $1 AND version = $2",
-                                                 {id, version}));
-  if (!row) return make_error(ErrorCode::not_found, "no such dataset version");
-  return row_to_version(*row);
+  return load_version(*tx, id, version);
 }
 
 Result<DatasetVersion> DatasetStore::freeze(const Principal& actor, const std::string& id, std::int64_t version) {
@@ -250,11 +253,7 @@ Result<DatasetVersion> DatasetStore::freeze(const Principal& actor, const std::s
                            tx.exec("UPDATE dataset_versions SET state = 'frozen', frozen_by = $3, frozen_at = $4 "
                                    "WHERE dataset_id = $1 AND version = $2 AND state = 'draft'",
                                    {id, version, actor.user_id, now_ms()}));
-    MEDAI_ASSIGN_OR_RETURN(auto row, tx.query_one("SELECT * FROM dataset_versions WHERE dataset_id = $1 AND "
-                                                  "version = $2",
-                                                  {id, version}));
-    if (!row) return make_error(ErrorCode::not_found, "no such dataset version");
-    out = row_to_version(*row);
+    MEDAI_ASSIGN_OR_RETURN(out, load_version(tx, id, version));
     if (changed == 0) return Status::ok();
     auto ev = access::audit_event(actor, "dataset.freeze", "dataset", id);
     ev.institution_id = ds.institution_id;
@@ -271,11 +270,7 @@ Result<ExportedTable> DatasetStore::export_table(const Principal& actor, const s
   MEDAI_RETURN_IF_ERROR(storage::with_transaction(catalog_, TxMode::read_write, [&](Transaction& tx) -> Status {
     MEDAI_ASSIGN_OR_RETURN(Dataset ds, load_visible(tx, actor, id));
     if (ds.kind != "tabular") return make_error(ErrorCode::conflict, "not a tabular dataset");
-    MEDAI_ASSIGN_OR_RETURN(auto row, tx.query_one("SELECT * FROM dataset_versions WHERE dataset_id = $1 AND "
-                                                  "version = $2",
-                                                  {id, version}));
-    if (!row) return make_error(ErrorCode::not_found, "no such dataset version");
-    v = row_to_version(*row);
+    MEDAI_ASSIGN_OR_RETURN(v, load_version(tx, id, version));
     MEDAI_ASSIGN_OR_RETURN(auto items, tx.query("SELECT split FROM dataset_items WHERE dataset_id = $1 AND "
                                                 "version = $2 ORDER BY item_index",
                                                 {id, version}));

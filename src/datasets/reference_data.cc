@@ -34,9 +34,13 @@ Result<std::string> rscript(const std::string& code) {
   return out.out;
 }
 
+struct RTable {
+  std::string version, licence, csv;
+};
+
 // Runs R code that writes a CSV table after a first line
 // "version<TAB>licence" of `package`, in one Rscript start.
-Result<std::pair<std::string, std::string>> r_table(const std::string& package, const std::string& code) {
+Result<RTable> r_table(const std::string& package, const std::string& code) {
   MEDAI_ASSIGN_OR_RETURN(std::string out,
                          rscript("suppressMessages(library(" + package + ")); cat(as.character(packageVersion('" +
                                  package + "')), packageDescription('" + package + "')$License, sep = '\\t'); "
@@ -45,15 +49,14 @@ Result<std::pair<std::string, std::string>> r_table(const std::string& package, 
   const auto tab = out.find('\t');
   if (eol == std::string::npos || tab == std::string::npos || tab > eol)
     return make_error(ErrorCode::not_found, "R package " + package + " did not export its data");
-  return std::make_pair(out.substr(0, eol), out.substr(eol + 1));
+  return RTable{out.substr(0, tab), out.substr(tab + 1, eol - tab - 1), out.substr(eol + 1)};
 }
 
 Result<Source> mlbench_pima() {
   MEDAI_ASSIGN_OR_RETURN(auto r, r_table("mlbench", "data(PimaIndiansDiabetes2); "
                                                     "write.csv(PimaIndiansDiabetes2, stdout(), row.names = FALSE)"));
-  const std::string version = r.first.substr(0, r.first.find('\t')), licence = r.first.substr(r.first.find('\t') + 1);
-  return Source{r.second, "R package mlbench " + version + ": " + licence + "; data: UCI Machine Learning Repository",
-                "Debian r-cran-mlbench " + version +
+  return Source{r.csv, "R package mlbench " + r.version + ": " + r.licence + "; data: UCI Machine Learning Repository",
+                "Debian r-cran-mlbench " + r.version +
                     ", mlbench::PimaIndiansDiabetes2 (National Institute of Diabetes and Digestive and Kidney "
                     "Diseases; zeros recoded as missing)"};
 }
@@ -61,9 +64,8 @@ Result<Source> mlbench_pima() {
 Result<Source> mass_pima() {
   MEDAI_ASSIGN_OR_RETURN(auto r, r_table("MASS", "tr <- Pima.tr; tr$split <- 'train'; te <- Pima.te; "
                                                  "te$split <- 'test'; write.csv(rbind(tr, te), stdout(), row.names = FALSE)"));
-  const std::string version = r.first.substr(0, r.first.find('\t')), licence = r.first.substr(r.first.find('\t') + 1);
-  return Source{r.second, "R package MASS " + version + ": " + licence,
-                "Debian r-cran-mass " + version +
+  return Source{r.csv, "R package MASS " + r.version + ": " + r.licence,
+                "Debian r-cran-mass " + r.version +
                     ", MASS::Pima.tr (train, 200) and MASS::Pima.te (test, 332); Smith et al. (1988) via Ripley "
                     "(1996)"};
 }

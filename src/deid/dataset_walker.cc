@@ -3,6 +3,7 @@
 #include <dcmtk/config/osconfig.h>
 #include <dcmtk/dcmdata/dcitem.h>
 #include <dcmtk/dcmdata/dcsequen.h>
+#include <dcmtk/dcmdata/dcvr.h>
 
 #include <algorithm>
 #include <optional>
@@ -66,30 +67,8 @@ Effective resolve(const ProfileRow& row, const DeidOptions& o) {
 
 bool is_date_vr(DcmEVR vr) { return vr == EVR_DA || vr == EVR_DT || vr == EVR_TM; }
 bool is_free_text_vr(DcmEVR vr) { return vr == EVR_UT || vr == EVR_LT || vr == EVR_ST; }
-bool is_string_vr(DcmEVR vr) {
-  switch (vr) {
-    case EVR_AE:
-    case EVR_AS:
-    case EVR_CS:
-    case EVR_DA:
-    case EVR_DS:
-    case EVR_DT:
-    case EVR_IS:
-    case EVR_LO:
-    case EVR_LT:
-    case EVR_PN:
-    case EVR_SH:
-    case EVR_ST:
-    case EVR_TM:
-    case EVR_UC:
-    case EVR_UI:
-    case EVR_UR:
-    case EVR_UT:
-      return true;
-    default:
-      return false;
-  }
-}
+// DCMTK's VR table: AE AS CS DA DS DT IS LO LT PN SH ST TM UC UI UR UT.
+bool is_string_vr(DcmEVR vr) { return DcmVR(vr).isaString(); }
 
 // A "dummy value consistent with the VR" (action D).
 const char* dummy_for(DcmEVR vr) {

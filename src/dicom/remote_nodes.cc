@@ -74,6 +74,18 @@ bool host_matches(const std::string& host, const std::string& peer_address) {
   return match;
 }
 
+// A node of the caller's institution (any for platform admins) that the
+// caller administers; not_found hides other tenants' nodes.
+Result<RemoteNodeRecord> load_administered(Transaction& tx, const Principal& actor, const std::string& id) {
+  MEDAI_ASSIGN_OR_RETURN(auto row, tx.query_one("SELECT * FROM dicom_nodes WHERE id = $1 AND ($2 = '' OR "
+                                                "institution_id = $2)",
+                                                {id, access::tenant_scope(actor)}));
+  if (!row) return make_error(ErrorCode::not_found, "no such DICOM node");
+  RemoteNodeRecord n = row_to_node(*row);
+  MEDAI_RETURN_IF_ERROR(require_admin_of(actor, n.institution_id));
+  return n;
+}
+
 }  // namespace
 
 Status validate_ae_title(const std::string& raw) {
@@ -139,24 +151,13 @@ Result<std::vector<RemoteNodeRecord>> RemoteNodes::list(const Principal& actor) 
 
 Result<RemoteNodeRecord> RemoteNodes::get(const Principal& actor, const std::string& id) {
   MEDAI_ASSIGN_OR_RETURN(auto tx, catalog_.begin(TxMode::read_only));
-  MEDAI_ASSIGN_OR_RETURN(auto row, tx->query_one("SELECT * FROM dicom_nodes WHERE id = $1 AND ($2 = '' OR "
-                                                 "institution_id = $2)",
-                                                 {id, access::tenant_scope(actor)}));
-  if (!row) return make_error(ErrorCode::not_found, "no such DICOM node");
-  RemoteNodeRecord n = row_to_node(*row);
-  MEDAI_RETURN_IF_ERROR(require_admin_of(actor, n.institution_id));
-  return n;
+  return load_administered(*tx, actor, id);
 }
 
 Result<RemoteNodeRecord> RemoteNodes::update(const Principal& actor, const std::string& id, const NodePatch& patch) {
   RemoteNodeRecord n;
   MEDAI_RETURN_IF_ERROR(storage::with_transaction(catalog_, TxMode::read_write, [&](Transaction& tx) -> Status {
-    MEDAI_ASSIGN_OR_RETURN(auto row, tx.query_one("SELECT * FROM dicom_nodes WHERE id = $1 AND ($2 = '' OR "
-                                                  "institution_id = $2)",
-                                                  {id, access::tenant_scope(actor)}));
-    if (!row) return make_error(ErrorCode::not_found, "no such DICOM node");
-    n = row_to_node(*row);
-    MEDAI_RETURN_IF_ERROR(require_admin_of(actor, n.institution_id));
+    MEDAI_ASSIGN_OR_RETURN(n, load_administered(tx, actor, id));
     if (patch.ae_title) n.ae_title = trim(*patch.ae_title);
     if (patch.host) n.host = *patch.host;
     if (patch.port) n.port = *patch.port;
@@ -179,12 +180,7 @@ Result<RemoteNodeRecord> RemoteNodes::update(const Principal& actor, const std::
 
 Status RemoteNodes::remove(const Principal& actor, const std::string& id) {
   return storage::with_transaction(catalog_, TxMode::read_write, [&](Transaction& tx) -> Status {
-    MEDAI_ASSIGN_OR_RETURN(auto row, tx.query_one("SELECT * FROM dicom_nodes WHERE id = $1 AND ($2 = '' OR "
-                                                  "institution_id = $2)",
-                                                  {id, access::tenant_scope(actor)}));
-    if (!row) return make_error(ErrorCode::not_found, "no such DICOM node");
-    RemoteNodeRecord n = row_to_node(*row);
-    MEDAI_RETURN_IF_ERROR(require_admin_of(actor, n.institution_id));
+    MEDAI_ASSIGN_OR_RETURN(RemoteNodeRecord n, load_administered(tx, actor, id));
     MEDAI_RETURN_IF_ERROR(tx.exec("DELETE FROM dicom_nodes WHERE id = $1", {id}).status());
     auto ev = access::audit_event(actor, "dicom_node.delete", "dicom_node", n.id);
     ev.institution_id = n.institution_id;

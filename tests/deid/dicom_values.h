@@ -13,35 +13,14 @@
 #include <string>
 #include <vector>
 
+#include <dcmtk/dcmdata/dcvr.h>
+
 #include "deid/profile_table.h"
 #include "deid/uid_remapper.h"
 
 namespace medai::deid::testing {
 
-inline bool string_like(DcmEVR vr) {
-  switch (vr) {
-    case EVR_AE:
-    case EVR_AS:
-    case EVR_CS:
-    case EVR_DA:
-    case EVR_DS:
-    case EVR_DT:
-    case EVR_IS:
-    case EVR_LO:
-    case EVR_LT:
-    case EVR_PN:
-    case EVR_SH:
-    case EVR_ST:
-    case EVR_TM:
-    case EVR_UC:
-    case EVR_UI:
-    case EVR_UR:
-    case EVR_UT:
-      return true;
-    default:
-      return false;
-  }
-}
+inline bool string_like(DcmEVR vr) { return DcmVR(vr).isaString(); }
 
 inline std::string trimmed(const OFString& v) {
   std::string s(v.c_str(), v.length());
