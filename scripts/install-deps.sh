@@ -11,7 +11,7 @@ PACKAGES=(
   # core libraries
   libsqlite3-dev sqlite3 libsodium-dev libssl-dev libboost-dev libboost-system-dev
   libboost-program-options-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev
-  libarchive-dev zlib1g-dev libcurl4-openssl-dev
+  libarchive-dev zlib1g-dev libcurl4-openssl-dev libvalijson-dev
   # DICOM
   libdcmtk-dev dcmtk dicom3tools
   # runtimes and training

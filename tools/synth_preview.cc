@@ -9,13 +9,16 @@
 #include <string>
 
 #include "synth/chest_ct.h"
-#include "synth/contours.h"
+#include "imaging/contours.h"
 #include "synth/mammography.h"
 #include "synth/rt_phantom.h"
 #include "synth/study_output.h"
 
 namespace fs = std::filesystem;
 using namespace medai::synth;
+using medai::imaging::Point2;
+using medai::imaging::Polygon;
+using medai::imaging::trace_contours;
 
 namespace {
 

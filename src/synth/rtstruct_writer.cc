@@ -5,9 +5,12 @@
 #include <dcmtk/dcmdata/dcfilefo.h>
 #include <dcmtk/dcmdata/dcuid.h>
 
-#include "synth/contours.h"
+#include "imaging/contours.h"
 
 namespace medai::synth {
+using imaging::Point2;
+using imaging::Polygon;
+using imaging::trace_contours;
 namespace {
 
 // Detached Study Management SOP Class, as PS3.3 C.8.8.5 asks for RT Referenced Study.

@@ -10,12 +10,14 @@
 #include <cmath>
 #include <map>
 
-#include "synth/contours.h"
+#include "imaging/contours.h"
 #include "synth/rt_phantom.h"
 #include "synth_fixture.h"
 
 namespace medai::synth {
 namespace {
+using imaging::inside_even_odd;
+using imaging::trace_contours;
 
 namespace fs = std::filesystem;
 

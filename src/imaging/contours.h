@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <vector>
 
-namespace medai::synth {
+namespace medai::imaging {
 
 struct Point2 {
   double x = 0, y = 0;  // pixel coordinates (column, row)
@@ -18,4 +18,4 @@ std::vector<Polygon> trace_contours(const std::uint8_t* mask, int nx, int ny);
 // Even-odd point-in-polygon over all loops.
 bool inside_even_odd(const std::vector<Polygon>& loops, double x, double y);
 
-}  // namespace medai::synth
+}  // namespace medai::imaging

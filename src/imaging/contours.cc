@@ -1,10 +1,10 @@
-#include "synth/contours.h"
+#include "imaging/contours.h"
 
 #include <algorithm>
 #include <cmath>
 #include <unordered_map>
 
-namespace medai::synth {
+namespace medai::imaging {
 namespace {
 
 struct Links {
@@ -101,4 +101,4 @@ bool inside_even_odd(const std::vector<Polygon>& loops, double x, double y) {
   return in;
 }
 
-}  // namespace medai::synth
+}  // namespace medai::imaging
