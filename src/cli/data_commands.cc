@@ -18,6 +18,10 @@ struct CreateFlags {
   double train = 0.7, validation = 0.15, test = 0.15;
   std::uint64_t seed = 1;
   bool is_public = false;
+  // imaging datasets
+  bool imaging = false, require_annotations = false;
+  std::vector<std::string> modalities, study_uids;
+  std::string body_part, study_date;
 };
 
 std::string read_file(const std::string& path) {
@@ -77,11 +81,18 @@ void add_data_commands(CLI::App& app) {
   });
 
   auto flags = std::make_shared<CreateFlags>();
-  auto* create = data->add_subcommand("create", "Create a tabular dataset from a CSV file");
+  auto* create = data->add_subcommand("create", "Create a dataset: a table from a CSV file, or (--imaging) stored series");
   server->add_to(*create);
   create->add_option("--name", flags->name, "handle, unique in your institution")->required();
-  create->add_option("--csv", flags->csv_file, "CSV file with a header line")->required()->check(CLI::ExistingFile);
-  create->add_option("--label", flags->label, "label (target) column")->required();
+  create->add_option("--csv", flags->csv_file, "tabular: CSV file with a header line")->check(CLI::ExistingFile);
+  create->add_option("--label", flags->label, "tabular: label (target) column");
+  create->add_flag("--imaging", flags->imaging, "imaging: one item per stored image series matching the selection");
+  create->add_option("--modality", flags->modalities, "imaging: modality to select (repeatable), e.g. CT");
+  create->add_option("--study", flags->study_uids, "imaging: Study Instance UID to select (repeatable)");
+  create->add_option("--body-part", flags->body_part, "imaging: Body Part Examined, e.g. CHEST");
+  create->add_option("--study-date", flags->study_date, "imaging: study date or range YYYYMMDD-YYYYMMDD");
+  create->add_flag("--require-annotations", flags->require_annotations,
+                   "imaging: refuse series no SEG/RTSTRUCT/SR references");
   create->add_option("--group", flags->group, "patient column: a patient's rows stay in one split");
   create->add_option("--split-column", flags->split_column, "column holding train/validation/test per row");
   create->add_option("--train", flags->train, "train fraction (default 0.7)");
@@ -94,6 +105,28 @@ void add_data_commands(CLI::App& app) {
   create->add_option("--source", flags->source, "provenance");
   create->add_flag("--public", flags->is_public, "readable by researchers of every institution");
   create->callback([server, flags] {
+    json split = {{"train", flags->train}, {"validation", flags->validation}, {"test", flags->test},
+                  {"seed", flags->seed}};
+    if (flags->imaging) {
+      if (!flags->csv_file.empty() || !flags->label.empty())
+        fail(make_error(ErrorCode::invalid_argument, "--imaging takes a selection, not --csv/--label"));
+      json selection = json::object();
+      if (!flags->study_uids.empty()) selection["study_uids"] = flags->study_uids;
+      if (!flags->modalities.empty()) selection["modality"] = flags->modalities;
+      if (!flags->body_part.empty()) selection["body_part"] = flags->body_part;
+      if (!flags->study_date.empty()) selection["study_date"] = flags->study_date;
+      json body = {{"kind", "imaging"},          {"name", flags->name},
+                   {"data_use", flags->data_use}, {"licence", flags->licence},
+                   {"description", flags->description}, {"source", flags->source.empty() ? "query" : flags->source},
+                   {"selection", selection},     {"require_annotations", flags->require_annotations},
+                   {"split", split}};
+      ApiClient client(server->server, server->token);
+      json ds = must(client.call("POST", "/api/v1/datasets", body));
+      std::cout << ds["id"].get<std::string>() << "\n";
+      return;
+    }
+    if (flags->csv_file.empty() || flags->label.empty())
+      fail(make_error(ErrorCode::invalid_argument, "a tabular dataset needs --csv and --label"));
     json body = {{"name", flags->name},
                  {"csv", read_file(flags->csv_file)},
                  {"label_column", flags->label},
@@ -106,8 +139,7 @@ void add_data_commands(CLI::App& app) {
     if (!flags->split_column.empty())
       body["split_column"] = flags->split_column;
     else
-      body["split"] = {{"train", flags->train}, {"validation", flags->validation}, {"test", flags->test},
-                       {"seed", flags->seed}};
+      body["split"] = split;
     ApiClient client(server->server, server->token);
     json ds = must(client.call("POST", "/api/v1/datasets", body));
     std::cout << ds["id"].get<std::string>() << "\n";
@@ -125,7 +157,7 @@ void add_data_commands(CLI::App& app) {
 
   auto split = std::make_shared<std::string>();
   auto out_file = std::make_shared<std::string>();
-  auto* exp = data->add_subcommand("export", "Export a version as de-identified CSV with a split column");
+  auto* exp = data->add_subcommand("export", "Export a version, de-identified: CSV with a split column (tabular) or a zip of DICOM + labels (imaging)");
   server->add_to(*exp);
   exp->add_option("id", *id, "dataset id")->required();
   exp->add_option("version", *version, "version")->required()->check(CLI::PositiveNumber);

@@ -4,6 +4,8 @@
 #include "core/clock.h"
 #include "core/crypto.h"
 #include "core/ids.h"
+#include "datasets/imaging_export.h"
+#include "datasets/imaging_selection.h"
 
 namespace medai::datasets {
 namespace {
@@ -81,6 +83,18 @@ Status validate_new(const NewDataset& in) {
   return Status::ok();
 }
 
+VersionRows rows_of(const TabularContent& c) {
+  VersionRows out{c.schema, c.split, c.stats, {}};
+  for (const auto& item : c.items) out.items.push_back({item.group, item.label, item.split, ""});
+  return out;
+}
+
+VersionRows rows_of(const ImagingContent& c) {
+  VersionRows out{c.schema, c.split, c.stats, {}};
+  for (const auto& item : c.items) out.items.push_back({item.group, item.label, item.split, item.ref.dump()});
+  return out;
+}
+
 }  // namespace
 
 json to_json(const Dataset& d) {
@@ -118,7 +132,7 @@ Result<Dataset> DatasetStore::load_visible(Transaction& tx, const Principal& act
 }
 
 Result<DatasetVersion> DatasetStore::insert_version(Transaction& tx, const Principal& actor, const Dataset& ds,
-                                                    std::int64_t version, const TabularContent& content,
+                                                    std::int64_t version, const VersionRows& content,
                                                     const storage::BlobRef& blob) {
   const std::int64_t now = now_ms();
   MEDAI_RETURN_IF_ERROR(
@@ -132,9 +146,9 @@ Result<DatasetVersion> DatasetStore::insert_version(Transaction& tx, const Princ
   for (std::size_t i = 0; i < content.items.size(); ++i) {
     const auto& item = content.items[i];
     MEDAI_RETURN_IF_ERROR(tx.exec("INSERT INTO dataset_items (dataset_id, version, item_index, group_key, split, "
-                                  "label, ref) VALUES ($1, $2, $3, $4, $5, $6, '')",
+                                  "label, ref) VALUES ($1, $2, $3, $4, $5, $6, $7)",
                                   {ds.id, version, static_cast<std::int64_t>(i), item.group,
-                                   std::string(split_name(item.split)), item.label})
+                                   std::string(split_name(item.split)), item.label, item.ref})
                               .status());
   }
   auto ev = access::audit_event(actor, "dataset.version.create", "dataset", ds.id);
@@ -142,6 +156,35 @@ Result<DatasetVersion> DatasetStore::insert_version(Transaction& tx, const Princ
   ev.detail = {{"version", version}, {"items", content.items.size()}};
   MEDAI_RETURN_IF_ERROR(access::record_audit(tx, ev));
   return load_version(tx, ds.id, version);
+}
+
+Result<Dataset> DatasetStore::insert_dataset(Transaction& tx, const Principal& actor, const NewDataset& in,
+                                             std::string kind) {
+  MEDAI_ASSIGN_OR_RETURN(auto inst, tx.query_one("SELECT id FROM institutions WHERE id = $1", {in.institution_id}));
+  if (!inst) return make_error(ErrorCode::not_found, "no such institution");
+  Dataset ds;
+  ds.id = new_id("ds");
+  ds.institution_id = in.institution_id;
+  ds.name = in.name;
+  ds.description = in.description;
+  ds.kind = std::move(kind);
+  ds.visibility = in.visibility;
+  ds.data_use = in.data_use;
+  ds.licence = in.licence;
+  ds.source = in.source;
+  ds.created_by = actor.user_id;
+  ds.created_at = now_ms();
+  ds.latest_version = 1;
+  MEDAI_RETURN_IF_ERROR(
+      tx.exec("INSERT INTO datasets (id, institution_id, name, description, kind, visibility, data_use, licence, "
+              "source, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+              {ds.id, ds.institution_id, ds.name, ds.description, ds.kind, ds.visibility, ds.data_use, ds.licence,
+               ds.source, ds.created_by, ds.created_at})
+          .status());
+  auto ev = access::audit_event(actor, "dataset.create", "dataset", ds.id);
+  ev.institution_id = ds.institution_id;
+  MEDAI_RETURN_IF_ERROR(access::record_audit(tx, ev));
+  return ds;
 }
 
 Result<Dataset> DatasetStore::create_tabular(const Principal& actor, const NewDataset& in_, std::string_view csv,
@@ -156,30 +199,26 @@ Result<Dataset> DatasetStore::create_tabular(const Principal& actor, const NewDa
   MEDAI_ASSIGN_OR_RETURN(auto blob, blobs_.put(to_csv(content.table)));
   Dataset ds;
   MEDAI_RETURN_IF_ERROR(storage::with_transaction(catalog_, TxMode::read_write, [&](Transaction& tx) -> Status {
-    MEDAI_ASSIGN_OR_RETURN(auto inst, tx.query_one("SELECT id FROM institutions WHERE id = $1", {in.institution_id}));
-    if (!inst) return make_error(ErrorCode::not_found, "no such institution");
-    ds.id = new_id("ds");
-    ds.institution_id = in.institution_id;
-    ds.name = in.name;
-    ds.description = in.description;
-    ds.kind = "tabular";
-    ds.visibility = in.visibility;
-    ds.data_use = in.data_use;
-    ds.licence = in.licence;
-    ds.source = in.source;
-    ds.created_by = actor.user_id;
-    ds.created_at = now_ms();
-    ds.latest_version = 1;
-    MEDAI_RETURN_IF_ERROR(
-        tx.exec("INSERT INTO datasets (id, institution_id, name, description, kind, visibility, data_use, licence, "
-                "source, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-                {ds.id, ds.institution_id, ds.name, ds.description, ds.kind, ds.visibility, ds.data_use, ds.licence,
-                 ds.source, ds.created_by, ds.created_at})
-            .status());
-    auto ev = access::audit_event(actor, "dataset.create", "dataset", ds.id);
-    ev.institution_id = ds.institution_id;
-    MEDAI_RETURN_IF_ERROR(access::record_audit(tx, ev));
-    return insert_version(tx, actor, ds, 1, content, blob).status();
+    MEDAI_ASSIGN_OR_RETURN(ds, insert_dataset(tx, actor, in, "tabular"));
+    return insert_version(tx, actor, ds, 1, rows_of(content), blob).status();
+  }));
+  return ds;
+}
+
+Result<Dataset> DatasetStore::create_imaging(const Principal& actor, const NewDataset& in_, const ImagingSpec& spec) {
+  NewDataset in = in_;
+  if (in.institution_id.empty()) in.institution_id = actor.institution_id;
+  MEDAI_RETURN_IF_ERROR(require_writer(actor, in.institution_id));
+  MEDAI_RETURN_IF_ERROR(validate_new(in));
+  if (in.visibility != "institution")
+    return make_error(ErrorCode::invalid_argument, "imaging datasets hold patient data: visibility must be institution");
+  MEDAI_ASSIGN_OR_RETURN(auto series, select_imaging_series(catalog_, blobs_, in.institution_id, spec.selection));
+  MEDAI_ASSIGN_OR_RETURN(ImagingContent content, build_imaging_content(std::move(series), spec));
+  MEDAI_ASSIGN_OR_RETURN(auto blob, blobs_.put(content.manifest));
+  Dataset ds;
+  MEDAI_RETURN_IF_ERROR(storage::with_transaction(catalog_, TxMode::read_write, [&](Transaction& tx) -> Status {
+    MEDAI_ASSIGN_OR_RETURN(ds, insert_dataset(tx, actor, in, "imaging"));
+    return insert_version(tx, actor, ds, 1, rows_of(content), blob).status();
   }));
   return ds;
 }
@@ -194,7 +233,7 @@ Result<DatasetVersion> DatasetStore::add_tabular_version(const Principal& actor,
     MEDAI_ASSIGN_OR_RETURN(Dataset ds, load_visible(tx, actor, dataset_id));
     MEDAI_RETURN_IF_ERROR(require_writer(actor, ds.institution_id));
     if (ds.kind != "tabular") return make_error(ErrorCode::conflict, "not a tabular dataset");
-    MEDAI_ASSIGN_OR_RETURN(out, insert_version(tx, actor, ds, ds.latest_version + 1, content, blob));
+    MEDAI_ASSIGN_OR_RETURN(out, insert_version(tx, actor, ds, ds.latest_version + 1, rows_of(content), blob));
     return Status::ok();
   }));
   return out;
@@ -297,6 +336,34 @@ Result<ExportedTable> DatasetStore::export_table(const Principal& actor, const s
     out.rows.push_back(std::move(row));
   }
   return ExportedTable{to_csv(out), static_cast<std::int64_t>(out.rows.size())};
+}
+
+Result<ImagingExport> DatasetStore::export_imaging(const Principal& actor, const std::string& id,
+                                                   std::int64_t version, std::optional<Split> only,
+                                                   const std::filesystem::path& out) {
+  ImagingExportSource source;
+  std::vector<ExportItem> items;
+  MEDAI_RETURN_IF_ERROR(storage::with_transaction(catalog_, TxMode::read_write, [&](Transaction& tx) -> Status {
+    MEDAI_ASSIGN_OR_RETURN(Dataset ds, load_visible(tx, actor, id));
+    if (ds.kind != "imaging") return make_error(ErrorCode::conflict, "not an imaging dataset");
+    MEDAI_RETURN_IF_ERROR(load_version(tx, id, version).status());
+    source = {ds.institution_id, ds.id, pseudonym_key_};
+    MEDAI_ASSIGN_OR_RETURN(auto rows, tx.query("SELECT item_index, group_key, split, label, ref FROM dataset_items "
+                                               "WHERE dataset_id = $1 AND version = $2 ORDER BY item_index",
+                                               {id, version}));
+    for (const auto& r : rows) {
+      MEDAI_ASSIGN_OR_RETURN(Split split, split_from_name(r.get_text("split")));
+      if (only && split != *only) continue;
+      items.push_back({r.get_int("item_index"), r.get_text("group_key"), r.get_text("label"), split,
+                       json::parse(r.get_text("ref"))});
+    }
+    auto ev = access::audit_event(actor, "dataset.export", "dataset", id);
+    ev.institution_id = ds.institution_id;
+    ev.detail = {{"version", version}, {"split", only ? std::string(split_name(*only)) : "all"},
+                 {"series", items.size()}, {"format", "dicom-zip"}};
+    return access::record_audit(tx, ev);
+  }));
+  return write_imaging_export(catalog_, blobs_, source, items, out);
 }
 
 Status DatasetStore::remove(const Principal& actor, const std::string& id) {

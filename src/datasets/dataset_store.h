@@ -5,6 +5,7 @@
 // researchers and administrators (and platform admins); "public" datasets
 // (reference data from Debian packages) are readable by every researcher.
 // Content lives in the blob store; versions are immutable once frozen.
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -13,6 +14,7 @@
 #include "access/directory.h"
 #include "access/principal.h"
 #include "datasets/dataset_model.h"
+#include "datasets/imaging_dataset.h"
 #include "datasets/tabular_dataset.h"
 #include "storage/blob_store.h"
 #include "storage/catalog.h"
@@ -27,6 +29,23 @@ struct NewDataset {
   std::string licence;      // required
   std::string source;       // provenance
   std::string institution_id;  // empty: the caller's own
+};
+
+// What a version stores per item, whatever the kind.
+struct VersionRows {
+  nlohmann::json schema, split, stats;
+  struct Item {
+    std::string group, label;
+    Split split = Split::train;
+    std::string ref;  // JSON series reference for imaging items; "" for table rows
+  };
+  std::vector<Item> items;
+};
+
+struct ImagingExport {
+  std::int64_t series = 0;
+  std::int64_t instances = 0;
+  std::int64_t burned_in_flags = 0;  // instances flagged for burned-in annotation (yes or unknown)
 };
 
 struct ExportedTable {
@@ -58,13 +77,26 @@ class DatasetStore {
   // De-identified export (audited): group values pseudonymised.
   Result<ExportedTable> export_table(const access::Principal& actor, const std::string& id, std::int64_t version,
                                      std::optional<Split> only = std::nullopt);
+  // An imaging dataset from stored series of the owning institution
+  // (imaging_dataset.h); version 1 is a draft.
+  Result<Dataset> create_imaging(const access::Principal& actor, const NewDataset& in, const ImagingSpec& spec);
+  // De-identified DICOM export (audited) as a zip at `out`:
+  //   <split>/<patient pseudonym>/<study>/<series>/<SOP Instance UID>.dcm for every
+  //   image and annotation instance (PS3.15 basic profile with retained
+  //   patient characteristics and shifted dates; UIDs remapped consistently
+  //   per dataset, so SEG/RTSTRUCT/SR still reference their images), plus
+  //   labels.csv (one row per series) and manifest.json.
+  Result<ImagingExport> export_imaging(const access::Principal& actor, const std::string& id, std::int64_t version,
+                                       std::optional<Split> only, const std::filesystem::path& out);
   // Marks deleted and drops the items; the audit trail stays.
   Status remove(const access::Principal& actor, const std::string& id);
 
  private:
   Result<Dataset> load_visible(storage::Transaction& tx, const access::Principal& actor, const std::string& id);
+  Result<Dataset> insert_dataset(storage::Transaction& tx, const access::Principal& actor, const NewDataset& in,
+                                 std::string kind);
   Result<DatasetVersion> insert_version(storage::Transaction& tx, const access::Principal& actor,
-                                        const Dataset& ds, std::int64_t version, const TabularContent& content,
+                                        const Dataset& ds, std::int64_t version, const VersionRows& content,
                                         const storage::BlobRef& blob);
   storage::Catalog& catalog_;
   storage::BlobStore& blobs_;

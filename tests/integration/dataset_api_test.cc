@@ -125,6 +125,59 @@ TEST_F(DatasetApiTest, ResearcherCreatesSplitsFreezesAndExportsWithTheCli) {
   EXPECT_EQ(admin.json("GET", "/api/v1/datasets/" + id)["dataset"]["name"], "hba1c-cohort") << "platform admin sees all";
 }
 
+TEST_F(DatasetApiTest, SynthesisedStudiesBecomeAnImagingDatasetExportedDeidentified) {
+  // Generate two small chest CTs, send them over STOW-RS and tag them as a dataset in one command.
+  auto flags = client_flags(researcher_token_);
+  std::vector<std::string> synth = {"synth", "chest-ct", "--small", "--count", "2", "--seed", "11",
+                                    "--out", (dir_->path() / "synth").string(),
+                                    "--to", "http://127.0.0.1:" + std::to_string(server_->port()),
+                                    "--token", researcher_token_, "--dataset", "synth-chest"};
+  auto made = run_medai(synth, dir_->path());
+  ASSERT_EQ(made.exit_code, 0) << made.err;
+  const auto at = made.out.find("dataset synth-chest: ");
+  ASSERT_NE(at, std::string::npos) << made.out;
+  std::string id = made.out.substr(at + 21);
+  id = id.substr(0, id.find('\n'));
+
+  Api res{server_->port(), researcher_token_};
+  json shown = res.json("GET", "/api/v1/datasets/" + id);
+  EXPECT_EQ(shown["dataset"]["kind"], "imaging");
+  const json& v1 = shown["versions"][0];
+  EXPECT_EQ(v1["item_count"], 2) << v1.dump();
+  EXPECT_EQ(v1["stats"]["patients"], 2);
+  EXPECT_EQ(v1["schema"]["label_source"], "label_table");
+
+  // The same series selected by modality through the CLI: labels from the SEGs.
+  std::vector<std::string> create = {"data", "create", "--imaging", "--name", "ct-by-query", "--modality", "CT",
+                                     "--data-use", "nodule detection research", "--licence", "internal"};
+  create.insert(create.end(), flags.begin(), flags.end());
+  auto created = run_medai(create, dir_->path());
+  ASSERT_EQ(created.exit_code, 0) << created.err;
+
+  const auto zip = dir_->path() / "synth-chest.zip";
+  std::vector<std::string> exp = {"data", "export", id, "1", "--out", zip.string()};
+  exp.insert(exp.end(), flags.begin(), flags.end());
+  auto exported = run_medai(exp, dir_->path());
+  ASSERT_EQ(exported.exit_code, 0) << exported.err;
+  const std::string bytes = read_file(zip);
+  ASSERT_GT(bytes.size(), 100000u);
+  EXPECT_EQ(bytes.substr(0, 2), "PK");
+  // No study UID of the originals (they were all remapped), the labels are in.
+  json studies = res.json("GET", "/dicom-web/studies");
+  ASSERT_GE(studies.size(), 2u);
+  for (const auto& st : studies) {
+    const std::string uid = st["0020000D"]["Value"][0].get<std::string>();
+    EXPECT_EQ(bytes.find(uid), std::string::npos);
+  }
+  EXPECT_NE(bytes.find("labels.csv"), std::string::npos);
+
+  // A doctor may not export research datasets.
+  Api doc{server_->port(), doctor_token_};
+  int status = 0;
+  doc.json("GET", "/api/v1/datasets/" + id + "/versions/1/export", nullptr, &status);
+  EXPECT_EQ(status, 403);
+}
+
 TEST_F(DatasetApiTest, BadTablesGetClearErrors) {
   Api res{server_->port(), researcher_token_};
   int status = 0;

@@ -1,11 +1,16 @@
 // Datasets: versioned tables (and later imaging collections) with labels and
 // train/validation/test splits; reference data imported from Debian packages.
+#include <fstream>
+
+#include "core/ids.h"
 #include "datasets/reference_data.h"
 #include "http/routes/common.h"
 #include "http/routes/routes.h"
 
 namespace medai::http::routes {
 namespace {
+
+using datasets::SplitSpec;
 
 json dataset_schema() {
   return schema_object({{"id", schema_string()},
@@ -48,30 +53,114 @@ json content_properties() {
                                    {"seed", {{"type", "integer"}}}})}};
 }
 
+Result<SplitSpec> split_spec(const json& body);
+
 Result<datasets::TabularSpec> tabular_spec(const json& body) {
   datasets::TabularSpec spec;
   MEDAI_ASSIGN_OR_RETURN(spec.label_column, required_string(body, "label_column", 200));
   MEDAI_ASSIGN_OR_RETURN(spec.group_column, optional_string(body, "group_column", 200));
   MEDAI_ASSIGN_OR_RETURN(spec.split_column, optional_string(body, "split_column", 200));
-  if (body.contains("split")) {
-    const json& s = body["split"];
-    if (!s.is_object()) return make_error(ErrorCode::invalid_argument, "split must be an object", {{"field", "split"}});
-    for (auto it = s.begin(); it != s.end(); ++it) {
-      const std::string& k = it.key();
-      if (k == "seed") {
-        if (!it->is_number_unsigned())
-          return make_error(ErrorCode::invalid_argument, "split.seed must be a non-negative integer");
-        spec.split.seed = it->get<std::uint64_t>();
-      } else if (k == "train" || k == "validation" || k == "test") {
-        if (!it->is_number()) return make_error(ErrorCode::invalid_argument, "split." + k + " must be a number");
-        (k == "train" ? spec.split.train : k == "validation" ? spec.split.validation : spec.split.test) =
-            it->get<double>();
-      } else {
-        return make_error(ErrorCode::invalid_argument, "unknown field split." + k);
-      }
+  MEDAI_ASSIGN_OR_RETURN(spec.split, split_spec(body));
+  return spec;
+}
+
+Result<datasets::NewDataset> new_dataset_fields(const json& body, const std::string& default_source) {
+  datasets::NewDataset in;
+  auto name = required_string(body, "name", 64);
+  auto description = optional_string(body, "description", 4000);
+  auto visibility = optional_string(body, "visibility", 20);
+  auto data_use = required_string(body, "data_use", 4000);
+  auto licence = required_string(body, "licence", 1000);
+  auto source = optional_string(body, "source", 2000);
+  auto institution = optional_string(body, "institution_id", 64);
+  for (const Status& s : {name.status(), description.status(), visibility.status(), data_use.status(),
+                          licence.status(), source.status(), institution.status()})
+    MEDAI_RETURN_IF_ERROR(s);
+  in.name = *name;
+  in.description = description->value_or("");
+  in.visibility = visibility->value_or("institution");
+  in.data_use = *data_use;
+  in.licence = *licence;
+  in.source = source->value_or(default_source);
+  in.institution_id = institution->value_or("");
+  return in;
+}
+
+Result<SplitSpec> split_spec(const json& body) {
+  SplitSpec split;
+  if (!body.contains("split")) return split;
+  const json& s = body["split"];
+  if (!s.is_object()) return make_error(ErrorCode::invalid_argument, "split must be an object", {{"field", "split"}});
+  for (auto it = s.begin(); it != s.end(); ++it) {
+    const std::string& k = it.key();
+    if (k == "seed") {
+      if (!it->is_number_unsigned())
+        return make_error(ErrorCode::invalid_argument, "split.seed must be a non-negative integer");
+      split.seed = it->get<std::uint64_t>();
+    } else if (k == "train" || k == "validation" || k == "test") {
+      if (!it->is_number()) return make_error(ErrorCode::invalid_argument, "split." + k + " must be a number");
+      (k == "train" ? split.train : k == "validation" ? split.validation : split.test) = it->get<double>();
+    } else {
+      return make_error(ErrorCode::invalid_argument, "unknown field split." + k);
     }
   }
-  return spec;
+  return split;
+}
+
+Response create_imaging(AppContext& ctx, Request& req, const json& body) {
+  if (Status s = reject_unknown_fields(body, {"name", "description", "visibility", "data_use", "licence", "source",
+                                              "institution_id", "kind", "selection", "labels",
+                                              "require_annotations", "split"});
+      !s)
+    return Response::error(s);
+  auto in = new_dataset_fields(body, "query");
+  if (!in) return Response::error(in.status());
+  datasets::ImagingSpec spec;
+  if (!body.contains("selection"))
+    return Response::error(make_error(ErrorCode::invalid_argument, "selection is required", {{"field", "selection"}}));
+  auto selection = datasets::imaging_selection_from_json(body["selection"]);
+  if (!selection) return Response::error(selection.status());
+  spec.selection = *selection;
+  if (body.contains("labels")) {
+    const json& labels = body["labels"];
+    if (!labels.is_object())
+      return Response::error(make_error(ErrorCode::invalid_argument, "labels must map series or study UIDs to labels"));
+    for (auto it = labels.begin(); it != labels.end(); ++it) {
+      if (!it->is_string() || it->get<std::string>().empty() || it->get<std::string>().size() > 200)
+        return Response::error(make_error(ErrorCode::invalid_argument, "each label must be a non-empty string"));
+      spec.labels[it.key()] = it->get<std::string>();
+    }
+  }
+  if (body.contains("require_annotations")) {
+    if (!body["require_annotations"].is_boolean())
+      return Response::error(make_error(ErrorCode::invalid_argument, "require_annotations must be a boolean"));
+    spec.require_annotations = body["require_annotations"].get<bool>();
+  }
+  auto split = split_spec(body);
+  if (!split) return Response::error(split.status());
+  spec.split = *split;
+  auto ds = ctx.datasets->create_imaging(*req.principal, *in, spec);
+  if (!ds) return fail(ctx, req, ds.status());
+  return Response::json(datasets::to_json(*ds), 201);
+}
+
+// Streams a file that is already unlinked: nothing is left behind whether
+// the client reads it all or goes away.
+Response stream_and_forget(const std::filesystem::path& path, std::string content_type, std::string filename) {
+  auto in = std::make_shared<std::ifstream>(path, std::ios::binary);
+  std::error_code ec;
+  std::filesystem::remove(path, ec);
+  if (!*in) return Response::error(make_error(ErrorCode::io_error, "cannot read the export"));
+  Response res;
+  res.header("Content-Type", std::move(content_type));
+  res.header("Content-Disposition", "attachment; filename=\"" + filename + "\"");
+  res.chunks = [in](std::string& out) {
+    char buf[1 << 16];
+    in->read(buf, sizeof buf);
+    out.append(buf, static_cast<std::size_t>(in->gcount()));
+    return !in->eof() && in->good();
+  };
+  return res;
 }
 
 Result<std::int64_t> version_param(const Request& req) {
@@ -117,15 +206,29 @@ void register_dataset_routes(Router& router, AppContext& ctx) {
                            {"source", schema_string("provenance")},
                            {"institution_id", schema_string("platform admins: owner institution")}};
   for (const auto& [k, v] : meta_props.items()) create_props[k] = v;
+  create_props["kind"] = {{"type", "string"}, {"enum", {"tabular", "imaging"}}};
+  create_props["selection"] =
+      schema_object({{"study_uids", {{"type", "array"}, {"items", schema_string()}}},
+                     {"modality", {{"type", "array"}, {"items", schema_string()}}},
+                     {"body_part", schema_string()},
+                     {"study_date", schema_string("DA or range a-b")},
+                     {"max_series", {{"type", "integer"}}}});
+  create_props["labels"] = {{"type", "object"}, {"description", "series or study UID → label (imaging)"}};
+  create_props["require_annotations"] = {{"type", "boolean"}};
   router.add({.method = Method::post,
               .pattern = "/api/v1/datasets",
               .operation_id = "createDataset",
-              .summary = "Create a tabular dataset",
-              .description = "Creates a dataset with version 1 (draft) from a CSV table: the label column, an "
-                             "optional patient column (a patient's rows stay in one split) and either split "
-                             "fractions (stratified by label, seeded) or a column holding the split.",
+              .summary = "Create a dataset (tabular or imaging)",
+              .description = "Creates a dataset with version 1 (draft). Tabular (default `kind`): from a CSV "
+                             "table (`csv`, `label_column` required), an optional patient column (a patient's rows "
+                             "stay in one split) and either split fractions (stratified by label, seeded) or a "
+                             "column holding the split. Imaging (`kind: imaging`): from stored series of the "
+                             "institution chosen by `selection` (study UIDs and/or modality, body part, study "
+                             "date range); one item per image series, grouped by patient for the split; labels "
+                             "from `labels` (series or study UID → label) or else from the SEG/RTSTRUCT/SR "
+                             "objects that reference each series.",
               .tags = {"datasets"},
-              .request_schema = schema_object(create_props, {"name", "data_use", "licence", "csv", "label_column"}),
+              .request_schema = schema_object(create_props, {"name", "data_use", "licence"}),
               .responses = {{201, "created", dataset_schema()},
                             error_doc(400, "bad table or fields"),
                             error_doc(403, "role not allowed"),
@@ -134,33 +237,19 @@ void register_dataset_routes(Router& router, AppContext& ctx) {
              [&ctx](Request& req) {
                auto body = object_body(req);
                if (!body) return Response::error(body.status());
+               if (body->value("kind", "tabular") == "imaging") return create_imaging(ctx, req, *body);
                if (Status s = reject_unknown_fields(*body, {"name", "description", "visibility", "data_use", "licence",
                                                             "source", "institution_id", "csv", "label_column",
-                                                            "group_column", "split_column", "split"});
+                                                            "group_column", "split_column", "split", "kind"});
                    !s)
                  return Response::error(s);
-               datasets::NewDataset in;
-               auto name = required_string(*body, "name", 64);
-               auto description = optional_string(*body, "description", 4000);
-               auto visibility = optional_string(*body, "visibility", 20);
-               auto data_use = required_string(*body, "data_use", 4000);
-               auto licence = required_string(*body, "licence", 1000);
-               auto source = optional_string(*body, "source", 2000);
-               auto institution = optional_string(*body, "institution_id", 64);
+               auto in = new_dataset_fields(*body, "upload");
+               if (!in) return Response::error(in.status());
                auto csv = required_string(*body, "csv", 64 * 1024 * 1024);
-               for (const Status& s : {name.status(), description.status(), visibility.status(), data_use.status(),
-                                       licence.status(), source.status(), institution.status(), csv.status()})
-                 if (!s) return Response::error(s);
+               if (!csv) return Response::error(csv.status());
                auto spec = tabular_spec(*body);
                if (!spec) return Response::error(spec.status());
-               in.name = *name;
-               in.description = description->value_or("");
-               in.visibility = visibility->value_or("institution");
-               in.data_use = *data_use;
-               in.licence = *licence;
-               in.source = source->value_or("upload");
-               in.institution_id = institution->value_or("");
-               auto ds = ctx.datasets->create_tabular(*req.principal, in, *csv, *spec);
+               auto ds = ctx.datasets->create_tabular(*req.principal, *in, *csv, *spec);
                if (!ds) return fail(ctx, req, ds.status());
                return Response::json(datasets::to_json(*ds), 201);
              });
@@ -287,11 +376,15 @@ void register_dataset_routes(Router& router, AppContext& ctx) {
               .pattern = "/api/v1/datasets/{id}/versions/{version}/export",
               .operation_id = "exportDatasetVersion",
               .summary = "Export a version (de-identified)",
-              .description = "The table as CSV with a trailing `split` column; patient values are replaced by "
-                             "keyed pseudonyms. `split` limits the rows to one split. Audited.",
+              .description = "Tabular: the table as CSV with a trailing `split` column; patient values are "
+                             "replaced by keyed pseudonyms. Imaging: a zip of de-identified DICOM (PS3.15 basic "
+                             "profile, patient characteristics kept, dates shifted per patient, UIDs remapped "
+                             "consistently so annotations still reference their images) under "
+                             "split/patient-pseudonym/series-N/, with labels.csv and manifest.json. `split` limits "
+                             "the export to one split. Audited.",
               .tags = {"datasets"},
               .parameters = {query_parameter("split", "train, validation or test")},
-              .responses = {{200, "text/csv", nullptr}, error_doc(404, "not found")}},
+              .responses = {{200, "text/csv (tabular) or application/zip (imaging)", nullptr}, error_doc(404, "not found")}},
              [&ctx](Request& req) {
                auto version = version_param(req);
                if (!version) return Response::error(version.status());
@@ -300,6 +393,15 @@ void register_dataset_routes(Router& router, AppContext& ctx) {
                  auto parsed = datasets::split_from_name(*s);
                  if (!parsed) return Response::error(parsed.status());
                  only = *parsed;
+               }
+               auto ds = ctx.datasets->get(*req.principal, req.param("id"));
+               if (!ds) return fail(ctx, req, ds.status());
+               if (ds->kind == "imaging") {
+                 const auto zip = ctx.data->root / ("export-" + new_id("x") + ".zip");
+                 auto written = ctx.datasets->export_imaging(*req.principal, ds->id, *version, only, zip);
+                 if (!written) return fail(ctx, req, written.status());
+                 return stream_and_forget(zip, "application/zip",
+                                          ds->name + "-v" + std::to_string(*version) + ".zip");
                }
                auto out = ctx.datasets->export_table(*req.principal, req.param("id"), *version, only);
                if (!out) return fail(ctx, req, out.status());
