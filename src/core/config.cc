@@ -128,6 +128,7 @@ Result<Config> from_json(const json& j) {
     c.dicom.acse_timeout_s = d.at("acse_timeout_s");
     c.dicom.dimse_timeout_s = d.at("dimse_timeout_s");
     c.dicom.duplicate_policy = d.at("duplicate_policy");
+    c.dicom.deidentify_institutions = d.at("deidentify_institutions");
     const auto& l = j.at("log");
     c.log.level = l.at("level");
     c.log.file = l.at("file");
@@ -214,7 +215,8 @@ nlohmann::json config_to_json(const Config& c) {
                 {"max_pdu_bytes", c.dicom.max_pdu_bytes},
                 {"acse_timeout_s", c.dicom.acse_timeout_s},
                 {"dimse_timeout_s", c.dicom.dimse_timeout_s},
-                {"duplicate_policy", c.dicom.duplicate_policy}}},
+                {"duplicate_policy", c.dicom.duplicate_policy},
+                {"deidentify_institutions", c.dicom.deidentify_institutions}}},
               {"log", {{"level", c.log.level}, {"file", c.log.file}}}};
 }
 

@@ -53,6 +53,11 @@ struct DicomConfig {
   // Same SOP Instance UID with different bytes: "reject" keeps the first
   // copy and refuses the new one; "keep_newest" replaces it. Both are logged.
   std::string duplicate_policy = "reject";
+  // Research-only institutions: comma-separated institution handles whose
+  // incoming instances are de-identified before they are stored (PS3.15
+  // basic profile, patient characteristics kept, dates shifted; UIDs and
+  // pseudonyms stable per institution). Empty: store as received.
+  std::string deidentify_institutions;
 };
 
 struct LogConfig {

@@ -114,7 +114,7 @@ std::vector<IngestResult> InstanceStore::ingest_batch(std::span<const IngestItem
   std::vector<Prepared> prepared;
   prepared.reserve(items.size());
   std::vector<std::string> owned_files;  // bytes of items given as files
-  owned_files.reserve(items.size());
+  owned_files.reserve(2 * items.size());  // file bytes and de-identified bytes: views must stay valid
   std::vector<std::string_view> blob_bytes;
   if (context.institution_id.empty()) {
     for (auto& r : results) r.error = make_error(ErrorCode::invalid_argument, "no institution to file the data under");
@@ -132,6 +132,15 @@ std::vector<IngestResult> InstanceStore::ingest_batch(std::span<const IngestItem
         continue;
       }
       owned_files.push_back(std::move(*read));
+      bytes = owned_files.back();
+    }
+    if (ingest_deid_ && ingest_deid_->applies_to(context.institution_id)) {
+      auto clean = ingest_deid_->apply(bytes, context.institution_id);
+      if (!clean) {
+        r.error = clean.status();
+        continue;
+      }
+      owned_files.push_back(std::move(*clean));
       bytes = owned_files.back();
     }
     IndexAttributes attributes;

@@ -18,6 +18,7 @@
 //  (replaced). Each duplicate is logged without patient data.
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -26,6 +27,7 @@
 
 #include "access/principal.h"
 #include "core/status.h"
+#include "dicom/ingest_deid.h"
 #include "dicom/parse.h"
 #include "storage/blob_store.h"
 #include "storage/catalog.h"
@@ -102,6 +104,12 @@ class InstanceStore {
   // ingest in flight keeps its blobs). Returns the number removed.
   Result<std::size_t> collect_garbage(std::chrono::seconds min_age = std::chrono::hours(1));
 
+  // Research-only institutions: their instances are de-identified before
+  // anything is stored (see ingest_deid.h). Set once at start-up.
+  void set_ingest_deidentifier(std::shared_ptr<const IngestDeidentifier> deidentifier) {
+    ingest_deid_ = std::move(deidentifier);
+  }
+
   storage::Catalog& catalog() { return catalog_; }
   DuplicatePolicy policy() const { return policy_; }
 
@@ -109,6 +117,7 @@ class InstanceStore {
   storage::Catalog& catalog_;
   storage::BlobStore& blobs_;
   DuplicatePolicy policy_;
+  std::shared_ptr<const IngestDeidentifier> ingest_deid_;
 };
 
 }  // namespace medai::dicom

@@ -114,25 +114,15 @@ Result<std::string> extract_bulk_data(ParsedInstance& instance, std::uint32_t ta
   return make_error(ErrorCode::invalid_argument, "the attribute is not a binary value");
 }
 
-Result<std::string> transcode(ParsedInstance& instance, const std::string& transfer_syntax_uid) {
-  register_codecs();
-  const DcmXfer target(transfer_syntax_uid.c_str());
-  if (target.getXfer() == EXS_Unknown)
-    return make_error(ErrorCode::not_acceptable, "unknown transfer syntax requested");
-  DcmFileFormat& file = instance.file();
-  DcmDataset& ds = instance.dataset();
-  if (ds.chooseRepresentation(target.getXfer(), nullptr).bad() || !ds.canWriteXfer(target.getXfer()))
-    return make_error(ErrorCode::not_acceptable,
-                      std::string("this server cannot convert the instance to ") + target.getXferName(),
-                      {{"transfer_syntax", transfer_syntax_uid}});
+Result<std::string> write_part10(DcmFileFormat& file, int xfer_value) {
+  const auto xfer = static_cast<E_TransferSyntax>(xfer_value);
   // Serialise into memory: the length is known only after writing, so grow.
-  file.getMetaInfo()->putAndInsertString(DCM_TransferSyntaxUID, transfer_syntax_uid.c_str());
   std::size_t capacity = 1 << 20;
   for (int attempt = 0; attempt < 12; ++attempt) {
     std::string buffer(capacity, '\0');
     DcmOutputBufferStream out(buffer.data(), static_cast<offile_off_t>(buffer.size()));
     file.transferInit();
-    OFCondition cond = file.write(out, target.getXfer(), EET_ExplicitLength, nullptr);
+    OFCondition cond = file.write(out, xfer, EET_ExplicitLength, nullptr);
     file.transferEnd();
     if (cond.good()) {
       void* data = nullptr;
@@ -145,7 +135,22 @@ Result<std::string> transcode(ParsedInstance& instance, const std::string& trans
       return make_error(ErrorCode::internal, std::string("DCMTK could not write the instance: ") + cond.text());
     capacity *= 2;
   }
-  return make_error(ErrorCode::payload_too_large, "the transcoded instance is too large");
+  return make_error(ErrorCode::payload_too_large, "the instance is too large to serialise");
+}
+
+Result<std::string> transcode(ParsedInstance& instance, const std::string& transfer_syntax_uid) {
+  register_codecs();
+  const DcmXfer target(transfer_syntax_uid.c_str());
+  if (target.getXfer() == EXS_Unknown)
+    return make_error(ErrorCode::not_acceptable, "unknown transfer syntax requested");
+  DcmFileFormat& file = instance.file();
+  DcmDataset& ds = instance.dataset();
+  if (ds.chooseRepresentation(target.getXfer(), nullptr).bad() || !ds.canWriteXfer(target.getXfer()))
+    return make_error(ErrorCode::not_acceptable,
+                      std::string("this server cannot convert the instance to ") + target.getXferName(),
+                      {{"transfer_syntax", transfer_syntax_uid}});
+  file.getMetaInfo()->putAndInsertString(DCM_TransferSyntaxUID, transfer_syntax_uid.c_str());
+  return write_part10(file, target.getXfer());
 }
 
 Result<std::string> render(ParsedInstance& instance, const RenderOptions& options) {

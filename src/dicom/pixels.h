@@ -28,6 +28,10 @@ Result<std::string> extract_bulk_data(ParsedInstance& instance, std::uint32_t ta
 // produce it from the stored encoding.
 Result<std::string> transcode(ParsedInstance& instance, const std::string& transfer_syntax_uid);
 
+// A Part 10 file (meta header + data set) serialised into memory in `xfer`
+// (an E_TransferSyntax value); the meta header must already name it.
+Result<std::string> write_part10(DcmFileFormat& file, int xfer);
+
 struct RenderOptions {
   std::int64_t frame = 1;                 // 1-based
   std::optional<double> window_center;    // both or neither

@@ -1,5 +1,8 @@
 #include "http/app.h"
 
+#include <set>
+#include <sstream>
+
 #include "core/log.h"
 #include "core/phi.h"
 
@@ -69,6 +72,24 @@ Result<std::unique_ptr<Application>> Application::open(const Config& config) {
   app->dicom_store_ =
       std::make_unique<dicom::InstanceStore>(*app->data_.catalog, *app->data_.blobs, duplicate_policy);
   app->ctx_.dicom_store = app->dicom_store_.get();
+  if (!config.dicom.deidentify_institutions.empty()) {
+    // Research-only institutions named by handle; an unknown handle stops
+    // start-up rather than storing identifiable data by mistake.
+    std::set<std::string> ids;
+    std::stringstream handles(config.dicom.deidentify_institutions);
+    for (std::string handle; std::getline(handles, handle, ',');) {
+      handle.erase(0, handle.find_first_not_of(' '));
+      handle.erase(handle.find_last_not_of(' ') + 1);
+      if (handle.empty()) continue;
+      auto inst = app->directory_->find_institution(access::system_principal(), handle);
+      if (!inst)
+        return make_error(ErrorCode::config_error,
+                          "dicom.deidentify_institutions names an unknown institution: " + handle);
+      ids.insert(inst->id);
+    }
+    app->dicom_store_->set_ingest_deidentifier(
+        std::make_shared<dicom::IngestDeidentifier>(app->data_.secret, std::move(ids)));
+  }
   app->dicom_nodes_ = std::make_unique<dicom::RemoteNodes>(*app->data_.catalog);
   app->ctx_.dicom_nodes = app->dicom_nodes_.get();
   app->ctx_.config = config;
