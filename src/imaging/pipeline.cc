@@ -12,6 +12,10 @@ namespace {
 
 using nlohmann::json;
 
+// Bounds that keep an untrusted manifest from asking for absurd memory.
+constexpr double kMaxPatchVoxels = 256.0 * 256 * 256;
+constexpr std::size_t kMaxVoxels = std::size_t{1} << 29;  // 2 GiB of floats
+
 const char* stage_name(Stage s) {
   switch (s) {
     case Stage::image: return "image";
@@ -136,6 +140,10 @@ PipelineStep read_step(const std::string& op, StepReader& r) {
   if (op == "resample") {
     ResampleStep s;
     s.spacing_mm = r.triple<double>("spacing_mm", true);
+    if (s.spacing_mm && std::min({(*s.spacing_mm)[0], (*s.spacing_mm)[1], (*s.spacing_mm)[2]}) < 0.05) {
+      r.problem("spacing_mm", "must be at least 0.05 mm");
+      s.spacing_mm = std::array<double, 3>{1, 1, 1};
+    }
     const std::string to = r.choice("to", "", {"source"});
     if (s.spacing_mm.has_value() == (to == "source"))
       r.problem("spacing_mm", "give either spacing_mm or \"to\": \"source\"");
@@ -172,10 +180,12 @@ PipelineStep read_step(const std::string& op, StepReader& r) {
   }
   if (op == "crop_pad") {
     CropPadStep s;
-    if (auto size = r.triple<int>("size", true))
+    if (auto size = r.triple<int>("size", true)) {
       s.size = *size;
-    else if (!r.has("size"))
+      if (double(s.size[0]) * s.size[1] * s.size[2] > double(kMaxVoxels)) r.problem("size", "is too large a volume");
+    } else if (!r.has("size")) {
       r.problem("size", "is required");
+    }
     const std::string around = r.choice("around", "center", {"center", "foreground"});
     if (around == "foreground") {
       s.foreground_above = r.has("foreground_above") ? r.number("foreground_above", 0)
@@ -192,9 +202,12 @@ PipelineStep read_step(const std::string& op, StepReader& r) {
       s.patch_size = *p;
     else if (!r.has("patch_size"))
       r.problem("patch_size", "is required");
-    s.overlap = r.number("overlap", 0.5, 0.0, 1.0, false, true);
+    s.overlap = r.number("overlap", 0.5, 0.0, 0.9);
+    const double voxels = double(s.patch_size[0]) * s.patch_size[1] * s.patch_size[2];
+    if (voxels > kMaxPatchVoxels) r.problem("patch_size", "a patch may hold at most 256^3 voxels");
     s.blend = r.choice("blend", "gaussian", {"gaussian", "constant"}) == "constant" ? Blend::constant : Blend::gaussian;
     s.batch_size = r.integer("batch_size", 1, 1, 64);
+    if (voxels * s.batch_size > kMaxPatchVoxels * 4) r.problem("batch_size", "a batch may hold at most 4 * 256^3 voxels");
     return s;
   }
   if (op == "argmax") return ArgmaxStep{};
@@ -349,6 +362,13 @@ Status run_pipeline(const Pipeline& pipeline, PipelineData& d, const PipelineCon
         return s->spacing_mm ? grid_for_spacing(v, *s->spacing_mm) : d.source.template like<T>();
       };
       if (d.components) return make_error(ErrorCode::invalid_pipeline, "resample must come before connected_components");
+      if (s->spacing_mm) {
+        const Volume<float>& ref = !d.probabilities.empty() ? d.probabilities.front() : d.image;
+        const Volume<float> g = grid_for_spacing(ref, *s->spacing_mm);  // geometry only, no data
+        if (static_cast<double>(g.nx) * g.ny * g.nz > static_cast<double>(kMaxVoxels))
+          return make_error(ErrorCode::invalid_pipeline, "resample would make a volume that is too large",
+                            {{"size", {g.nx, g.ny, g.nz}}});
+      }
       if (!d.probabilities.empty() || d.labels) {
         for (auto& p : d.probabilities) p = resample_to_grid(p, target(p), s->interpolation, 0, ctx.threads);
         if (d.labels) d.labels = resample_to_grid(*d.labels, target(*d.labels), 0, ctx.threads);

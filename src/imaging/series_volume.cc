@@ -120,6 +120,11 @@ Result<SeriesVolume> load(std::size_t count, const Loader& loader, const SeriesL
         std::fabs(h.column_spacing - first.column_spacing) > 1e-4)
       return refuse("mixed_size", "the images of the series differ in size or pixel spacing", {{"index", h.index}});
 
+  const std::size_t voxels = static_cast<std::size_t>(first.rows) * first.columns * slices.size();
+  if (voxels > options.max_voxels)
+    return refuse("too_large", "the series is larger than this server loads as one volume",
+                  {{"voxels", voxels}, {"max_voxels", options.max_voxels}});
+
   // Order along the normal.
   Vec3 n = r.cross(c);
   n = n * (1.0 / std::sqrt(n.norm2()));

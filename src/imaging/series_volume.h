@@ -22,6 +22,7 @@
 //   gantry_tilt         slice positions do not lie along the slice normal (tilted acquisition)
 //   non_uniform_spacing a gap between neighbouring slices differs from the median gap by more than the
 //                       tolerance (a missing slice, or mixed reconstructions)
+//   too_large           more voxels than SeriesLoadOptions::max_voxels
 // Unreadable files give invalid_dicom, missing pixel data dicom_missing_attribute and undecodable
 // compressed pixel data unsupported_transfer_syntax (detail.index = the input's position in the list).
 // Messages and details never contain patient data. Memory: one decoded file at a time besides the volume.
@@ -47,6 +48,9 @@ struct SeriesLoadOptions {
   // Largest in-plane drift of slice positions, as a fraction of the distance
   // along the normal (plus 0.02 mm), before the series counts as tilted.
   double tilt_tolerance = 0.01;
+  // Refuse volumes with more voxels (floats: 4 bytes each) — 2^29 voxels is
+  // 2 GiB, room for 1024 × 1024 × 512 or 512 × 512 × 2048.
+  std::size_t max_voxels = std::size_t{1} << 29;
 };
 
 struct SeriesVolume {
