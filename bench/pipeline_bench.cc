@@ -5,6 +5,8 @@
 // (threshold, 26-connected components, measure). Prints one JSON object.
 //
 //   pipeline_bench <folder with the series' .dcm files> [patch=64] [overlap=0.5] [threads=2]
+//   pipeline_bench --make-ct <folder> [slices=300]   writes the synthetic 512x512 chest CT series that
+//                                                    `medai synth chest-ct --seed 1 --slices N` writes
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -24,6 +26,8 @@
 #include "imaging/ops/sliding_window.h"
 #include "imaging/ops/window.h"
 #include "imaging/series_volume.h"
+#include "synth/chest_ct.h"
+#include "synth/ct_writer.h"
 
 using namespace medai::imaging;
 using Clock = std::chrono::steady_clock;
@@ -37,7 +41,26 @@ long peak_rss_mib() {
 }
 }  // namespace
 
+int make_ct(const std::filesystem::path& dir, int slices) {
+  medai::synth::ChestCtOptions o;
+  o.slices = slices;
+  o.threads = 2;
+  const auto study = medai::synth::generate_chest_ct(1, o);
+  const auto id = medai::synth::make_identity(1, "chest-ct", 0, 60, false, "pipeline bench");
+  medai::synth::CtSeriesOptions so;
+  so.series = {"1.2.826.0.1.3680043.10.99.1", "CT", "bench", 1};
+  so.uid_label = "bench";
+  auto written = medai::synth::write_ct_series(study.hu, id, so, dir);
+  if (!written.is_ok()) {
+    std::cerr << written.status().to_string() << "\n";
+    return 1;
+  }
+  std::cout << study.hu.nx << "x" << study.hu.ny << "x" << study.hu.nz << " written to " << dir.string() << "\n";
+  return 0;
+}
+
 int main(int argc, char** argv) {
+  if (argc >= 3 && std::string(argv[1]) == "--make-ct") return make_ct(argv[2], argc > 3 ? std::stoi(argv[3]) : 300);
   if (argc < 2) {
     std::cerr << "usage: pipeline_bench <series folder> [patch=64] [overlap=0.5] [threads=2]\n";
     return 2;

@@ -36,6 +36,7 @@ struct SliceSpec {
   bool localizer = false;
   bool with_position = true;
   int frames = 1;
+  int samples = 1;  // header only: the pixel data stays single-sample
   std::string transfer = "explicit";  // explicit | jpeg-lossless | rle
   // Stored value of pixel (column i, row j).
   std::function<int(int, int)> stored = [](int i, int j) { return 1000 + i + 10 * j; };
@@ -73,8 +74,8 @@ inline void write_slice(const SliceSpec& s, const std::filesystem::path& path) {
   }
   d.putAndInsertString(DCM_PixelSpacing, (ds_value(s.row_spacing) + "\\" + ds_value(s.column_spacing)).c_str());
   d.putAndInsertString(DCM_SliceThickness, "1.25");
-  d.putAndInsertUint16(DCM_SamplesPerPixel, 1);
-  d.putAndInsertString(DCM_PhotometricInterpretation, "MONOCHROME2");
+  d.putAndInsertUint16(DCM_SamplesPerPixel, static_cast<Uint16>(s.samples));
+  d.putAndInsertString(DCM_PhotometricInterpretation, s.samples == 1 ? "MONOCHROME2" : "RGB");
   d.putAndInsertUint16(DCM_Rows, static_cast<Uint16>(s.rows));
   d.putAndInsertUint16(DCM_Columns, static_cast<Uint16>(s.columns));
   d.putAndInsertUint16(DCM_BitsAllocated, 16);

@@ -270,6 +270,22 @@ TEST(SeriesVolumeRefusal, MissingSliceIsNonUniformSpacing) {
   EXPECT_NEAR(s.detail()["median_gap_mm"].get<double>(), 2.5, 1e-6);
 }
 
+TEST(SeriesVolumeRefusal, NotGrayscale) {
+  auto specs = axial_series();
+  specs[0].samples = 3;
+  expect_refusal(specs, "not_grayscale");
+}
+
+TEST(SeriesVolumeRefusal, TooLarge) {
+  TempDir dir;
+  SeriesLoadOptions o;
+  o.max_voxels = 5 * 4 * kSlices - 1;
+  const Status s = load_series_volume(write_all(dir, axial_series()), o).status();
+  EXPECT_EQ(reason_of(s), "too_large");
+  o.max_voxels = 5 * 4 * kSlices;
+  EXPECT_TRUE(load_series_volume(write_all(dir, axial_series()), o).is_ok());
+}
+
 TEST(SeriesVolumeRefusal, SmallRoundingOfPositionsIsTolerated) {
   auto specs = axial_series();
   specs[2].position.z += 0.004;  // DS rounding in real scanners
