@@ -40,6 +40,35 @@ void parallel_slabs(Volume<T>& out, int threads, F&& body) {
 
 bool outside(double c, int n) { return c < -0.5 || c > n - 0.5; }
 
+// Per-axis sample tables for the common case of grids that share their
+// direction (the map is then diagonal): each output index maps to a lower
+// source index, a weight and an inside flag, computed once per axis.
+struct AxisTable {
+  std::vector<int> lo, hi;
+  std::vector<float> f;
+  std::vector<char> inside;
+};
+
+AxisTable axis_table(double base, double step, int count, int n) {
+  AxisTable t;
+  for (int o = 0; o < count; ++o) {
+    const double c = base + step * o;
+    t.inside.push_back(!outside(c, n));
+    const double x = std::clamp(c, 0.0, n - 1.0);
+    const int x0 = std::min(static_cast<int>(x), n - 1);
+    t.lo.push_back(x0);
+    t.hi.push_back(std::min(x0 + 1, n - 1));
+    t.f.push_back(static_cast<float>(x - x0));
+  }
+  return t;
+}
+
+bool diagonal(const Affine& m) {
+  const double e = 1e-9;
+  return std::fabs(m.di.y) < e && std::fabs(m.di.z) < e && std::fabs(m.dj.x) < e && std::fabs(m.dj.z) < e &&
+         std::fabs(m.dk.x) < e && std::fabs(m.dk.y) < e;
+}
+
 }  // namespace
 
 Volume<float> resample_to_grid(const Volume<float>& source, const Volume<float>& target_grid,
@@ -49,6 +78,40 @@ Volume<float> resample_to_grid(const Volume<float>& source, const Volume<float>&
   const int nx = source.nx, ny = source.ny, nz = source.nz;
   const std::size_t sx = 1, sy = static_cast<std::size_t>(nx), sz = static_cast<std::size_t>(nx) * ny;
   const float* src = source.data.data();
+  if (interpolation == Interpolation::linear && diagonal(m)) {
+    const AxisTable tx = axis_table(m.base.x, m.di.x, out.nx, nx), ty = axis_table(m.base.y, m.dj.y, out.ny, ny),
+                     tz = axis_table(m.base.z, m.dk.z, out.nz, nz);
+    parallel_slabs(out, threads, [&](int k) {
+      const float fz = tz.f[k];
+      const float* z0 = src + tz.lo[k] * sz;
+      const float* z1 = src + tz.hi[k] * sz;
+      for (int j = 0; j < out.ny; ++j) {
+        float* dst = out.data.data() + out.index(0, j, k);
+        if (!tz.inside[k] || !ty.inside[j]) {
+          std::fill(dst, dst + out.nx, fill);
+          continue;
+        }
+        const float fy = ty.f[j];
+        const float* r00 = z0 + ty.lo[j] * sy;
+        const float* r10 = z0 + ty.hi[j] * sy;
+        const float* r01 = z1 + ty.lo[j] * sy;
+        const float* r11 = z1 + ty.hi[j] * sy;
+        for (int i = 0; i < out.nx; ++i) {
+          if (!tx.inside[i]) {
+            dst[i] = fill;
+            continue;
+          }
+          const int a = tx.lo[i], b = tx.hi[i];
+          const float fx = tx.f[i];
+          const float c00 = r00[a] + (r00[b] - r00[a]) * fx, c10 = r10[a] + (r10[b] - r10[a]) * fx;
+          const float c01 = r01[a] + (r01[b] - r01[a]) * fx, c11 = r11[a] + (r11[b] - r11[a]) * fx;
+          const float c0 = c00 + (c10 - c00) * fy, c1 = c01 + (c11 - c01) * fy;
+          dst[i] = c0 + (c1 - c0) * fz;
+        }
+      }
+    });
+    return out;
+  }
   parallel_slabs(out, threads, [&](int k) {
     for (int j = 0; j < out.ny; ++j) {
       const Vec3 row = m.base + m.dj * j + m.dk * k;
