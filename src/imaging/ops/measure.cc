@@ -86,6 +86,7 @@ AxisPair measure_axes(const std::uint8_t* mask, int nx, int ny, double sx, doubl
 
 std::vector<Measurement> measure(const Components& components, const Volume<float>* intensity) {
   const Volume<std::int32_t>& lab = components.labels;
+  const bool same_grid = intensity != nullptr && lab.same_grid(*intensity);
   std::vector<Measurement> out;
   for (const ComponentStats& s : components.stats) {
     Measurement m;
@@ -108,7 +109,7 @@ std::vector<Measurement> measure(const Components& components, const Volume<floa
           mask[static_cast<std::size_t>(j - y0) * w + (i - x0)] = 1;
           any = true;
           if (intensity) {
-            const Vec3 v = lab.same_grid(*intensity) ? Vec3{double(i), double(j), double(k)}
+            const Vec3 v = same_grid ? Vec3{double(i), double(j), double(k)}
                                                      : intensity->voxel(lab.position(i, j, k));
             const long a = std::lround(v.x), b = std::lround(v.y), c = std::lround(v.z);
             if (a >= 0 && b >= 0 && c >= 0 && a < intensity->nx && b < intensity->ny && c < intensity->nz) {
