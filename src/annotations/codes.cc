@@ -1,0 +1,1 @@
+#include "annotations/codes.h"
