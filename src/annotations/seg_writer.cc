@@ -68,7 +68,8 @@ Result<DicomObject> write_seg(const imaging::Volume<std::uint8_t>& labels, const
   const std::string description = options.content_description.empty()
                                       ? research_prefixed(producer, app + " " + producer.app_version)
                                       : research_prefixed(producer, options.content_description);
-  const std::string creator = options.content_creator.empty() ? app : options.content_creator;
+  // Content Creator's Name is a person name (Type 2): empty unless given; the app is in the equipment modules.
+  const std::string creator = options.content_creator;
   ContentIdentificationMacro content("1", options.content_label.c_str(), description.c_str(), creator.c_str());
   DcmSegmentation* raw = nullptr;
   OFCondition c = DcmSegmentation::createBinarySegmentation(raw, static_cast<Uint16>(labels.ny),

@@ -38,7 +38,7 @@ struct SegmentSpec {
 struct SegOptions {
   std::string content_label = "RESULT";  // CS, upper case
   std::string content_description;       // defaults to "<app> <version>"
-  std::string content_creator;           // PN; defaults to the app name
+  std::string content_creator;           // PN of a person (e.g. "SMITH^JANE"); empty for apps
 };
 
 // `labels` must have the source series' grid (check_same_grid). At least one

@@ -107,6 +107,7 @@ Result<SourceSeries> source_series_from_files(const std::vector<std::filesystem:
       s.series_instance_uid = str(DCM_SeriesInstanceUID);
       s.frame_of_reference_uid = str(DCM_FrameOfReferenceUID);
       s.sop_class_uid = str(DCM_SOPClassUID);
+      s.modality = str(DCM_Modality);
       s.nx = cols;
       s.ny = rows;
       row_spacing = spacing[0];

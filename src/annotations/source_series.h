@@ -24,6 +24,7 @@ struct SourceSlice {
 struct SourceSeries {
   std::string study_instance_uid, series_instance_uid, frame_of_reference_uid;
   std::string sop_class_uid;  // of the slices (e.g. CT Image Storage)
+  std::string modality = "CT";
   std::vector<SourceSlice> slices;
   // Grid (Volume convention): nx columns, ny rows, nz = slices.size().
   int nx = 0, ny = 0;

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -113,8 +114,19 @@ inline ToolOutput run_tool(const std::string& command) {
   return out;
 }
 
+// When MEDAI_KEEP_OUTPUTS names a folder, a copy of `file` is left there for
+// inspection (e.g. `dciodvfy -new`, `dsrdump`, a viewer).
+inline void keep_copy(const std::filesystem::path& file) {
+  if (const char* dir = std::getenv("MEDAI_KEEP_OUTPUTS")) {
+    std::error_code ec;
+    std::filesystem::copy_file(file, std::filesystem::path(dir) / file.filename(),
+                               std::filesystem::copy_options::overwrite_existing, ec);
+  }
+}
+
 // "Error ..." lines of dciodvfy; `all` receives the whole output.
 inline std::vector<std::string> dciodvfy_errors(const std::filesystem::path& file, std::string* all = nullptr) {
+  keep_copy(file);
   const ToolOutput o = run_tool("dciodvfy -new '" + file.string() + "'");
   if (all) *all = o.text;
   std::vector<std::string> errors;

@@ -1,1 +1,0 @@
-#include "annotations/codes.h"
