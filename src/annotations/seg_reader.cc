@@ -17,6 +17,8 @@ namespace medai::annotations {
 namespace {
 using detail::get_string;
 
+constexpr std::size_t kMaxSegments = 512;
+
 Status mismatch(std::string message, nlohmann::json detail = nullptr) {
   return make_error(ErrorCode::geometry_mismatch, "SEG: " + std::move(message), std::move(detail));
 }
@@ -103,6 +105,11 @@ Result<SegLabels> read_seg(const std::string& bytes, const SourceSeries& geometr
                   static_cast<int>(std::lround(b * 255))};
     }
     if (info.number <= 0 || index_of_number.count(info.number)) return malformed("invalid or repeated Segment Number");
+    // Each segment gets a full mask on the series grid: bound the memory a
+    // hostile SEG can make us allocate.
+    if (out.segments.size() >= kMaxSegments)
+      return make_error(ErrorCode::unprocessable, "SEG: more segments than this reader accepts",
+                        {{"max_segments", kMaxSegments}});
     index_of_number[info.number] = out.segments.size();
     out.segments.push_back(info);
     out.masks.push_back(geometry.empty_mask());

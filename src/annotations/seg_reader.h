@@ -10,7 +10,8 @@
 // the series is refused with geometry_mismatch; one that is not a SEG with
 // unsupported_sop_class; compressed pixel data with
 // unsupported_transfer_syntax; anything malformed with invalid_dicom.
-// BINARY and FRACTIONAL (thresholded at half the maximum) are read.
+// BINARY and FRACTIONAL (thresholded at half the maximum) are read; at most
+// 512 segments (each becomes a full mask), more is unprocessable.
 #include <array>
 #include <string>
 #include <vector>
