@@ -5,7 +5,7 @@
 #include "synth/chest_ct.h"
 #include "synth/ct_writer.h"
 #include "synth/rng.h"
-#include "synth/seg_writer.h"
+#include "synth/annotation_adapter.h"
 #include "synth/study_output.h"
 #include "synth/uid.h"
 
@@ -68,7 +68,7 @@ Result<nlohmann::json> write_chest_ct_study(std::uint64_t seed, int index, const
   gt["malignancy_model"] =
       "Brock/PanCan full model with spiculation (McWilliams 2013), no family history, no emphysema";
   nlohmann::json nodules = nlohmann::json::array();
-  std::vector<SegSegment> segments;
+  std::vector<annotations::SegmentSpec> segments;
   for (const Nodule& n : study.nodules) {
     const int k = n.centroid_voxel[2];
     nodules.push_back({{"id", n.id},
@@ -92,23 +92,23 @@ Result<nlohmann::json> write_chest_ct_study(std::uint64_t seed, int index, const
                        {"upper_lobe", n.upper_lobe},
                        {"malignancy_probability", r3(n.malignancy_probability)},
                        {"malignant", n.malignant}});
-    SegSegment seg;
+    annotations::SegmentSpec seg;
     seg.label = static_cast<std::uint8_t>(n.id);
     seg.name = "Nodule " + std::to_string(n.id);
     seg.description = to_string(n.type) + " " + to_string(n.margin) + " " + to_string(n.location);
-    seg.category = codes::kMorphAbnormal;
-    seg.type = codes::kNodule;
+    seg.category = annotations::codes::kMorphAbnormal;
+    seg.type = annotations::codes::kNodule;
     seg.rgb = n.malignant ? std::array<int, 3>{230, 40, 40} : std::array<int, 3>{40, 200, 80};
     seg.tracking_id = "nodule-" + std::to_string(n.id);
     segments.push_back(seg);
   }
   gt["nodules"] = nodules;
   if (!segments.empty()) {
-    SegWriteOptions so;
-    so.series = {synth_uid(seed, base + "/series/seg"), "SEG", "Nodule ground truth (SEG)", 100};
-    so.sop_uid = synth_uid(seed, base + "/seg");
-    MEDAI_RETURN_IF_ERROR(write_label_seg(study.nodule_label, segments, series, id, so, dir / "seg.dcm"));
-    gt["seg"] = {{"file", "seg.dcm"}, {"sop_instance_uid", so.sop_uid}, {"series_instance_uid", so.series.uid},
+    const SeriesInfo seg_series{synth_uid(seed, base + "/series/seg"), "SEG", "Nodule ground truth (SEG)", 100};
+    const std::string seg_uid = synth_uid(seed, base + "/seg");
+    MEDAI_RETURN_IF_ERROR(
+        write_ground_truth_seg(study.nodule_label, segments, series, id, seg_series, seg_uid, dir / "seg.dcm"));
+    gt["seg"] = {{"file", "seg.dcm"}, {"sop_instance_uid", seg_uid}, {"series_instance_uid", seg_series.uid},
                  {"segments", "one segment per nodule, segment number = nodule id"}};
   } else {
     gt["seg"] = nullptr;  // a SEG needs at least one segment; a scan without nodules has none

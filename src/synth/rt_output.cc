@@ -3,8 +3,7 @@
 
 #include "synth/ct_writer.h"
 #include "synth/rt_phantom.h"
-#include "synth/rtstruct_writer.h"
-#include "synth/seg_writer.h"
+#include "synth/annotation_adapter.h"
 #include "synth/study_output.h"
 #include "synth/uid.h"
 
@@ -27,15 +26,26 @@ Result<nlohmann::json> write_rt_study(std::uint64_t seed, int index, const Study
   ct.threads = options.threads;
   MEDAI_ASSIGN_OR_RETURN(WrittenSeries series, write_ct_series(ph.hu, id, ct, dir / "ct"));
 
-  RtStructWriteOptions rs;
-  rs.series = {synth_uid(seed, base + "/series/rtstruct"), "RTSTRUCT", "Ground truth structures (RTSTRUCT)", 200};
-  rs.sop_uid = synth_uid(seed, base + "/rtstruct");
-  MEDAI_ASSIGN_OR_RETURN(std::vector<int> contour_counts,
-                         write_rtstruct(ph.structures, ph.rois, series, id, rs, dir / "rtstruct.dcm"));
-
-  std::vector<SegSegment> segments;
+  const SeriesInfo rs_series{synth_uid(seed, base + "/series/rtstruct"), "RTSTRUCT",
+                             "Ground truth structures (RTSTRUCT)", 200};
+  const std::string rs_uid = synth_uid(seed, base + "/rtstruct");
+  std::vector<annotations::RoiSpec> roi_specs;
   for (const RtStructure& r : ph.rois) {
-    SegSegment s;
+    annotations::RoiSpec spec;
+    spec.bits = r.bit;
+    spec.name = r.name;
+    spec.interpreted_type = r.interpreted_type;
+    spec.rgb = r.rgb;
+    roi_specs.push_back(spec);
+  }
+  MEDAI_ASSIGN_OR_RETURN(
+      std::vector<int> contour_counts,
+      write_ground_truth_rtstruct(ph.structures, roi_specs, series, id, rs_series, rs_uid, dir / "rtstruct.dcm"));
+
+  namespace codes = annotations::codes;
+  std::vector<annotations::SegmentSpec> segments;
+  for (const RtStructure& r : ph.rois) {
+    annotations::SegmentSpec s;
     s.bits = r.bit;
     s.name = r.name;
     s.rgb = r.rgb;
@@ -54,10 +64,9 @@ Result<nlohmann::json> write_rt_study(std::uint64_t seed, int index, const Study
     }
     segments.push_back(s);
   }
-  SegWriteOptions so;
-  so.series = {synth_uid(seed, base + "/series/seg"), "SEG", "Ground truth structures (SEG)", 201};
-  so.sop_uid = synth_uid(seed, base + "/seg");
-  MEDAI_RETURN_IF_ERROR(write_label_seg(ph.structures, segments, series, id, so, dir / "seg.dcm"));
+  const SeriesInfo seg_series{synth_uid(seed, base + "/series/seg"), "SEG", "Ground truth structures (SEG)", 201};
+  const std::string seg_uid = synth_uid(seed, base + "/seg");
+  MEDAI_RETURN_IF_ERROR(write_ground_truth_seg(ph.structures, segments, series, id, seg_series, seg_uid, dir / "seg.dcm"));
 
   nlohmann::json gt;
   gt["kind"] = "rt";
@@ -72,8 +81,8 @@ Result<nlohmann::json> write_rt_study(std::uint64_t seed, int index, const Study
               {"size", {ph.hu.nx, ph.hu.ny, ph.hu.nz}},
               {"spacing_mm", {ph.hu.spacing[0], ph.hu.spacing[1], ph.hu.spacing[2]}},
               {"origin_mm", {ph.hu.origin[0], ph.hu.origin[1], ph.hu.origin[2]}}};
-  gt["rtstruct"] = {{"file", "rtstruct.dcm"}, {"sop_instance_uid", rs.sop_uid}};
-  gt["seg"] = {{"file", "seg.dcm"}, {"sop_instance_uid", so.sop_uid}};
+  gt["rtstruct"] = {{"file", "rtstruct.dcm"}, {"sop_instance_uid", rs_uid}};
+  gt["seg"] = {{"file", "seg.dcm"}, {"sop_instance_uid", seg_uid}};
   const double voxel_cc = ph.hu.spacing[0] * ph.hu.spacing[1] * ph.hu.spacing[2] / 1000.0;
   nlohmann::json rois = nlohmann::json::array();
   for (std::size_t i = 0; i < ph.rois.size(); ++i) {
