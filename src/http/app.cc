@@ -79,6 +79,8 @@ Result<std::unique_ptr<Application>> Application::open(const Config& config) {
   app_options.check_run = packages::artifact_present_check;
   app->apps_ = std::make_unique<packages::AppCatalog>(*app->data_.catalog, *app->data_.blobs, app_options);
   app->ctx_.apps = app->apps_.get();
+  app->app_usage_ = std::make_unique<packages::AppUsage>(*app->data_.catalog);
+  app->ctx_.app_usage = app->app_usage_.get();
   app->ctx_.config = config;
   app->ctx_.data = &app->data_;
   app->ctx_.directory = app->directory_.get();

@@ -7,6 +7,7 @@
 
 #include "../access/access_fixture.h"
 #include "package_fixtures.h"
+#include "packages/app_usage.h"
 #include "packages/signing.h"
 
 namespace medai::packages {
@@ -264,6 +265,59 @@ TEST_F(AppCatalogTest, VersionsAreListedBySemverPrecedence) {
   std::vector<std::string> order;
   for (const auto& v : app.versions) order.push_back(v.version);
   EXPECT_EQ(order, (std::vector<std::string>{"2.0.0", "2.0.0-rc.1", "1.10.0", "1.2.0", "1.0.0"}));
+}
+
+TEST_F(AppCatalogTest, FeedbackAndUsageAreCountedPerVersionInstitutionAndDay) {
+  const std::string app = "lung-nodule-screening";
+  ASSERT_TRUE(apps_->publish(as(partner_), package("1.0.0")));
+  ASSERT_TRUE(apps_->set_visibility(as(partner_), app, false, {inst_a_.id, inst_b_.id}));
+  ASSERT_TRUE(apps_->approve(as(admin_a_), app, "1.0.0"));
+  AppUsage usage(*catalog_);
+  const std::int64_t day1 = 1795000000000;  // 2026-11-18 11:06 UTC
+  const std::int64_t day2 = day1 + 86400000;
+  ASSERT_TRUE(usage.record_job_usage(app, "1.0.0", inst_a_.id, 1500, day1));
+  ASSERT_TRUE(usage.record_job_usage(app, "1.0.0", inst_a_.id, 500, day1));
+  ASSERT_TRUE(usage.record_job_usage(app, "1.0.0", inst_a_.id, 700, day2));
+  EXPECT_EQ(usage.record_job_usage("no-such-app", "1.0.0", inst_a_.id, 1, day1).code(), ErrorCode::not_found);
+
+  const FeedbackInput accept{app, "1.0.0", "job1", "f1", Verdict::accept, nullptr};
+  ASSERT_TRUE(usage.record_feedback(as(doctor_a_), accept));
+  ASSERT_TRUE(usage.record_feedback(as(doctor_a_), {app, "1.0.0", "job1", "f2", Verdict::reject, nullptr}));
+  // Changing one's mind replaces the verdict instead of counting twice.
+  ASSERT_TRUE(usage.record_feedback(as(doctor_a_), {app, "1.0.0", "job1", "f2", Verdict::edit, json{{"diameter_mm", 7}}}));
+  // Refusals: not approved at B, not a clinician, edit without an object.
+  EXPECT_EQ(usage.record_feedback(as(doctor_b_), accept).code(), ErrorCode::not_found);
+  EXPECT_EQ(usage.record_feedback(as(partner_), accept).code(), ErrorCode::forbidden);
+  EXPECT_EQ(usage.record_feedback(as(doctor_a_), {app, "1.0.0", "job1", "f3", Verdict::edit, nullptr}).code(),
+            ErrorCode::invalid_argument);
+
+  auto rows = usage.usage(as(partner_), app);
+  ASSERT_TRUE(rows) << rows.status().to_string();
+  std::int64_t jobs = 0, compute = 0, accepted = 0, rejected = 0, edited = 0;
+  for (const auto& r : *rows) {
+    EXPECT_EQ(r.institution_id, inst_a_.id);
+    jobs += r.jobs;
+    compute += r.compute_ms;
+    accepted += r.accepted;
+    rejected += r.rejected;
+    edited += r.edited;
+  }
+  EXPECT_EQ(jobs, 3);
+  EXPECT_EQ(compute, 2700);
+  EXPECT_EQ(accepted, 1);
+  EXPECT_EQ(rejected, 0);
+  EXPECT_EQ(edited, 1);
+  auto first_day = usage.usage(as(partner_), app, "2026-11-18", "2026-11-18").value();
+  ASSERT_EQ(first_day.size(), 1u);
+  EXPECT_EQ(first_day[0].day, "2026-11-18");
+  EXPECT_EQ(first_day[0].jobs, 2);
+  EXPECT_EQ(first_day[0].compute_ms, 2000);
+
+  // Tenancy: only the vendor and platform admins read usage.
+  EXPECT_EQ(usage.usage(as(globex_partner_), app).status().code(), ErrorCode::not_found);
+  EXPECT_EQ(usage.usage(as(admin_a_), app).status().code(), ErrorCode::not_found);
+  EXPECT_TRUE(usage.usage(as(admin_), app));
+  EXPECT_EQ(usage.usage(as(partner_), app, "18-11-2026").status().code(), ErrorCode::invalid_argument);
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include "http/routes/common.h"
 #include "http/routes/routes.h"
 #include "packages/app_catalog.h"
+#include "packages/app_usage.h"
 #include "packages/manifest.h"
 
 namespace medai::http::routes {
@@ -266,6 +267,28 @@ void register_app_routes(Router& router, AppContext& ctx) {
 
   add_approval_route(router, ctx, true);
   add_approval_route(router, ctx, false);
+
+  router.add({.method = Method::get,
+              .pattern = "/api/v1/apps/{name}/usage",
+              .operation_id = "getAppUsage",
+              .summary = "Usage and feedback of an app per version, institution and day",
+              .description = "Jobs, compute seconds and clinicians' verdicts (accepted, rejected, edited, acceptance "
+                             "rate) per version, institution and UTC day. The app's vendor sees its own apps only; "
+                             "platform admins see all.",
+              .tags = {"apps"},
+              .parameters = {query_parameter("from", "first day, YYYY-MM-DD (UTC)"),
+                             query_parameter("to", "last day, YYYY-MM-DD (UTC), inclusive")},
+              .responses = {{200, "usage rows", schema_object({{"items", {{"type", "array"}, {"items", {{"type", "object"}}}}}})},
+                            error_doc(400, "bad day"),
+                            error_doc(404, "no such app of the caller's")}},
+             [&ctx](Request& req) {
+               auto rows = ctx.app_usage->usage(*req.principal, req.param("name"), req.query_param("from").value_or(""),
+                                                req.query_param("to").value_or(""));
+               if (!rows) return fail(ctx, req, rows.status());
+               json items = json::array();
+               for (const auto& r : *rows) items.push_back(packages::to_json(r));
+               return Response::json({{"items", items}});
+             });
 }
 
 }  // namespace medai::http::routes

@@ -66,3 +66,34 @@ CREATE TABLE app_approvals (
   FOREIGN KEY (app_id, version) REFERENCES app_versions(app_id, version)
 );
 CREATE INDEX app_approvals_by_institution ON app_approvals(institution_id);
+
+-- Clinicians' verdicts on an app's findings. One verdict per (job, finding,
+-- user); a new verdict replaces the previous one (usage counters follow).
+CREATE TABLE app_feedback (
+  id             TEXT PRIMARY KEY,
+  app_id         TEXT NOT NULL REFERENCES apps(id),
+  version        TEXT NOT NULL,
+  institution_id TEXT NOT NULL REFERENCES institutions(id),
+  job_id         TEXT NOT NULL,
+  finding_id     TEXT NOT NULL,
+  verdict        TEXT NOT NULL,          -- 'accept' | 'reject' | 'edit'
+  edit_json      TEXT,                   -- the clinician's correction for 'edit'
+  user_id        TEXT NOT NULL,
+  created_at     BIGINT NOT NULL,
+  UNIQUE (job_id, finding_id, user_id)
+);
+CREATE INDEX app_feedback_by_version ON app_feedback(app_id, version);
+
+-- Metering: per app version, institution and UTC day.
+CREATE TABLE app_usage (
+  app_id         TEXT NOT NULL REFERENCES apps(id),
+  version        TEXT NOT NULL,
+  institution_id TEXT NOT NULL REFERENCES institutions(id),
+  day            TEXT NOT NULL,          -- YYYY-MM-DD (UTC)
+  jobs           BIGINT NOT NULL,
+  compute_ms     BIGINT NOT NULL,
+  accepted       BIGINT NOT NULL,
+  rejected       BIGINT NOT NULL,
+  edited         BIGINT NOT NULL,
+  PRIMARY KEY (app_id, version, institution_id, day)
+);
