@@ -4,6 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <set>
+#include <sstream>
+
 #include "package_fixtures.h"
 
 namespace medai::packages {
@@ -42,6 +46,11 @@ TEST(Manifest, SchemaTextIsTheEmbeddedJsonSchema) {
   const json schema = json::parse(manifest_schema_text());
   EXPECT_EQ(schema["$schema"], "http://json-schema.org/draft-07/schema#");
   EXPECT_TRUE(schema["properties"].contains("pipeline"));
+  // The published copy for vendors must not drift from the compiled-in schema.
+  std::ifstream in(std::string(MEDAI_SOURCE_DIR) + "/docs/schemas/app-manifest.schema.json", std::ios::binary);
+  std::stringstream published;
+  published << in.rdbuf();
+  EXPECT_EQ(published.str(), manifest_schema_text());
 }
 
 // Each case: a mutation of the valid manifest and the pointer that must be reported.
