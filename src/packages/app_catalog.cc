@@ -1,6 +1,7 @@
 #include "packages/app_catalog.h"
 
 #include <algorithm>
+#include <chrono>
 
 #include "access/audit.h"
 #include "core/clock.h"
@@ -205,7 +206,17 @@ Status artifact_present_check(const VerifiedPackage& package, const std::filesys
 }
 
 AppCatalog::AppCatalog(storage::Catalog& catalog, storage::BlobStore& blobs, AppCatalogOptions options)
-    : catalog_(catalog), blobs_(blobs), options_(std::move(options)) {}
+    : catalog_(catalog), blobs_(blobs), options_(std::move(options)) {
+  // Check-run folders left by a crash. Only old ones: another process
+  // sharing the data folder may be checking a package right now.
+  std::error_code ec;
+  const auto cutoff = std::filesystem::file_time_type::clock::now() - std::chrono::hours(1);
+  if (options_.work_dir.empty() || !std::filesystem::is_directory(options_.work_dir, ec)) return;
+  for (const auto& entry : std::filesystem::directory_iterator(options_.work_dir, ec)) {
+    if (entry.path().filename().string().rfind("app-check-", 0) != 0) continue;
+    if (entry.last_write_time(ec) < cutoff && !ec) std::filesystem::remove_all(entry.path(), ec);
+  }
+}
 
 // ---------------------------------------------------------------- vendor keys
 

@@ -17,7 +17,7 @@ namespace {
 using nlohmann::json;
 namespace fs = std::filesystem;
 
-constexpr std::int64_t kMaxPackageBytes = 1 << 20;  // the server's apps.max_package_bytes here
+X
 
 json manifest() {
   return json::parse(R"json({
