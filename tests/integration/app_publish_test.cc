@@ -17,7 +17,7 @@ namespace {
 using nlohmann::json;
 namespace fs = std::filesystem;
 
-X
+constexpr std::int64_t kMaxPackageBytes = 64 << 10;  // the server's apps.max_package_bytes here
 
 json manifest() {
   return json::parse(R"json({
