@@ -11,7 +11,8 @@ size_t append(char* data, size_t size, size_t n, void* out) {
 }  // namespace
 
 Result<ApiClient::Reply> ApiClient::perform(const std::string& method, const std::string& path,
-                                            const nlohmann::json& body, const char* accept) const {
+                                            const nlohmann::json& body, const char* accept, std::string_view raw,
+                                            const std::string& raw_type) const {
   CURL* curl = curl_easy_init();
   if (!curl) return make_error(ErrorCode::internal, "cannot initialise libcurl");
   std::string url = server_;
@@ -26,7 +27,13 @@ Result<ApiClient::Reply> ApiClient::perform(const std::string& method, const std
     auth = "Authorization: Bearer " + token_;
     headers = curl_slist_append(headers, auth.c_str());
   }
-  if (!body.is_null()) {
+  std::string raw_content_type;
+  if (!raw_type.empty()) {
+    raw_content_type = "Content-Type: " + raw_type;
+    headers = curl_slist_append(headers, raw_content_type.c_str());
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, raw.data());
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(raw.size()));
+  } else if (!body.is_null()) {
     payload = body.dump();
     headers = curl_slist_append(headers, "Content-Type: application/json");
     curl_easy_setopt(curl, CURLOPT_POSTFIELDS, payload.c_str());
@@ -61,6 +68,16 @@ Status ApiClient::error_of(const Reply& reply, const std::string& path) const {
 Result<nlohmann::json> ApiClient::call(const std::string& method, const std::string& path,
                                        const nlohmann::json& body) const {
   MEDAI_ASSIGN_OR_RETURN(Reply reply, perform(method, path, body, "Accept: application/json"));
+  if (reply.status < 200 || reply.status >= 300) return error_of(reply, path);
+  if (reply.body.empty()) return nlohmann::json();
+  auto parsed = nlohmann::json::parse(reply.body, nullptr, false);
+  if (parsed.is_discarded()) return make_error(ErrorCode::internal, "the server sent a body that is not JSON");
+  return parsed;
+}
+
+Result<nlohmann::json> ApiClient::send_bytes(const std::string& method, const std::string& path,
+                                             std::string_view bytes, const std::string& content_type) const {
+  MEDAI_ASSIGN_OR_RETURN(Reply reply, perform(method, path, nullptr, "Accept: application/json", bytes, content_type));
   if (reply.status < 200 || reply.status >= 300) return error_of(reply, path);
   if (reply.body.empty()) return nlohmann::json();
   auto parsed = nlohmann::json::parse(reply.body, nullptr, false);

@@ -129,6 +129,7 @@ Result<Config> from_json(const json& j) {
     c.dicom.dimse_timeout_s = d.at("dimse_timeout_s");
     c.dicom.duplicate_policy = d.at("duplicate_policy");
     c.dicom.deidentify_institutions = d.at("deidentify_institutions");
+    c.apps.max_package_bytes = j.at("apps").at("max_package_bytes");
     const auto& l = j.at("log");
     c.log.level = l.at("level");
     c.log.file = l.at("file");
@@ -166,6 +167,7 @@ Result<Config> from_json(const json& j) {
     problems.push_back("dicom timeouts must be >= 1 s");
   if (c.dicom.duplicate_policy != "reject" && c.dicom.duplicate_policy != "keep_newest")
     problems.push_back("dicom.duplicate_policy must be reject or keep_newest");
+  if (c.apps.max_package_bytes < 1024) problems.push_back("apps.max_package_bytes must be >= 1024");
   if (c.log.level != "debug" && c.log.level != "info" && c.log.level != "warn" &&
       c.log.level != "error")
     problems.push_back("log.level must be debug, info, warn or error");
@@ -217,6 +219,7 @@ nlohmann::json config_to_json(const Config& c) {
                 {"dimse_timeout_s", c.dicom.dimse_timeout_s},
                 {"duplicate_policy", c.dicom.duplicate_policy},
                 {"deidentify_institutions", c.dicom.deidentify_institutions}}},
+              {"apps", {{"max_package_bytes", c.apps.max_package_bytes}}},
               {"log", {{"level", c.log.level}, {"file", c.log.file}}}};
 }
 

@@ -60,6 +60,11 @@ struct DicomConfig {
   std::string deidentify_institutions;
 };
 
+// AI app packages (see docs/apps.md).
+struct AppsConfig {
+  std::int64_t max_package_bytes = std::int64_t(2) << 30;  // largest .medai upload (413 above)
+};
+
 struct LogConfig {
   std::string level = "info";
   std::string file;  // empty: stderr only
@@ -70,6 +75,7 @@ struct Config {
   HttpConfig http;
   AuthConfig auth;
   DicomConfig dicom;
+  AppsConfig apps;
   LogConfig log;
 
   std::filesystem::path catalog_path() const { return std::filesystem::path(data_dir) / "catalog.sqlite"; }

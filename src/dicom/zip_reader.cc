@@ -25,7 +25,11 @@ Status for_each_zip_file(std::string_view data, const ZipLimits& limits,
     if (++entries > limits.max_entries)
       return make_error(ErrorCode::payload_too_large, "the zip archive has too many entries",
                         {{"max_entries", limits.max_entries}});
-    if (archive_entry_filetype(entry) != AE_IFREG) continue;
+    const auto type = archive_entry_filetype(entry);
+    if (limits.refuse_links && ((type != AE_IFREG && type != AE_IFDIR) || archive_entry_hardlink(entry) != nullptr))
+      return make_error(ErrorCode::invalid_argument, "the zip archive contains a link or special file",
+                        {{"reason", "link"}});
+    if (type != AE_IFREG) continue;
     const char* raw_name = archive_entry_pathname(entry);
     const std::string name = raw_name ? raw_name : "";
     // macOS resource forks are not files of the study.

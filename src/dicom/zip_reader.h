@@ -17,6 +17,9 @@ struct ZipLimits {
   std::uint64_t max_total_bytes = std::uint64_t(16) << 30;
   // Uncompressed/compressed above this (once past 64 MiB) is a zip bomb.
   std::uint64_t max_ratio = 200;
+  // Symbolic links, hard links and device files are skipped by default (a
+  // study upload); app packages refuse them (invalid_argument).
+  bool refuse_links = false;
 };
 
 // Calls `on_file(name, bytes)` for every regular file, in archive order;

@@ -92,6 +92,16 @@ Result<std::unique_ptr<Application>> Application::open(const Config& config) {
   }
   app->dicom_nodes_ = std::make_unique<dicom::RemoteNodes>(*app->data_.catalog);
   app->ctx_.dicom_nodes = app->dicom_nodes_.get();
+  packages::AppCatalogOptions app_options;
+  app_options.limits.max_package_bytes = static_cast<std::uint64_t>(config.apps.max_package_bytes);
+  app_options.work_dir = std::filesystem::path(config.data_dir) / "work" / "apps";
+  // Until the runtime's sandboxed check run is wired here, publishing checks
+  // that the artifact is present (see packages::artifact_present_check).
+  app_options.check_run = packages::artifact_present_check;
+  app->apps_ = std::make_unique<packages::AppCatalog>(*app->data_.catalog, *app->data_.blobs, app_options);
+  app->ctx_.apps = app->apps_.get();
+  app->app_usage_ = std::make_unique<packages::AppUsage>(*app->data_.catalog);
+  app->ctx_.app_usage = app->app_usage_.get();
   app->ctx_.config = config;
   app->ctx_.data = &app->data_;
   app->ctx_.directory = app->directory_.get();

@@ -17,6 +17,8 @@
 #include "dicom/remote_nodes.h"
 #include "http/router.h"
 #include "http/server.h"
+#include "packages/app_catalog.h"
+#include "packages/app_usage.h"
 #include "storage/data_dir.h"
 
 namespace medai::http {
@@ -31,6 +33,8 @@ struct AppContext {
   Metrics* metrics = nullptr;  // set once the server exists
   dicom::RemoteNodes* dicom_nodes = nullptr;
   dicom::InstanceStore* dicom_store = nullptr;  // DICOM ingest/query/retrieve (all adapters share it)
+  packages::AppCatalog* apps = nullptr;         // app packages, keys, visibility, approvals
+  packages::AppUsage* app_usage = nullptr;      // feedback and usage metering
   std::string version;
 };
 
@@ -59,6 +63,8 @@ class Application {
   // The DICOM store, for adapters started beside HTTP (DIMSE).
   dicom::InstanceStore* dicom_store() { return dicom_store_.get(); }
   dicom::RemoteNodes* dicom_nodes() { return dicom_nodes_.get(); }
+  packages::AppCatalog* apps() { return apps_.get(); }
+  packages::AppUsage* app_usage() { return app_usage_.get(); }
   access::Directory* directory() { return directory_.get(); }
   storage::DataDir& data() { return data_; }
 
@@ -70,6 +76,8 @@ class Application {
   std::unique_ptr<datasets::DatasetStore> datasets_;
   std::unique_ptr<dicom::InstanceStore> dicom_store_;
   std::unique_ptr<dicom::RemoteNodes> dicom_nodes_;
+  std::unique_ptr<packages::AppCatalog> apps_;
+  std::unique_ptr<packages::AppUsage> app_usage_;
   AppContext ctx_;
   std::shared_ptr<Router> router_;
   std::unique_ptr<Server> server_;

@@ -19,6 +19,7 @@ namespace medai::storage {
 inline constexpr std::string_view kBlobReferences[] = {
     "dicom_instances.blob_sha256",
     "dataset_versions.content_sha256",
+    "app_versions.package_sha256",
 };
 
 // Removes unreferenced blobs older than `min_age` (younger ones may belong to

@@ -1,0 +1,294 @@
+// AI apps: publishing signed packages, the catalog each caller may see,
+// version status, visibility and per-institution approvals. Every rule lives
+// in packages::AppCatalog (which audits each change); this file adapts HTTP.
+#include "http/multipart.h"
+#include "http/routes/common.h"
+#include "http/routes/routes.h"
+#include "packages/app_catalog.h"
+#include "packages/app_usage.h"
+#include "packages/manifest.h"
+
+namespace medai::http::routes {
+namespace {
+
+json version_schema() {
+  return {{"type", "object"},
+          {"properties",
+           {{"name", schema_string()},
+            {"version", schema_string("SemVer 2.0.0")},
+            {"digest", schema_string("sha256:<hex of manifest.json>; carried by every output")},
+            {"status", {{"type", "string"}, {"enum", {"active", "deprecated", "withdrawn"}}}},
+            {"status_reason", schema_string()},
+            {"approved", {{"type", "boolean"}, {"description", "approved for clinical use at the caller's institution"}}},
+            {"display_name", schema_string()},
+            {"task", schema_string()},
+            {"research_use_only", {{"type", "boolean"}}},
+            {"package_sha256", schema_string()},
+            {"package_bytes", {{"type", "integer"}}},
+            {"key_id", schema_string("vendor key that signed the package")},
+            {"created_by", schema_string()},
+            {"created_at", schema_string()},
+            {"manifest", {{"type", "object"}, {"description", "manifest.json as signed (see manifest-schema)"}}}}}};
+}
+
+json app_schema() {
+  return {{"type", "object"},
+          {"properties",
+           {{"name", schema_string()},
+            {"vendor", schema_string("vendor handle (institution name)")},
+            {"display_name", schema_string()},
+            {"public", {{"type", "boolean"}}},
+            {"shared_with", {{"type", "array"}, {"items", schema_string()}, {"description", "vendor/admin only"}}},
+            {"created_at", schema_string()},
+            {"versions", {{"type", "array"}, {"items", version_schema()}}}}}};
+}
+
+json reason_body_schema() { return schema_object({{"reason", schema_string("shown to institutions")}}); }
+json institution_body_schema() {
+  return schema_object({{"institution_id", schema_string("platform admins: the institution (default: the caller's)")}});
+}
+
+// Optional JSON object body (empty body = {}).
+Result<json> optional_object_body(const Request& req) {
+  if (req.body.empty()) return json::object();
+  return object_body(req);
+}
+
+Response with_body_field(AppContext& ctx, Request& req, const char* field,
+                         const std::function<Result<json>(const std::string&)>& action) {
+  auto body = optional_object_body(req);
+  if (!body) return Response::error(body.status());
+  if (Status s = reject_unknown_fields(*body, {field}); !s) return Response::error(s);
+  auto value = optional_string(*body, field, 2000);
+  if (!value) return Response::error(value.status());
+  auto result = action(value->value_or(""));
+  if (!result) return fail(ctx, req, result.status());
+  return Response::json(*result);
+}
+
+void add_status_route(Router& router, AppContext& ctx, const char* verb, packages::VersionStatus status,
+                      const char* summary, const char* description) {
+  router.add({.method = Method::post,
+              .pattern = std::string("/api/v1/apps/{name}/versions/{version}/") + verb,
+              .operation_id = std::string(verb) + "AppVersion",
+              .summary = summary,
+              .description = description,
+              .tags = {"apps"},
+              .request_schema = reason_body_schema(),
+              .responses = {{200, "the version", version_schema()},
+                            error_doc(403, "not the app's vendor"),
+                            error_doc(404, "no such app or version"),
+                            error_doc(409, "status cannot go back")},
+              .max_body_bytes = 16 * 1024},
+             [&ctx, status](Request& req) {
+               return with_body_field(ctx, req, "reason", [&](const std::string& reason) -> Result<json> {
+                 MEDAI_ASSIGN_OR_RETURN(auto v, ctx.apps->set_version_status(*req.principal, req.param("name"),
+                                                                             req.param("version"), status, reason));
+                 return packages::to_json(v);
+               });
+             });
+}
+
+void add_approval_route(Router& router, AppContext& ctx, bool approve) {
+  const char* verb = approve ? "approve" : "revoke";
+  router.add({.method = Method::post,
+              .pattern = std::string("/api/v1/apps/{name}/versions/{version}/") + verb,
+              .operation_id = approve ? "approveAppVersion" : "revokeAppVersionApproval",
+              .summary = approve ? "Approve a version for clinical use" : "Revoke an approval",
+              .description = approve ? "Institution admins approve a visible, non-withdrawn version for their "
+                                       "institution; clinicians there can then run it. Platform admins may name "
+                                       "the institution."
+                                     : "Institution admins revoke their institution's approval of a version; "
+                                       "it stops running there.",
+              .tags = {"apps"},
+              .request_schema = institution_body_schema(),
+              .responses = {{200, "the version as the institution sees it", version_schema()},
+                            error_doc(403, "not an admin of the institution"),
+                            error_doc(404, "no such app or version, or not shared with the institution"),
+                            error_doc(409, "version withdrawn")},
+              .max_body_bytes = 16 * 1024},
+             [&ctx, approve](Request& req) {
+               return with_body_field(ctx, req, "institution_id", [&](const std::string& institution) -> Result<json> {
+                 const std::string& name = req.param("name");
+                 const std::string& version = req.param("version");
+                 MEDAI_RETURN_IF_ERROR(approve ? ctx.apps->approve(*req.principal, name, version, institution)
+                                               : ctx.apps->revoke_approval(*req.principal, name, version, institution));
+                 json out = {{"name", name}, {"version", version}, {"approved", approve}};
+                 if (!institution.empty()) out["institution"] = institution;
+                 return out;
+               });
+             });
+}
+
+}  // namespace
+
+void register_app_routes(Router& router, AppContext& ctx) {
+  router.add({.method = Method::get,
+              .pattern = "/api/v1/apps/manifest-schema",
+              .operation_id = "getAppManifestSchema",
+              .summary = "JSON Schema of manifest.json",
+              .description = "The JSON Schema (draft-07) every app manifest is validated against; the platform "
+                             "also applies the rules listed in docs/apps.md.",
+              .tags = {"apps"},
+              .auth = Auth::none,
+              .responses = {{200, "JSON Schema", {{"type", "object"}}}}},
+             [](Request&) {
+               return Response::text(std::string(packages::manifest_schema_text()), "application/schema+json");
+             });
+
+  router.add({.method = Method::post,
+              .pattern = "/api/v1/apps",
+              .operation_id = "publishApp",
+              .summary = "Publish an app version (signed .medai package)",
+              .description =
+                  "Partners (vendors) upload a package built with `medai app pack` and `medai app sign`, as "
+                  "application/zip or application/octet-stream. The platform checks size and archive rules, the "
+                  "Ed25519 signature against the vendor's registered keys, the manifest (every problem listed), "
+                  "the file hashes, runs the app once on its built-in test input, and only then lists the version. "
+                  "A refused package leaves nothing behind. Versions are immutable (409 on a duplicate).",
+              .tags = {"apps"},
+              .request_schema = {{"x-media-type", "application/zip"}, {"type", "string"}, {"format", "binary"}},
+              .responses = {{201, "published", version_schema()},
+                            error_doc(400, "not a readable package (invalid_package)"),
+                            error_doc(403, "not a partner"),
+                            error_doc(409, "version exists, or the name belongs to another vendor"),
+                            error_doc(413, "package too large (package_too_large / payload_too_large)"),
+                            error_doc(415, "not application/zip or application/octet-stream"),
+                            error_doc(422, "invalid_manifest, package_unsigned, package_signature_invalid, "
+                                           "unknown_signing_key, package_tampered, app_check_failed")},
+              .max_body_bytes = static_cast<std::size_t>(ctx.config.apps.max_package_bytes),
+              .spool_body = true},
+             [&ctx](Request& req) {
+               const MediaType type = parse_media_type(req.header("Content-Type"));
+               if (type.type != "application/zip" && type.type != "application/octet-stream" &&
+                   type.type != "application/x-zip-compressed")
+                 return Response::error(make_error(ErrorCode::unsupported_media_type,
+                                                   "send the package as application/zip or application/octet-stream"));
+               std::optional<MappedFile> mapped;
+               std::string_view body = req.body;
+               if (!req.body_file.empty()) {
+                 auto m = MappedFile::open(req.body_file);
+                 if (!m) return Response::error(m.status());
+                 mapped.emplace(std::move(*m));
+                 body = mapped->view();
+               }
+               auto v = ctx.apps->publish(*req.principal, body);
+               // publish() audits refusals itself.
+               if (!v) return Response::error(v.status());
+               return Response::json(packages::to_json(*v), 201);
+             });
+
+  router.add({.method = Method::get,
+              .pattern = "/api/v1/apps",
+              .operation_id = "listApps",
+              .summary = "List the apps the caller may see",
+              .description = "Public apps, apps shared with the caller's institution and the caller's own (vendor) "
+                             "apps; platform admins see all. Each version says whether it is approved at the "
+                             "caller's institution.",
+              .tags = {"apps"},
+              .responses = {{200, "apps", schema_object({{"items", {{"type", "array"}, {"items", app_schema()}}}})}}},
+             [&ctx](Request& req) {
+               auto list = ctx.apps->list_apps(*req.principal);
+               if (!list) return fail(ctx, req, list.status());
+               json items = json::array();
+               for (const auto& a : *list) items.push_back(packages::to_json(a));
+               return Response::json({{"items", items}});
+             });
+
+  router.add({.method = Method::get,
+              .pattern = "/api/v1/apps/{name}",
+              .operation_id = "getApp",
+              .summary = "One app and its versions",
+              .description = "Versions are ordered by SemVer precedence, highest first.",
+              .tags = {"apps"},
+              .responses = {{200, "the app", app_schema()}, error_doc(404, "no such app visible to the caller")}},
+             [&ctx](Request& req) {
+               auto app = ctx.apps->get_app(*req.principal, req.param("name"));
+               if (!app) return fail(ctx, req, app.status());
+               return Response::json(packages::to_json(*app));
+             });
+
+  router.add({.method = Method::get,
+              .pattern = "/api/v1/apps/{name}/versions/{version}",
+              .operation_id = "getAppVersion",
+              .summary = "One version: manifest, digest, status",
+              .tags = {"apps"},
+              .responses = {{200, "the version", version_schema()}, error_doc(404, "no such app or version")}},
+             [&ctx](Request& req) {
+               auto v = ctx.apps->get_version(*req.principal, req.param("name"), req.param("version"));
+               if (!v) return fail(ctx, req, v.status());
+               return Response::json(packages::to_json(*v));
+             });
+
+  add_status_route(router, ctx, "deprecate", packages::VersionStatus::deprecated, "Deprecate a version",
+                   "The app's vendor (or a platform admin) marks a version deprecated: it still runs where approved, "
+                   "but institutions are told to move on.");
+  add_status_route(router, ctx, "withdraw", packages::VersionStatus::withdrawn, "Withdraw a version",
+                   "The app's vendor (or a platform admin) withdraws a version: it stops running everywhere and "
+                   "cannot be approved; results already made stay. Final.");
+
+  router.add({.method = Method::put,
+              .pattern = "/api/v1/apps/{name}/visibility",
+              .operation_id = "setAppVisibility",
+              .summary = "Choose which institutions may see an app",
+              .description = "The app's vendor (or a platform admin) makes the app public or lists the institutions "
+                             "(ids or names) that may see it; the list replaces the previous one.",
+              .tags = {"apps"},
+              .request_schema = schema_object({{"public", {{"type", "boolean"}}},
+                                               {"institutions", {{"type", "array"}, {"items", schema_string()}}}},
+                                              {"public"}),
+              .responses = {{200, "the app", app_schema()},
+                            error_doc(403, "not the app's vendor"),
+                            error_doc(404, "no such app or institution")},
+              .max_body_bytes = 1024 * 1024},
+             [&ctx](Request& req) {
+               auto body = object_body(req);
+               if (!body) return Response::error(body.status());
+               if (Status s = reject_unknown_fields(*body, {"public", "institutions"}); !s) return Response::error(s);
+               auto is_public = optional_bool(*body, "public");
+               if (!is_public) return Response::error(is_public.status());
+               if (!*is_public)
+                 return Response::error(make_error(ErrorCode::invalid_argument, "public is required", {{"field", "public"}}));
+               std::vector<std::string> institutions;
+               if (body->contains("institutions")) {
+                 const json& list = (*body)["institutions"];
+                 if (!list.is_array())
+                   return Response::error(make_error(ErrorCode::invalid_argument, "institutions must be an array of strings"));
+                 for (const auto& i : list) {
+                   if (!i.is_string() || i.get<std::string>().empty() || i.get<std::string>().size() > 200)
+                     return Response::error(make_error(ErrorCode::invalid_argument, "institutions must be an array of strings"));
+                   institutions.push_back(i.get<std::string>());
+                 }
+               }
+               auto app = ctx.apps->set_visibility(*req.principal, req.param("name"), **is_public, institutions);
+               if (!app) return fail(ctx, req, app.status());
+               return Response::json(packages::to_json(*app));
+             });
+
+  add_approval_route(router, ctx, true);
+  add_approval_route(router, ctx, false);
+
+  router.add({.method = Method::get,
+              .pattern = "/api/v1/apps/{name}/usage",
+              .operation_id = "getAppUsage",
+              .summary = "Usage and feedback of an app per version, institution and day",
+              .description = "Jobs, compute seconds and clinicians' verdicts (accepted, rejected, edited, acceptance "
+                             "rate) per version, institution and UTC day. The app's vendor sees its own apps only; "
+                             "platform admins see all.",
+              .tags = {"apps"},
+              .parameters = {query_parameter("from", "first day, YYYY-MM-DD (UTC)"),
+                             query_parameter("to", "last day, YYYY-MM-DD (UTC), inclusive")},
+              .responses = {{200, "usage rows", schema_object({{"items", {{"type", "array"}, {"items", {{"type", "object"}}}}}})},
+                            error_doc(400, "bad day"),
+                            error_doc(404, "no such app of the caller's")}},
+             [&ctx](Request& req) {
+               auto rows = ctx.app_usage->usage(*req.principal, req.param("name"), req.query_param("from").value_or(""),
+                                                req.query_param("to").value_or(""));
+               if (!rows) return fail(ctx, req, rows.status());
+               json items = json::array();
+               for (const auto& r : *rows) items.push_back(packages::to_json(r));
+               return Response::json({{"items", items}});
+             });
+}
+
+}  // namespace medai::http::routes
