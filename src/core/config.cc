@@ -128,6 +128,11 @@ Result<Config> from_json(const json& j) {
     c.dicom.acse_timeout_s = d.at("acse_timeout_s");
     c.dicom.dimse_timeout_s = d.at("dimse_timeout_s");
     c.dicom.duplicate_policy = d.at("duplicate_policy");
+    const auto& r = j.at("runtime");
+    c.runtime.max_resident_bytes = r.at("max_resident_bytes");
+    c.runtime.threads = r.at("threads");
+    c.runtime.interop_threads = r.at("interop_threads");
+    c.runtime.models_file = r.at("models_file");
     const auto& l = j.at("log");
     c.log.level = l.at("level");
     c.log.file = l.at("file");
@@ -165,6 +170,10 @@ Result<Config> from_json(const json& j) {
     problems.push_back("dicom timeouts must be >= 1 s");
   if (c.dicom.duplicate_policy != "reject" && c.dicom.duplicate_policy != "keep_newest")
     problems.push_back("dicom.duplicate_policy must be reject or keep_newest");
+  if (c.runtime.max_resident_bytes < (1 << 20)) problems.push_back("runtime.max_resident_bytes must be >= 1 MiB");
+  if (c.runtime.threads < 0 || c.runtime.threads > 1024) problems.push_back("runtime.threads must be 0..1024");
+  if (c.runtime.interop_threads < 0 || c.runtime.interop_threads > 1024)
+    problems.push_back("runtime.interop_threads must be 0..1024");
   if (c.log.level != "debug" && c.log.level != "info" && c.log.level != "warn" &&
       c.log.level != "error")
     problems.push_back("log.level must be debug, info, warn or error");
@@ -215,6 +224,11 @@ nlohmann::json config_to_json(const Config& c) {
                 {"acse_timeout_s", c.dicom.acse_timeout_s},
                 {"dimse_timeout_s", c.dicom.dimse_timeout_s},
                 {"duplicate_policy", c.dicom.duplicate_policy}}},
+              {"runtime",
+               {{"max_resident_bytes", c.runtime.max_resident_bytes},
+                {"threads", c.runtime.threads},
+                {"interop_threads", c.runtime.interop_threads},
+                {"models_file", c.runtime.models_file}}},
               {"log", {{"level", c.log.level}, {"file", c.log.file}}}};
 }
 

@@ -55,6 +55,16 @@ struct DicomConfig {
   std::string duplicate_policy = "reject";
 };
 
+// Model runtimes and the in-memory model repository.
+struct RuntimeConfig {
+  std::int64_t max_resident_bytes = 4LL << 30;  // LRU budget of loaded models
+  std::int64_t threads = 0;                     // LibTorch intra-op threads; 0 = online CPUs
+  std::int64_t interop_threads = 1;             // LibTorch inter-op pool (set once per process)
+  // JSON file listing models served on /v2 before the app catalog backs it:
+  // [{"name", "version", "runtime", "artifact", "threads", "remote"}]; "" = none.
+  std::string models_file;
+};
+
 struct LogConfig {
   std::string level = "info";
   std::string file;  // empty: stderr only
@@ -65,6 +75,7 @@ struct Config {
   HttpConfig http;
   AuthConfig auth;
   DicomConfig dicom;
+  RuntimeConfig runtime;
   LogConfig log;
 
   std::filesystem::path catalog_path() const { return std::filesystem::path(data_dir) / "catalog.sqlite"; }

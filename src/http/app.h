@@ -17,6 +17,8 @@
 #include "dicom/remote_nodes.h"
 #include "http/router.h"
 #include "http/server.h"
+#include "runtime/model_directory.h"
+#include "runtime/model_repository.h"
 #include "storage/data_dir.h"
 
 namespace medai::http {
@@ -31,6 +33,8 @@ struct AppContext {
   Metrics* metrics = nullptr;  // set once the server exists
   dicom::RemoteNodes* dicom_nodes = nullptr;
   dicom::InstanceStore* dicom_store = nullptr;  // DICOM ingest/query/retrieve (all adapters share it)
+  runtime::ModelRepository* models = nullptr;          // loaded models (LRU by bytes), shared by all adapters
+  runtime::ModelDirectory* model_directory = nullptr;  // models served on /v2 and who may call them
   std::string version;
 };
 
@@ -59,6 +63,10 @@ class Application {
   // The DICOM store, for adapters started beside HTTP (DIMSE).
   dicom::InstanceStore* dicom_store() { return dicom_store_.get(); }
   dicom::RemoteNodes* dicom_nodes() { return dicom_nodes_.get(); }
+  runtime::ModelRepository* models() { return models_.get(); }
+  // Operator-configured models (runtime.models_file); the app catalog may
+  // replace ctx.model_directory with its own implementation.
+  runtime::StaticModelDirectory* static_models() { return model_directory_.get(); }
   access::Directory* directory() { return directory_.get(); }
   storage::DataDir& data() { return data_; }
 
@@ -70,6 +78,8 @@ class Application {
   std::unique_ptr<datasets::DatasetStore> datasets_;
   std::unique_ptr<dicom::InstanceStore> dicom_store_;
   std::unique_ptr<dicom::RemoteNodes> dicom_nodes_;
+  std::unique_ptr<runtime::ModelRepository> models_;
+  std::unique_ptr<runtime::StaticModelDirectory> model_directory_;
   AppContext ctx_;
   std::shared_ptr<Router> router_;
   std::unique_ptr<Server> server_;

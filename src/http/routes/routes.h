@@ -16,4 +16,5 @@ void register_dicomweb_wado_routes(Router& router, AppContext& ctx);
 void register_dicomweb_pixel_routes(Router& router, AppContext& ctx);
 void register_upload_routes(Router& router, AppContext& ctx);
 void register_dicom_node_routes(Router& router, AppContext& ctx);
+void register_kserve_routes(Router& router, AppContext& ctx);
 }  // namespace medai::http::routes
