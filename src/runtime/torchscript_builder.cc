@@ -17,13 +17,15 @@ Status save_torchscript_module(const std::filesystem::path& path, const std::str
       at::Tensor t = p.random ? torch::randn(p.shape) * p.fill : torch::full(p.shape, p.fill);
       m.register_parameter(p.name, t, /*is_buffer=*/false);
     }
-    m.define(source);
+    try {
+      m.define(source);
+    } catch (const std::exception& e) {  // torch::jit::ErrorReport: the source does not compile
+      return make_error(ErrorCode::invalid_argument,
+                        std::string("TorchScript source does not compile: ") + std::string(e.what()).substr(0, 800));
+    }
     m.eval();
     m.save(path.string());
     return Status::ok();
-  } catch (const c10::Error& e) {
-    std::string msg = e.what_without_backtrace();
-    return make_error(ErrorCode::invalid_argument, "TorchScript module could not be built: " + msg.substr(0, 500));
   } catch (const std::exception& e) {
     return make_error(ErrorCode::io_error, std::string("TorchScript module could not be saved: ") + e.what());
   }

@@ -5,6 +5,7 @@
 #include <ATen/Parallel.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <mutex>
 
@@ -30,10 +31,15 @@ std::string short_message(const std::exception& e) {
   if (auto* c10e = dynamic_cast<const c10::Error*>(&e)) m = c10e->what_without_backtrace();
   const auto nl = m.find('\n');
   if (nl != std::string::npos) {
-    // TorchScript runtime errors put the Python-level message on the last lines.
+    // TorchScript interpreter errors end with the Python-level line
+    // ("AssertionError: ...", "RuntimeError: Expected 4D ..."): keep that line.
     const auto last = m.rfind("Error: ");
-    if (last != std::string::npos && last > nl) m = m.substr(last);
-    else m = m.substr(0, nl);
+    if (last != std::string::npos && last > nl) {
+      const auto line_start = m.rfind('\n', last);
+      m = m.substr(line_start == std::string::npos ? 0 : line_start + 1);
+    } else {
+      m = m.substr(0, nl);
+    }
     const auto end = m.find('\n');
     if (end != std::string::npos) m = m.substr(0, end);
   }

@@ -58,13 +58,14 @@ class KServeTest : public ::testing::Test {
 
 TEST_F(KServeTest, HealthIsPublicAndModelsNeedAuthentication) {
   int status = 0;
-  EXPECT_EQ(Api{server_->port(), ""}.json("GET", "/v2/health/live", nullptr, &status)["live"], true);
+  const Api anonymous{server_->port(), ""};
+  EXPECT_EQ(anonymous.json("GET", "/v2/health/live", nullptr, &status)["live"], true);
   EXPECT_EQ(status, 200);
-  EXPECT_EQ(Api{server_->port(), ""}.json("GET", "/v2/health/ready", nullptr, &status)["ready"], true);
+  EXPECT_EQ(anonymous.json("GET", "/v2/health/ready", nullptr, &status)["ready"], true);
   EXPECT_EQ(status, 200);
-  Api{server_->port(), ""}.json("GET", "/v2/models/affine", nullptr, &status);
+  anonymous.json("GET", "/v2/models/affine", nullptr, &status);
   EXPECT_EQ(status, 401);
-  Api{server_->port(), ""}.json("POST", "/v2/models/affine/infer", {{"inputs", json::array()}}, &status);
+  anonymous.json("POST", "/v2/models/affine/infer", {{"inputs", json::array()}}, &status);
   EXPECT_EQ(status, 401);
 }
 

@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 
 #include "runtime/model_files.h"
 #include "runtime/model_runtime.h"

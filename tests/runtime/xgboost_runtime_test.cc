@@ -24,8 +24,8 @@ struct Trained {
   DMatrixHandle data = nullptr;
   std::vector<float> x;
   ~Trained() {
-    XGBoosterFree(booster);
-    XGDMatrixFree(data);
+    if (booster) XGBoosterFree(booster);
+    if (data) XGDMatrixFree(data);
   }
 };
 

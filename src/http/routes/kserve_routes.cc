@@ -4,6 +4,8 @@
 // what the caller may see) and run through AppContext::models (the shared
 // ModelRepository). Health endpoints are public like /healthz; everything
 // about models needs authentication like the rest of the API.
+#include <algorithm>
+
 #include "http/routes/common.h"
 #include "http/routes/routes.h"
 #include "runtime/kserve_json.h"
