@@ -36,6 +36,7 @@ void add_dicom_node_commands(CLI::App& dicom);  // dicom nodes add|list|remove
 void add_stow_command(CLI::App& dicom);         // dicom stow (STOW-RS client)
 void add_synth_command(CLI::App& app);    // synth chest-ct|mammo|rt|diabetes
 void add_app_commands(CLI::App& app);     // app keygen|pack|sign|verify|register-key|publish|list|show|approve
+void add_runtime_commands(CLI::App& app);  // app check-run (hidden; sandboxed model check)
 
 // Prints a Status as the CLI's error line on stderr and returns exit code 1.
 int report(const Status& status);

@@ -130,6 +130,11 @@ Result<Config> from_json(const json& j) {
     c.dicom.duplicate_policy = d.at("duplicate_policy");
     c.dicom.deidentify_institutions = d.at("deidentify_institutions");
     c.apps.max_package_bytes = j.at("apps").at("max_package_bytes");
+    const auto& r = j.at("runtime");
+    c.runtime.max_resident_bytes = r.at("max_resident_bytes");
+    c.runtime.threads = r.at("threads");
+    c.runtime.interop_threads = r.at("interop_threads");
+    c.runtime.models_file = r.at("models_file");
     const auto& l = j.at("log");
     c.log.level = l.at("level");
     c.log.file = l.at("file");
@@ -168,6 +173,10 @@ Result<Config> from_json(const json& j) {
   if (c.dicom.duplicate_policy != "reject" && c.dicom.duplicate_policy != "keep_newest")
     problems.push_back("dicom.duplicate_policy must be reject or keep_newest");
   if (c.apps.max_package_bytes < 1024) problems.push_back("apps.max_package_bytes must be >= 1024");
+  if (c.runtime.max_resident_bytes < (1 << 20)) problems.push_back("runtime.max_resident_bytes must be >= 1 MiB");
+  if (c.runtime.threads < 0 || c.runtime.threads > 1024) problems.push_back("runtime.threads must be 0..1024");
+  if (c.runtime.interop_threads < 0 || c.runtime.interop_threads > 1024)
+    problems.push_back("runtime.interop_threads must be 0..1024");
   if (c.log.level != "debug" && c.log.level != "info" && c.log.level != "warn" &&
       c.log.level != "error")
     problems.push_back("log.level must be debug, info, warn or error");
@@ -220,6 +229,11 @@ nlohmann::json config_to_json(const Config& c) {
                 {"duplicate_policy", c.dicom.duplicate_policy},
                 {"deidentify_institutions", c.dicom.deidentify_institutions}}},
               {"apps", {{"max_package_bytes", c.apps.max_package_bytes}}},
+              {"runtime",
+               {{"max_resident_bytes", c.runtime.max_resident_bytes},
+                {"threads", c.runtime.threads},
+                {"interop_threads", c.runtime.interop_threads},
+                {"models_file", c.runtime.models_file}}},
               {"log", {{"level", c.log.level}, {"file", c.log.file}}}};
 }
 

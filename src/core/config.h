@@ -65,6 +65,16 @@ struct AppsConfig {
   std::int64_t max_package_bytes = std::int64_t(2) << 30;  // largest .medai upload (413 above)
 };
 
+// Model runtimes and the in-memory model repository.
+struct RuntimeConfig {
+  std::int64_t max_resident_bytes = 4LL << 30;  // LRU budget of loaded models
+  std::int64_t threads = 0;                     // LibTorch intra-op threads; 0 = online CPUs
+  std::int64_t interop_threads = 1;             // LibTorch inter-op pool (set once per process)
+  // JSON file listing models served on /v2 before the app catalog backs it:
+  // [{"name", "version", "runtime", "artifact", "threads", "remote"}]; "" = none.
+  std::string models_file;
+};
+
 struct LogConfig {
   std::string level = "info";
   std::string file;  // empty: stderr only
@@ -76,6 +86,7 @@ struct Config {
   AuthConfig auth;
   DicomConfig dicom;
   AppsConfig apps;
+  RuntimeConfig runtime;
   LogConfig log;
 
   std::filesystem::path catalog_path() const { return std::filesystem::path(data_dir) / "catalog.sqlite"; }

@@ -5,6 +5,7 @@
 
 #include "core/log.h"
 #include "core/phi.h"
+#include "runtime/torch_threads.h"
 
 namespace medai::http {
 namespace {
@@ -102,6 +103,14 @@ Result<std::unique_ptr<Application>> Application::open(const Config& config) {
   app->ctx_.apps = app->apps_.get();
   app->app_usage_ = std::make_unique<packages::AppUsage>(*app->data_.catalog);
   app->ctx_.app_usage = app->app_usage_.get();
+  runtime::configure_torch_threads(static_cast<int>(config.runtime.threads),
+                                   static_cast<int>(config.runtime.interop_threads));
+  app->models_ = std::make_unique<runtime::ModelRepository>(static_cast<std::size_t>(config.runtime.max_resident_bytes));
+  app->model_directory_ = std::make_unique<runtime::StaticModelDirectory>();
+  if (!config.runtime.models_file.empty())
+    MEDAI_RETURN_IF_ERROR(runtime::load_models_file(config.runtime.models_file, *app->model_directory_));
+  app->ctx_.models = app->models_.get();
+  app->ctx_.model_directory = app->model_directory_.get();
   app->ctx_.config = config;
   app->ctx_.data = &app->data_;
   app->ctx_.directory = app->directory_.get();

@@ -19,6 +19,8 @@
 #include "http/server.h"
 #include "packages/app_catalog.h"
 #include "packages/app_usage.h"
+#include "runtime/model_directory.h"
+#include "runtime/model_repository.h"
 #include "storage/data_dir.h"
 
 namespace medai::http {
@@ -35,6 +37,8 @@ struct AppContext {
   dicom::InstanceStore* dicom_store = nullptr;  // DICOM ingest/query/retrieve (all adapters share it)
   packages::AppCatalog* apps = nullptr;         // app packages, keys, visibility, approvals
   packages::AppUsage* app_usage = nullptr;      // feedback and usage metering
+  runtime::ModelRepository* models = nullptr;          // loaded models (LRU by bytes), shared by all adapters
+  runtime::ModelDirectory* model_directory = nullptr;  // models served on /v2 and who may call them
   std::string version;
 };
 
@@ -65,6 +69,10 @@ class Application {
   dicom::RemoteNodes* dicom_nodes() { return dicom_nodes_.get(); }
   packages::AppCatalog* apps() { return apps_.get(); }
   packages::AppUsage* app_usage() { return app_usage_.get(); }
+  runtime::ModelRepository* models() { return models_.get(); }
+  // Operator-configured models (runtime.models_file); the app catalog may
+  // replace ctx.model_directory with its own implementation.
+  runtime::StaticModelDirectory* static_models() { return model_directory_.get(); }
   access::Directory* directory() { return directory_.get(); }
   storage::DataDir& data() { return data_; }
 
@@ -78,6 +86,8 @@ class Application {
   std::unique_ptr<dicom::RemoteNodes> dicom_nodes_;
   std::unique_ptr<packages::AppCatalog> apps_;
   std::unique_ptr<packages::AppUsage> app_usage_;
+  std::unique_ptr<runtime::ModelRepository> models_;
+  std::unique_ptr<runtime::StaticModelDirectory> model_directory_;
   AppContext ctx_;
   std::shared_ptr<Router> router_;
   std::unique_ptr<Server> server_;

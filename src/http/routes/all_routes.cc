@@ -17,6 +17,7 @@ void register_all_routes(Router& router, AppContext& ctx) {
   routes::register_dicom_node_routes(router, ctx);
   routes::register_app_routes(router, ctx);
   routes::register_vendor_key_routes(router, ctx);
+  routes::register_kserve_routes(router, ctx);
 }
 
 }  // namespace medai::http

@@ -18,4 +18,5 @@ void register_upload_routes(Router& router, AppContext& ctx);
 void register_dicom_node_routes(Router& router, AppContext& ctx);
 void register_app_routes(Router& router, AppContext& ctx);
 void register_vendor_key_routes(Router& router, AppContext& ctx);
+void register_kserve_routes(Router& router, AppContext& ctx);
 }  // namespace medai::http::routes
