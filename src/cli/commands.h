@@ -34,7 +34,8 @@ void add_deid_command(CLI::App& app);     // deid, reidentify (PS3.15 de-identif
 void add_dicom_commands(CLI::App& app);   // dicom echo, push, pull (DIMSE SCU), stow, nodes
 void add_dicom_node_commands(CLI::App& dicom);  // dicom nodes add|list|remove
 void add_stow_command(CLI::App& dicom);         // dicom stow (STOW-RS client)
-void add_synth_command(CLI::App& app);    // synth chest-ct|mammo|rt|diabetes
+void add_synth_command(CLI::App& app);
+void add_job_commands(CLI::App& app);     // jobs list|show|submit|cancel|retry|wait    // synth chest-ct|mammo|rt|diabetes
 
 // Prints a Status as the CLI's error line on stderr and returns exit code 1.
 int report(const Status& status);

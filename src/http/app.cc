@@ -2,6 +2,7 @@
 
 #include "core/log.h"
 #include "core/phi.h"
+#include "jobs/test_handlers.h"
 
 namespace medai::http {
 namespace {
@@ -71,6 +72,13 @@ Result<std::unique_ptr<Application>> Application::open(const Config& config) {
   app->ctx_.dicom_store = app->dicom_store_.get();
   app->dicom_nodes_ = std::make_unique<dicom::RemoteNodes>(*app->data_.catalog);
   app->ctx_.dicom_nodes = app->dicom_nodes_.get();
+  app->jobs_ = std::make_unique<jobs::JobEngine>(*app->data_.catalog, jobs::engine_options_from_config(config.jobs));
+  if (config.jobs.enable_test_handlers) jobs::register_test_handlers(*app->jobs_);
+  app->ctx_.jobs = app->jobs_.get();
+  app->series_detector_ = std::make_unique<jobs::SeriesCompleteDetector>(
+      *app->data_.catalog, *app->data_.blobs, *app->jobs_,
+      jobs::DetectorOptions{.stable_ms = config.jobs.series_stable_seconds * 1000,
+                            .poll_interval_ms = std::min<std::int64_t>(1000, config.jobs.series_stable_seconds * 500)});
   app->ctx_.config = config;
   app->ctx_.data = &app->data_;
   app->ctx_.directory = app->directory_.get();
@@ -111,10 +119,16 @@ Result<std::vector<datasets::ReferenceImport>> Application::load_demo_data() {
   return datasets::import_reference_datasets(*datasets_, system, platform.id);
 }
 
-Status Application::start() { return server_->start(); }
+Status Application::start() {
+  MEDAI_RETURN_IF_ERROR(jobs_->start());
+  series_detector_->start();
+  return server_->start();
+}
 std::uint16_t Application::port() const { return server_->port(); }
 void Application::stop() {
   if (server_) server_->stop();
+  if (series_detector_) series_detector_->stop();
+  if (jobs_) jobs_->stop();
 }
 
 }  // namespace medai::http

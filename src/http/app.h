@@ -16,6 +16,8 @@
 #include "dicom/instance_store.h"
 #include "dicom/remote_nodes.h"
 #include "http/router.h"
+#include "jobs/job_engine.h"
+#include "jobs/series_complete_detector.h"
 #include "http/server.h"
 #include "storage/data_dir.h"
 
@@ -31,6 +33,7 @@ struct AppContext {
   Metrics* metrics = nullptr;  // set once the server exists
   dicom::RemoteNodes* dicom_nodes = nullptr;
   dicom::InstanceStore* dicom_store = nullptr;  // DICOM ingest/query/retrieve (all adapters share it)
+  jobs::JobEngine* jobs = nullptr;              // background jobs (started with the server)
   std::string version;
 };
 
@@ -59,6 +62,7 @@ class Application {
   // The DICOM store, for adapters started beside HTTP (DIMSE).
   dicom::InstanceStore* dicom_store() { return dicom_store_.get(); }
   dicom::RemoteNodes* dicom_nodes() { return dicom_nodes_.get(); }
+  jobs::JobEngine* jobs() { return jobs_.get(); }
   access::Directory* directory() { return directory_.get(); }
   storage::DataDir& data() { return data_; }
 
@@ -70,6 +74,8 @@ class Application {
   std::unique_ptr<datasets::DatasetStore> datasets_;
   std::unique_ptr<dicom::InstanceStore> dicom_store_;
   std::unique_ptr<dicom::RemoteNodes> dicom_nodes_;
+  std::unique_ptr<jobs::JobEngine> jobs_;  // destroyed after the server (declared before it)
+  std::unique_ptr<jobs::SeriesCompleteDetector> series_detector_;  // routing rules
   AppContext ctx_;
   std::shared_ptr<Router> router_;
   std::unique_ptr<Server> server_;

@@ -16,4 +16,6 @@ void register_dicomweb_wado_routes(Router& router, AppContext& ctx);
 void register_dicomweb_pixel_routes(Router& router, AppContext& ctx);
 void register_upload_routes(Router& router, AppContext& ctx);
 void register_dicom_node_routes(Router& router, AppContext& ctx);
+void register_job_routes(Router& router, AppContext& ctx);
+void register_routing_rule_routes(Router& router, AppContext& ctx);
 }  // namespace medai::http::routes
