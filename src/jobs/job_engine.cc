@@ -316,6 +316,7 @@ Result<EnqueueResult> JobEngine::enqueue(JobRequest request) {
   if (request.type.empty() || request.type.size() > 64)
     return make_error(ErrorCode::invalid_argument, "job type must be 1..64 characters");
   if (request.institution_id.empty()) return make_error(ErrorCode::invalid_argument, "a job needs an institution");
+  if (request.input.is_null()) request.input = nlohmann::json::object();
   if (!request.input.is_object()) return make_error(ErrorCode::invalid_argument, "job input must be a JSON object");
   if (request.idempotency_key && (request.idempotency_key->empty() || request.idempotency_key->size() > 200))
     return make_error(ErrorCode::invalid_argument, "idempotency key must be 1..200 characters");

@@ -334,11 +334,21 @@ TEST_F(JobsTest, JobsOfUnregisteredTypesWaitInTheQueue) {
   EXPECT_EQ(wait_terminal(engine, e->job.id).state, JobState::succeeded);
 }
 
+// Fails its first run, succeeds afterwards (e.g. a node that was misconfigured).
+class FailOnceHandler : public JobHandler {
+ public:
+  Result<nlohmann::json> run(const Job&, JobContext&) override {
+    if (calls_++ == 0) return make_error(ErrorCode::invalid_argument, "first run fails");
+    return nlohmann::json{{"calls", calls_.load()}};
+  }
+  std::atomic<int> calls_{0};
+};
+
 TEST_F(JobsTest, RetryAfterFailureQueuesAgainWithFreshAttempts) {
   JobEngine engine(*catalog_, fast_options());
-  register_test_handlers(engine);
+  engine.register_handler("once", std::make_shared<FailOnceHandler>());
   ASSERT_TRUE(engine.start().is_ok());
-  auto e = engine.enqueue(request("test.fail", {{"code", "invalid_argument"}, {"times", 1}}));
+  auto e = engine.enqueue(request("once"));
   ASSERT_TRUE(e.is_ok());
   EXPECT_EQ(wait_terminal(engine, e->job.id).state, JobState::failed);
   const auto owner = user_of("inst-a", "u1", access::Role::institution_admin);

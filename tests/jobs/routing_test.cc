@@ -251,7 +251,7 @@ TEST_F(RoutingTest, NonMatchingSeriesAndDisabledRulesEnqueueNothing) {
 }
 
 TEST_F(RoutingTest, StudyLevelConditionsSeeOtherSeriesOfTheStudy) {
-  rule("CT without plan", {{"modality", {"CT"}}, {"study_lacks_modality", {"RTPLAN"}}});
+  rule("CT without SR", {{"modality", {"CT"}}, {"study_lacks_modality", {"SR"}}});
   rule("CT with SR", {{"modality", {"CT"}}, {"study_has_modality", {"SR"}}});
   store(ct_series(3, 1.0, 1.0));
   Slice sr;
