@@ -3,6 +3,7 @@
 #include "core/log.h"
 #include "core/phi.h"
 #include "jobs/test_handlers.h"
+#include "jobs/webhooks.h"
 
 namespace medai::http {
 namespace {
@@ -73,6 +74,7 @@ Result<std::unique_ptr<Application>> Application::open(const Config& config) {
   app->dicom_nodes_ = std::make_unique<dicom::RemoteNodes>(*app->data_.catalog);
   app->ctx_.dicom_nodes = app->dicom_nodes_.get();
   app->jobs_ = std::make_unique<jobs::JobEngine>(*app->data_.catalog, jobs::engine_options_from_config(config.jobs));
+  jobs::register_webhook_delivery(*app->jobs_, *app->data_.catalog);
   if (config.jobs.enable_test_handlers) jobs::register_test_handlers(*app->jobs_);
   app->ctx_.jobs = app->jobs_.get();
   app->series_detector_ = std::make_unique<jobs::SeriesCompleteDetector>(

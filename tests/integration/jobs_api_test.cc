@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "server_process.h"
+#include "support/dicom_fixture.h"
 
 namespace medai::testing {
 namespace {
@@ -16,7 +17,8 @@ class JobsApiTest : public ::testing::Test {
     dir_ = new TempDir();
     server_ = new ServerProcess(*dir_ / "var", {{"MEDAI_JOBS_ENABLE_TEST_HANDLERS", "true"},
                                                  {"MEDAI_JOBS_POLL_INTERVAL_MS", "50"},
-                                                 {"MEDAI_JOBS_RETRY_BASE_MS", "50"}});
+                                                 {"MEDAI_JOBS_RETRY_BASE_MS", "50"},
+                                                 {"MEDAI_JOBS_SERIES_STABLE_SECONDS", "1"}});
     ASSERT_TRUE(server_->running()) << server_->log_text();
     int status = 0;
     auto login = Api{server_->port(), ""}.json(
@@ -201,6 +203,81 @@ TEST_F(JobsApiTest, CliListShowWaitCancel) {
   EXPECT_EQ(run_medai({"jobs", "wait", ok_id}, dir_->path(), env).exit_code, 0);
   auto missing = run_medai({"jobs", "show", "job_nope"}, dir_->path(), env);
   EXPECT_NE(missing.exit_code, 0);
+}
+
+TEST_F(JobsApiTest, RoutingRuleQueuesAJobOnceTheUploadedSeriesIsStable) {
+  int status = 0;
+  // Only institution administrators manage rules; invalid rules are refused.
+  as("jobs-a-doctor").json("POST", "/api/v1/routing-rules",
+                           {{"name", "x"}, {"match", json::object()}, {"action", {{"app", "a"}}}}, &status);
+  EXPECT_EQ(status, 403);
+  auto bad = as("jobs-a-institution_admin")
+                 .json("POST", "/api/v1/routing-rules",
+                       {{"name", "x"}, {"match", {{"series_description_regex", "("}}}, {"action", {{"app", "a"}}}},
+                       &status);
+  EXPECT_EQ(status, 400);
+  EXPECT_EQ(bad["detail"]["field"], "match.series_description_regex");
+  auto rule = as("jobs-a-institution_admin")
+                  .json("POST", "/api/v1/routing-rules",
+                        {{"name", "all CT"}, {"match", {{"modality", {"CT"}}, {"min_instances", 2}}},
+                         {"action", {{"app", "demo-app"}}}},
+                        &status);
+  ASSERT_EQ(status, 201) << rule.dump();
+  EXPECT_EQ(as("jobs-a-institution_admin").json("GET", "/api/v1/routing-rules")["items"].size(), 1u);
+  EXPECT_TRUE(as("jobs-b-institution_admin").json("GET", "/api/v1/routing-rules")["items"].empty());
+
+  for (int n = 1; n <= 2; ++n) {
+    TestInstance t;
+    t.study_uid = "2.25.7700";
+    t.series_uid = "2.25.7700.1";
+    t.sop_uid = "2.25.7700.1." + std::to_string(n);
+    t.instance_number = n;
+    auto r = http::testing::fetch(server_->port(), "POST", "/api/v1/uploads",
+                                  "Authorization: Bearer " + (*tokens_)["jobs-a-doctor"] +
+                                      "\r\nContent-Type: application/dicom\r\n",
+                                  make_dicom(t));
+    ASSERT_TRUE(r);
+    ASSERT_EQ(r->status, 200) << r->body;
+  }
+  json jobs;
+  for (int i = 0; i < 100; ++i) {
+    jobs = as("jobs-a-doctor").json("GET", "/api/v1/jobs?type=app.run");
+    if (!jobs["items"].empty()) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_EQ(jobs["items"].size(), 1u) << jobs.dump();
+  const json job = jobs["items"][0];
+  EXPECT_EQ(job["state"], "queued");  // no app.run handler in this build
+  EXPECT_EQ(job["input"]["app"], "demo-app");
+  EXPECT_EQ(job["input"]["series_uid"], "2.25.7700.1");
+  EXPECT_EQ(job["input"]["rule_id"], rule["id"]);
+  EXPECT_TRUE(as("jobs-b-doctor").json("GET", "/api/v1/jobs?type=app.run")["items"].empty());
+  // Disabling and deleting work; the queued job stays.
+  as("jobs-a-institution_admin").json("PUT", "/api/v1/routing-rules/" + rule["id"].get<std::string>(),
+                                      {{"enabled", false}}, &status);
+  EXPECT_EQ(status, 200);
+  as("jobs-a-institution_admin").call("DELETE", "/api/v1/routing-rules/" + rule["id"].get<std::string>());
+  as("jobs-a-institution_admin").json("GET", "/api/v1/routing-rules/" + rule["id"].get<std::string>(), nullptr,
+                                      &status);
+  EXPECT_EQ(status, 404);
+}
+
+TEST_F(JobsApiTest, WebhookSecretIsShownOnceAndDeliveryIsAdminOnly) {
+  int status = 0;
+  auto created = as("jobs-a-institution_admin")
+                     .json("POST", "/api/v1/webhooks", {{"name", "ris"}, {"url", "https://ris.example/hook"}}, &status);
+  ASSERT_EQ(status, 201) << created.dump();
+  ASSERT_TRUE(created["secret"].is_string());
+  auto listed = as("jobs-a-institution_admin").json("GET", "/api/v1/webhooks");
+  ASSERT_EQ(listed["items"].size(), 1u);
+  EXPECT_FALSE(listed["items"][0].contains("secret"));
+  as("jobs-a-institution_admin").json("POST", "/api/v1/webhooks", {{"name", "x"}, {"url", "gopher://x"}}, &status);
+  EXPECT_EQ(status, 400);
+  as("jobs-a-doctor").json("POST", "/api/v1/jobs",
+                           {{"type", "webhook.deliver"}, {"input", {{"webhook_id", created["id"]}}}}, &status);
+  EXPECT_EQ(status, 403);
+  as("jobs-b-institution_admin").call("DELETE", "/api/v1/webhooks/" + created["id"].get<std::string>());
+  EXPECT_EQ(as("jobs-a-institution_admin").json("GET", "/api/v1/webhooks")["items"].size(), 1u);
 }
 
 }  // namespace

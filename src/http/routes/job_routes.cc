@@ -1,6 +1,8 @@
 // Background jobs: submit, list, inspect, cancel, retry, and follow progress
 // (long-poll on GET /jobs/{id}, Server-Sent Events on /jobs/{id}/events).
+#include <atomic>
 #include <chrono>
+#include <memory>
 
 #include "http/routes/common.h"
 #include "http/routes/routes.h"
@@ -56,6 +58,31 @@ Result<jobs::JobFilter> filter_of(const Request& req) {
   return f;
 }
 
+// Waiting requests (long-poll, event streams) each hold an HTTP handler
+// thread, so at most half of the handler threads may wait at once; the rest
+// keep serving the API. A slot is released when its guard is destroyed (the
+// request answered, the stream finished or the client gone).
+class WaitSlots {
+ public:
+  explicit WaitSlots(int max) : max_(std::max(1, max)) {}
+  struct Guard {
+    explicit Guard(WaitSlots& s) : slots(s) {}
+    ~Guard() { slots.in_use_.fetch_sub(1); }
+    WaitSlots& slots;
+  };
+  std::shared_ptr<Guard> try_acquire() {
+    if (in_use_.fetch_add(1) >= max_) {
+      in_use_.fetch_sub(1);
+      return nullptr;
+    }
+    return std::make_shared<Guard>(*this);
+  }
+
+ private:
+  const int max_;
+  std::atomic<int> in_use_{0};
+};
+
 // "data:" lines of one SSE event.
 std::string sse_event(const jobs::Job& job) {
   return "id: " + std::to_string(job.version) + "\nevent: job\ndata: " + jobs::to_json(job).dump() + "\n\n";
@@ -64,6 +91,7 @@ std::string sse_event(const jobs::Job& job) {
 }  // namespace
 
 void register_job_routes(Router& router, AppContext& ctx) {
+  auto slots = std::make_shared<WaitSlots>(static_cast<int>(ctx.config.http.handler_threads / 2));
   router.add({.method = Method::post,
               .pattern = "/api/v1/jobs",
               .operation_id = "createJob",
@@ -155,12 +183,14 @@ void register_job_routes(Router& router, AppContext& ctx) {
               .parameters = {query_parameter("wait", "seconds to wait for a change (0..60)", "integer"),
                              query_parameter("after_version", "the version the caller already has", "integer")},
               .responses = {{200, "the job", job_schema()}, error_doc(404, "not found")}},
-             [&ctx](Request& req) {
+             [&ctx, slots](Request& req) {
                auto wait = req.int_query("wait", 0, 0, kMaxWaitSeconds);
                auto after = req.int_query("after_version", -1, -1, std::numeric_limits<std::int64_t>::max());
                if (!wait) return Response::error(wait.status());
                if (!after) return Response::error(after.status());
-               auto j = *wait > 0 && *after >= 0
+               // No free wait slot: answer at once (the client simply polls again).
+               auto slot = *wait > 0 && *after >= 0 ? slots->try_acquire() : nullptr;
+               auto j = slot
                             ? ctx.jobs->wait_for_change(*req.principal, req.param("id"), *after,
                                                         std::chrono::seconds(*wait))
                             : ctx.jobs->get(*req.principal, req.param("id"));
@@ -208,10 +238,16 @@ void register_job_routes(Router& router, AppContext& ctx) {
                              "on every change, until the job is finished; a comment line every 15 s keeps the "
                              "connection open. Reconnect with Last-Event-ID to skip versions already seen.",
               .tags = {"jobs"},
-              .responses = {{200, "event stream", nullptr}, error_doc(404, "not found")}},
-             [&ctx](Request& req) {
+              .responses = {{200, "event stream", nullptr}, error_doc(404, "not found"),
+                            error_doc(429, "too many open streams (at most half the HTTP handler threads)")}},
+             [&ctx, slots](Request& req) {
                auto first = ctx.jobs->get(*req.principal, req.param("id"));
                if (!first) return fail(ctx, req, first.status());
+               auto slot = slots->try_acquire();
+               if (!slot)
+                 return Response::error(make_error(ErrorCode::too_many_requests,
+                                                   "too many open job event streams; retry later or long-poll "
+                                                   "GET /api/v1/jobs/{id}?wait="));
                std::int64_t last_sent = -1;
                if (const std::string lei = req.header("Last-Event-ID"); !lei.empty()) {
                  try {
@@ -235,7 +271,7 @@ void register_job_routes(Router& router, AppContext& ctx) {
                res.header("Cache-Control", "no-cache");
                res.header("X-Accel-Buffering", "no");
                jobs::JobEngine* engine = ctx.jobs;
-               res.chunks = [engine, st](std::string& out) -> bool {
+               res.chunks = [engine, st, slot](std::string& out) -> bool {
                  if (st->done || std::chrono::steady_clock::now() >= st->until) return false;
                  auto j = engine->wait_for_change(st->who, st->id, st->last_sent,
                                                   st->last_sent < 0 ? std::chrono::milliseconds(0)

@@ -18,4 +18,5 @@ void register_upload_routes(Router& router, AppContext& ctx);
 void register_dicom_node_routes(Router& router, AppContext& ctx);
 void register_job_routes(Router& router, AppContext& ctx);
 void register_routing_rule_routes(Router& router, AppContext& ctx);
+void register_webhook_routes(Router& router, AppContext& ctx);
 }  // namespace medai::http::routes
