@@ -3,6 +3,7 @@
 #include "core/log.h"
 #include "core/phi.h"
 #include "jobs/test_handlers.h"
+#include "jobs/dicom_push.h"
 #include "jobs/webhooks.h"
 
 namespace medai::http {
@@ -75,6 +76,10 @@ Result<std::unique_ptr<Application>> Application::open(const Config& config) {
   app->ctx_.dicom_nodes = app->dicom_nodes_.get();
   app->jobs_ = std::make_unique<jobs::JobEngine>(*app->data_.catalog, jobs::engine_options_from_config(config.jobs));
   jobs::register_webhook_delivery(*app->jobs_, *app->data_.catalog);
+  jobs::register_dicom_push(*app->jobs_, *app->dicom_store_, *app->dicom_nodes_,
+                            {.calling_ae = config.dicom.ae_title,
+                             .acse_timeout_s = static_cast<int>(config.dicom.acse_timeout_s),
+                             .dimse_timeout_s = static_cast<int>(config.dicom.dimse_timeout_s)});
   if (config.jobs.enable_test_handlers) jobs::register_test_handlers(*app->jobs_);
   app->ctx_.jobs = app->jobs_.get();
   app->series_detector_ = std::make_unique<jobs::SeriesCompleteDetector>(
