@@ -135,6 +135,15 @@ Result<Config> from_json(const json& j) {
     c.runtime.threads = r.at("threads");
     c.runtime.interop_threads = r.at("interop_threads");
     c.runtime.models_file = r.at("models_file");
+    const auto& jb = j.at("jobs");
+    c.jobs.workers = jb.at("workers");
+    c.jobs.poll_interval_ms = jb.at("poll_interval_ms");
+    c.jobs.lease_seconds = jb.at("lease_seconds");
+    c.jobs.retry_base_ms = jb.at("retry_base_ms");
+    c.jobs.retry_max_ms = jb.at("retry_max_ms");
+    c.jobs.max_attempts = jb.at("max_attempts");
+    c.jobs.series_stable_seconds = jb.at("series_stable_seconds");
+    c.jobs.enable_test_handlers = jb.at("enable_test_handlers");
     const auto& l = j.at("log");
     c.log.level = l.at("level");
     c.log.file = l.at("file");
@@ -177,6 +186,13 @@ Result<Config> from_json(const json& j) {
   if (c.runtime.threads < 0 || c.runtime.threads > 1024) problems.push_back("runtime.threads must be 0..1024");
   if (c.runtime.interop_threads < 0 || c.runtime.interop_threads > 1024)
     problems.push_back("runtime.interop_threads must be 0..1024");
+  if (c.jobs.workers < 0 || c.jobs.workers > 64) problems.push_back("jobs.workers must be 0..64");
+  if (c.jobs.poll_interval_ms < 10) problems.push_back("jobs.poll_interval_ms must be >= 10");
+  if (c.jobs.lease_seconds < 3) problems.push_back("jobs.lease_seconds must be >= 3");
+  if (c.jobs.retry_base_ms < 1 || c.jobs.retry_max_ms < c.jobs.retry_base_ms)
+    problems.push_back("jobs.retry_base_ms must be >= 1 and <= jobs.retry_max_ms");
+  if (c.jobs.max_attempts < 1 || c.jobs.max_attempts > 100) problems.push_back("jobs.max_attempts must be 1..100");
+  if (c.jobs.series_stable_seconds < 1) problems.push_back("jobs.series_stable_seconds must be >= 1");
   if (c.log.level != "debug" && c.log.level != "info" && c.log.level != "warn" &&
       c.log.level != "error")
     problems.push_back("log.level must be debug, info, warn or error");
@@ -234,6 +250,15 @@ nlohmann::json config_to_json(const Config& c) {
                 {"threads", c.runtime.threads},
                 {"interop_threads", c.runtime.interop_threads},
                 {"models_file", c.runtime.models_file}}},
+              {"jobs",
+               {{"workers", c.jobs.workers},
+                {"poll_interval_ms", c.jobs.poll_interval_ms},
+                {"lease_seconds", c.jobs.lease_seconds},
+                {"retry_base_ms", c.jobs.retry_base_ms},
+                {"retry_max_ms", c.jobs.retry_max_ms},
+                {"max_attempts", c.jobs.max_attempts},
+                {"series_stable_seconds", c.jobs.series_stable_seconds},
+                {"enable_test_handlers", c.jobs.enable_test_handlers}}},
               {"log", {{"level", c.log.level}, {"file", c.log.file}}}};
 }
 

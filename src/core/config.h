@@ -75,6 +75,18 @@ struct RuntimeConfig {
   std::string models_file;
 };
 
+// Job engine (src/jobs): workers, leases, retries, routing rules.
+struct JobsConfig {
+  std::int64_t workers = 2;                 // in-process worker threads; 0 disables the engine
+  std::int64_t poll_interval_ms = 500;      // idle workers look for due jobs this often
+  std::int64_t lease_seconds = 60;          // a running job's lease, renewed every third of it
+  std::int64_t retry_base_ms = 2000;        // first retry delay; doubles per attempt
+  std::int64_t retry_max_ms = 600000;       // longest retry delay
+  std::int64_t max_attempts = 5;            // default attempts per job
+  std::int64_t series_stable_seconds = 30;  // a series is complete after this long without a new instance
+  bool enable_test_handlers = false;        // built-in noop/sleep/fail job types (tests only)
+};
+
 struct LogConfig {
   std::string level = "info";
   std::string file;  // empty: stderr only
@@ -87,6 +99,7 @@ struct Config {
   DicomConfig dicom;
   AppsConfig apps;
   RuntimeConfig runtime;
+  JobsConfig jobs;
   LogConfig log;
 
   std::filesystem::path catalog_path() const { return std::filesystem::path(data_dir) / "catalog.sqlite"; }

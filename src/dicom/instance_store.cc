@@ -179,6 +179,7 @@ std::vector<IngestResult> InstanceStore::ingest_batch(std::span<const IngestItem
   const std::string& inst = context.institution_id;
   const std::int64_t now = now_ms();
   std::set<std::string> touched_series, touched_studies;
+  std::map<std::string, std::string> arrived_series;  // series → study, for the series-complete detector
   std::map<std::string, nlohmann::json> per_study;  // audit detail per study
   std::vector<IngestOutcome> outcome(prepared.size(), IngestOutcome::failed);
   std::vector<Status> item_error(prepared.size());
@@ -246,12 +247,21 @@ std::vector<IngestResult> InstanceStore::ingest_batch(std::span<const IngestItem
               .status());
       touched_series.insert(k.series_uid);
       touched_studies.insert(k.study_uid);
+      arrived_series.emplace(k.series_uid, k.study_uid);
       outcome[p] = replacing ? IngestOutcome::replaced : IngestOutcome::stored;
       auto& d = per_study[k.study_uid];
       if (d.is_null()) d = nlohmann::json::object();
       d[std::string(outcome_name(outcome[p]))] = d.value(std::string(outcome_name(outcome[p])), 0) + 1;
     }
     MEDAI_RETURN_IF_ERROR(refresh_counters(tx, inst, touched_series, touched_studies));
+    // Jobs hook (migration 0007): the series' last arrival, so routing rules
+    // run once it has been stable for jobs.series_stable_seconds.
+    for (const auto& [series, study] : arrived_series)
+      MEDAI_RETURN_IF_ERROR(tx.exec("INSERT INTO dicom_series_activity (institution_id, series_uid, study_uid, "
+                                    "last_arrival_at) VALUES ($1, $2, $3, $4) ON CONFLICT (institution_id, "
+                                    "series_uid) DO UPDATE SET last_arrival_at = excluded.last_arrival_at",
+                                    {inst, series, study, now})
+                                .status());
     for (auto& [study, detail] : per_study) {
       access::AuditEvent ev;
       ev.actor_user_id = context.user_id;

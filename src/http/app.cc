@@ -6,6 +6,9 @@
 #include "core/log.h"
 #include "core/phi.h"
 #include "runtime/torch_threads.h"
+#include "jobs/test_handlers.h"
+#include "jobs/dicom_push.h"
+#include "jobs/webhooks.h"
 
 namespace medai::http {
 namespace {
@@ -111,6 +114,18 @@ Result<std::unique_ptr<Application>> Application::open(const Config& config) {
     MEDAI_RETURN_IF_ERROR(runtime::load_models_file(config.runtime.models_file, *app->model_directory_));
   app->ctx_.models = app->models_.get();
   app->ctx_.model_directory = app->model_directory_.get();
+  app->jobs_ = std::make_unique<jobs::JobEngine>(*app->data_.catalog, jobs::engine_options_from_config(config.jobs));
+  jobs::register_webhook_delivery(*app->jobs_, *app->data_.catalog);
+  jobs::register_dicom_push(*app->jobs_, *app->dicom_store_, *app->dicom_nodes_,
+                            {.calling_ae = config.dicom.ae_title,
+                             .acse_timeout_s = static_cast<int>(config.dicom.acse_timeout_s),
+                             .dimse_timeout_s = static_cast<int>(config.dicom.dimse_timeout_s)});
+  if (config.jobs.enable_test_handlers) jobs::register_test_handlers(*app->jobs_);
+  app->ctx_.jobs = app->jobs_.get();
+  app->series_detector_ = std::make_unique<jobs::SeriesCompleteDetector>(
+      *app->data_.catalog, *app->data_.blobs, *app->jobs_,
+      jobs::DetectorOptions{.stable_ms = config.jobs.series_stable_seconds * 1000,
+                            .poll_interval_ms = std::min<std::int64_t>(1000, config.jobs.series_stable_seconds * 500)});
   app->ctx_.config = config;
   app->ctx_.data = &app->data_;
   app->ctx_.directory = app->directory_.get();
@@ -151,10 +166,16 @@ Result<std::vector<datasets::ReferenceImport>> Application::load_demo_data() {
   return datasets::import_reference_datasets(*datasets_, system, platform.id);
 }
 
-Status Application::start() { return server_->start(); }
+Status Application::start() {
+  MEDAI_RETURN_IF_ERROR(jobs_->start());
+  series_detector_->start();
+  return server_->start();
+}
 std::uint16_t Application::port() const { return server_->port(); }
 void Application::stop() {
   if (server_) server_->stop();
+  if (series_detector_) series_detector_->stop();
+  if (jobs_) jobs_->stop();
 }
 
 }  // namespace medai::http

@@ -16,6 +16,8 @@
 #include "dicom/instance_store.h"
 #include "dicom/remote_nodes.h"
 #include "http/router.h"
+#include "jobs/job_engine.h"
+#include "jobs/series_complete_detector.h"
 #include "http/server.h"
 #include "packages/app_catalog.h"
 #include "packages/app_usage.h"
@@ -39,6 +41,7 @@ struct AppContext {
   packages::AppUsage* app_usage = nullptr;      // feedback and usage metering
   runtime::ModelRepository* models = nullptr;          // loaded models (LRU by bytes), shared by all adapters
   runtime::ModelDirectory* model_directory = nullptr;  // models served on /v2 and who may call them
+  jobs::JobEngine* jobs = nullptr;              // background jobs (started with the server)
   std::string version;
 };
 
@@ -73,6 +76,7 @@ class Application {
   // Operator-configured models (runtime.models_file); the app catalog may
   // replace ctx.model_directory with its own implementation.
   runtime::StaticModelDirectory* static_models() { return model_directory_.get(); }
+  jobs::JobEngine* jobs() { return jobs_.get(); }
   access::Directory* directory() { return directory_.get(); }
   storage::DataDir& data() { return data_; }
 
@@ -88,6 +92,8 @@ class Application {
   std::unique_ptr<packages::AppUsage> app_usage_;
   std::unique_ptr<runtime::ModelRepository> models_;
   std::unique_ptr<runtime::StaticModelDirectory> model_directory_;
+  std::unique_ptr<jobs::JobEngine> jobs_;  // destroyed after the server (declared before it)
+  std::unique_ptr<jobs::SeriesCompleteDetector> series_detector_;  // routing rules
   AppContext ctx_;
   std::shared_ptr<Router> router_;
   std::unique_ptr<Server> server_;

@@ -50,7 +50,9 @@ inline std::uint16_t free_port() {
 // DCMTK storescp as a peer (C-MOVE destination, our SCU's target).
 class StorescpProcess {
  public:
-  StorescpProcess(const std::string& ae, const std::filesystem::path& folder) : port_(free_port()) {
+  StorescpProcess(const std::string& ae, const std::filesystem::path& folder) : StorescpProcess(ae, folder, free_port()) {}
+  // On a given port (e.g. a node registered before it comes up).
+  StorescpProcess(const std::string& ae, const std::filesystem::path& folder, std::uint16_t port) : port_(port) {
     std::filesystem::create_directories(folder);
     pid_ = ::fork();
     if (pid_ == 0) {

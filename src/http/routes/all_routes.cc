@@ -18,6 +18,9 @@ void register_all_routes(Router& router, AppContext& ctx) {
   routes::register_app_routes(router, ctx);
   routes::register_vendor_key_routes(router, ctx);
   routes::register_kserve_routes(router, ctx);
+  routes::register_job_routes(router, ctx);
+  routes::register_routing_rule_routes(router, ctx);
+  routes::register_webhook_routes(router, ctx);
 }
 
 }  // namespace medai::http

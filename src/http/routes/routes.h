@@ -19,4 +19,7 @@ void register_dicom_node_routes(Router& router, AppContext& ctx);
 void register_app_routes(Router& router, AppContext& ctx);
 void register_vendor_key_routes(Router& router, AppContext& ctx);
 void register_kserve_routes(Router& router, AppContext& ctx);
+void register_job_routes(Router& router, AppContext& ctx);
+void register_routing_rule_routes(Router& router, AppContext& ctx);
+void register_webhook_routes(Router& router, AppContext& ctx);
 }  // namespace medai::http::routes
