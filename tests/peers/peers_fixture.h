@@ -100,13 +100,21 @@ class PeersTest : public ::testing::Test {
     ASSERT_EQ(status, 201) << node.dump();
   }
 
+  // `medai args... FILES` with every file as an argument (the synth folder
+  // also holds ground_truth.json, which is not DICOM).
+  CommandResult run_medai_on(std::vector<std::string> args, const std::vector<fs::path>& files) {
+    for (const auto& f : files) args.push_back(f.string());
+    return run_medai(args, dir_.path());
+  }
+
   Api api() const { return Api{medai_->port(), token_}; }
   std::string medai_url() const { return "http://127.0.0.1:" + std::to_string(medai_->port()); }
   std::string orthanc_node() const {
     return orthanc_->ae_title() + "@127.0.0.1:" + std::to_string(orthanc_->dicom_port());
   }
 
-  // `medai synth chest-ct --small` (64 CT slices + a SEG), written below `name`.
+  // `medai synth chest-ct --small` (64 CT slices + a SEG of the nodules when
+  // the seed drew any), written below `name`: the .dcm files, sorted.
   std::vector<fs::path> synth_ct(int seed, const std::string& name) {
     auto r = run_medai({"synth", "chest-ct", "--small", "--seed", std::to_string(seed), "--count", "1", "--out",
                         (dir_ / name).string()},
@@ -117,7 +125,7 @@ class PeersTest : public ::testing::Test {
 
   // Sends files to Orthanc with DCMTK storescu (a path medai is not part of).
   void store_in_orthanc_only(const fs::path& folder) {
-    auto r = run_command("env TCP_NODELAY=1 storescu -aet PEERTEST -aec ORTHANC +sd +r +sp '*.dcm' 127.0.0.1 " +
+    auto r = run_command("env TCP_NODELAY=1 storescu -R -aet PEERTEST -aec ORTHANC +sd +r +sp '*.dcm' 127.0.0.1 " +
                              std::to_string(orthanc_->dicom_port()) + " " + folder.string(),
                          180);
     ASSERT_EQ(r.exit_code, 0) << r.output;
