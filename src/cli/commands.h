@@ -25,6 +25,17 @@ struct ServerFlags {
   void add_to(CLI::App& cmd);
 };
 
+// `medai dicom pull --dicomweb URL`: WADO-RS retrieve from a DICOMweb server,
+// then STOW-RS into the medai server (--server/--token) or files in --out.
+struct DicomwebPullFlags {
+  std::string url;           // source DICOMweb root
+  std::string source_token;  // bearer token for the source ("" for none)
+  ServerFlags server;        // where to store (unless --out)
+  void add_to(CLI::App& cmd);
+};
+// Returns the exit code: 0 all stored, 1 error, 2 some instances refused.
+int run_dicomweb_pull(const DicomwebPullFlags& flags, const std::string& study, const std::string& out);
+
 void add_serve_command(CLI::App& app);
 void add_admin_commands(CLI::App& app);
 void add_config_commands(CLI::App& app);  // config print, migrate, version

@@ -106,13 +106,29 @@ void add_pull(CLI::App& dicom) {
   auto study = std::make_shared<std::string>();
   auto out = std::make_shared<std::string>();
   auto move_dest = std::make_shared<std::string>();
-  auto* cmd = dicom.add_subcommand("pull", "retrieve a study from a DICOM node (C-GET, or C-MOVE with --move-dest)");
-  flags->add_to(*cmd);
+  auto web = std::make_shared<DicomwebPullFlags>();
+  auto* cmd = dicom.add_subcommand(
+      "pull",
+      "retrieve a study from a DICOM node (C-GET, or C-MOVE with --move-dest) or a DICOMweb server (--dicomweb)");
+  cmd->add_option("node", flags->node, "remote node as AE@host:port (DIMSE)");
+  cmd->add_option("--aet", flags->calling_ae, "our calling AE title")->capture_default_str();
+  cmd->add_option("--timeout", flags->timeout_s, "DIMSE timeout in seconds")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 3600));
   cmd->add_option("--study", *study, "Study Instance UID")->required();
-  cmd->add_option("--out", *out, "folder for the retrieved files (C-GET)");
+  cmd->add_option("--out", *out, "folder for the retrieved files (C-GET; with --dicomweb: keep the files here "
+                                 "instead of storing them on the medai server)");
   cmd->add_option("--move-dest", *move_dest,
                   "C-MOVE to this AE title instead of C-GET (the node must know it; e.g. a running medai)");
-  cmd->callback([flags, study, out, move_dest] {
+  web->add_to(*cmd);
+  cmd->callback([flags, study, out, move_dest, web] {
+    if (!web->url.empty()) {
+      if (!flags->node.empty() || !move_dest->empty())
+        fail(make_error(ErrorCode::invalid_argument, "--dicomweb replaces the DIMSE node and --move-dest"));
+      if (int rc = run_dicomweb_pull(*web, *study, *out); rc != 0) exit_with(rc);
+      return;
+    }
+    if (flags->node.empty()) fail(make_error(ErrorCode::invalid_argument, "a node (AE@host:port) or --dicomweb URL is required"));
     DcmDataset keys;
     keys.putAndInsertString(DCM_StudyInstanceUID, study->c_str());
     Result<dimse::RetrieveSummary> summary = make_error(ErrorCode::internal, "not run");
