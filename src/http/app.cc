@@ -6,7 +6,9 @@
 #include "core/log.h"
 #include "core/phi.h"
 #include "runtime/torch_threads.h"
+#include "apps/app_run_handler.h"
 #include "jobs/test_handlers.h"
+#include "runtime/model_check.h"
 #include "jobs/dicom_push.h"
 #include "jobs/webhooks.h"
 
@@ -99,9 +101,14 @@ Result<std::unique_ptr<Application>> Application::open(const Config& config) {
   packages::AppCatalogOptions app_options;
   app_options.limits.max_package_bytes = static_cast<std::uint64_t>(config.apps.max_package_bytes);
   app_options.work_dir = std::filesystem::path(config.data_dir) / "work" / "apps";
-  // Until the runtime's sandboxed check run is wired here, publishing checks
-  // that the artifact is present (see packages::artifact_present_check).
-  app_options.check_run = packages::artifact_present_check;
+  // Publishing loads the model once in a child process with resource limits
+  // (runtime/model_check.h) and runs it on the package's test input.
+  app_options.check_run = [](const packages::VerifiedPackage& package, const std::filesystem::path& dir) {
+    std::error_code ec;
+    const auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
+    if (ec) return make_error(ErrorCode::internal, "cannot find the medai binary for the model check");
+    return runtime::check_model_in_sandbox(dir, package.manifest.document, self);
+  };
   app->apps_ = std::make_unique<packages::AppCatalog>(*app->data_.catalog, *app->data_.blobs, app_options);
   app->ctx_.apps = app->apps_.get();
   app->app_usage_ = std::make_unique<packages::AppUsage>(*app->data_.catalog);
@@ -121,6 +128,18 @@ Result<std::unique_ptr<Application>> Application::open(const Config& config) {
                              .acse_timeout_s = static_cast<int>(config.dicom.acse_timeout_s),
                              .dimse_timeout_s = static_cast<int>(config.dicom.dimse_timeout_s)});
   if (config.jobs.enable_test_handlers) jobs::register_test_handlers(*app->jobs_);
+  app->jobs_->register_handler(apps::kAppRunJobType,
+                               std::make_shared<apps::AppRunHandler>(apps::AppRunDeps{
+                                   .catalog = app->apps_.get(),
+                                   .usage = app->app_usage_.get(),
+                                   .models = app->models_.get(),
+                                   .dicom = app->dicom_store_.get(),
+                                   .package_cache = std::filesystem::path(config.data_dir) / "work" / "packages",
+                                   .uid_key = app->data_.secret,
+                                   .threads = static_cast<int>(std::max<std::int64_t>(1, config.runtime.threads))}),
+                               {.api_submittable = true,
+                                .submit_roles = {access::Role::doctor, access::Role::institution_admin,
+                                                 access::Role::admin}});
   app->ctx_.jobs = app->jobs_.get();
   app->series_detector_ = std::make_unique<jobs::SeriesCompleteDetector>(
       *app->data_.catalog, *app->data_.blobs, *app->jobs_,

@@ -1,0 +1,53 @@
+#pragma once
+// Job type "app.run": runs an approved app version on one stored image
+// series and stores the results as new series in the same study.
+//
+// Input: {"app": name, "version": SemVer or "" (highest approved),
+//         "study_uid": ..., "series_uid": ...}; the job's institution is the
+// one whose data is read and whose approval counts.
+// Steps: resolve (catalog: visible, approved, not withdrawn) → unpack the
+// package once per digest (checked against the digest) → load the series
+// (imaging) → pre-processing → model (runtime repository) → post-processing
+// → the writers the manifest declares (SEG, SR TID 1500, RTSTRUCT; the JSON
+// result always) → ingest into the study (protocol "app") → usage metering.
+// Idempotent: output UIDs derive from (job id, input digest, object kind)
+// and content dates from the job's creation time, so a re-run stores
+// identical objects (the store reports them already present).
+// Errors never name patient data: codes from the modules below.
+#include <filesystem>
+#include <mutex>
+#include <string>
+
+#include "dicom/instance_store.h"
+#include "jobs/job_handler.h"
+#include "packages/app_catalog.h"
+#include "packages/app_usage.h"
+#include "runtime/model_repository.h"
+
+namespace medai::apps {
+
+struct AppRunDeps {
+  packages::AppCatalog* catalog = nullptr;
+  packages::AppUsage* usage = nullptr;
+  runtime::ModelRepository* models = nullptr;
+  dicom::InstanceStore* dicom = nullptr;
+  std::filesystem::path package_cache;  // unpacked packages, one folder per digest
+  std::string uid_key;                  // installation secret: keys the output UIDs
+  int threads = 2;
+};
+
+inline constexpr const char* kAppRunJobType = "app.run";
+
+class AppRunHandler : public jobs::JobHandler {
+ public:
+  explicit AppRunHandler(AppRunDeps deps) : deps_(std::move(deps)) {}
+  Result<nlohmann::json> run(const jobs::Job& job, jobs::JobContext& ctx) override;
+
+ private:
+  // The package's files below package_cache/<digest hex>/ (unpacked once).
+  Result<std::filesystem::path> unpacked(const packages::RunnableApp& app);
+  AppRunDeps deps_;
+  std::mutex unpack_mu_;
+};
+
+}  // namespace medai::apps
