@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 preset="${MEDAI_TEST_PRESET:-release}"
 ./scripts/install-deps.sh
 # npm packages of the OHIF browser test (@ohif/app's prebuilt dist and
-# playwright-core, pinned in tests/browser/package-lock.json; ~15 s, 213 MB).
+# playwright-core, pinned in tests/browser/package-lock.json; 6-13 s, 213 MB).
 # Without npm the test reports itself skipped.
 if command -v npm >/dev/null && [ ! -f tests/browser/node_modules/.package-lock.json -o \
      tests/browser/package-lock.json -nt tests/browser/node_modules/.package-lock.json ]; then

@@ -54,17 +54,23 @@ inline std::string dataset_bytes(const std::string& part10) {
 // sequences (our SEG) arrives re-encoded. Both encodings are the same data
 // set (PS3.5 7.5); when the raw bytes differ, both sides are rewritten with
 // `dcmconv +e` (explicit lengths) and compared again.
-inline bool same_dataset(const std::string& a, const std::string& b, const fs::path& scratch) {
+// DCMTK also drops Data Set Trailing Padding (FFFC,FFFC), which readers
+// ignore (PS3.10 7.2), so `-p` removes it on both sides. With
+// `any_transfer_syntax` both are also written as explicit VR little endian
+// (`+te`): for files whose transfer syntax the sender had to guess.
+inline bool same_dataset(const std::string& a, const std::string& b, const fs::path& scratch,
+                         bool any_transfer_syntax = false) {
   const std::string da = dataset_bytes(a), db = dataset_bytes(b);
-  if (da.empty() || db.empty()) return false;
-  if (da == db) return true;
+  if (!da.empty() && da == db) return true;
   const fs::path in_a = scratch / "cmp-a.dcm", in_b = scratch / "cmp-b.dcm";
   const fs::path out_a = scratch / "cmp-a-e.dcm", out_b = scratch / "cmp-b-e.dcm";
   std::ofstream(in_a, std::ios::binary) << a;
   std::ofstream(in_b, std::ios::binary) << b;
-  if (run_command("dcmconv +e -g " + in_a.string() + " " + out_a.string()).exit_code != 0) return false;
-  if (run_command("dcmconv +e -g " + in_b.string() + " " + out_b.string()).exit_code != 0) return false;
-  return dataset_bytes(file_bytes(out_a)) == dataset_bytes(file_bytes(out_b));
+  const std::string conv = std::string("dcmconv +e -g -p ") + (any_transfer_syntax ? "+te " : "");
+  if (run_command(conv + in_a.string() + " " + out_a.string()).exit_code != 0) return false;
+  if (run_command(conv + in_b.string() + " " + out_b.string()).exit_code != 0) return false;
+  const std::string ca = dataset_bytes(file_bytes(out_a));
+  return !ca.empty() && ca == dataset_bytes(file_bytes(out_b));
 }
 
 inline std::vector<fs::path> dicom_files(const fs::path& folder) {
