@@ -1,5 +1,6 @@
 #include "packages/manifest.h"
 
+#include <cctype>
 #include <set>
 #include <valijson/adapters/nlohmann_json_adapter.hpp>
 #include <valijson/schema.hpp>
@@ -53,8 +54,47 @@ std::string pointer_of(const std::vector<std::string>& context) {
 // valijson reports a failing child and then every enclosing schema that
 // failed because of it ("Failed to validate against ..."); the vendor needs
 // the leaf messages only, unless a location has nothing more precise.
-bool is_summary_message(const std::string& message) {
-  return message.rfind("Failed to validate", 0) == 0 || message.rfind("Failed to match", 0) == 0;
+bool is_summary_message(const std::string& message) { return message.rfind("Failed to validate", 0) == 0; }
+
+// The schema node that describes the value at `pointer` (following local
+// $refs, properties, items and additionalProperties), or nullptr.
+const json* schema_node_at(const json& schema, const std::string& pointer) {
+  const json* node = &schema;
+  auto deref = [&schema](const json* n) {
+    for (int guard = 0; n && n->is_object() && n->contains("$ref") && guard < 8; ++guard) {
+      const std::string ref = (*n)["$ref"].get<std::string>();
+      if (ref.rfind("#", 0) != 0) return static_cast<const json*>(nullptr);
+      n = &schema.at(json::json_pointer(ref.substr(1)));
+    }
+    return n;
+  };
+  std::size_t start = 1;
+  while (node && start <= pointer.size() && !pointer.empty()) {
+    const std::size_t slash = pointer.find('/', start);
+    const std::string token = pointer.substr(start, slash == std::string::npos ? std::string::npos : slash - start);
+    node = deref(node);
+    if (!node || !node->is_object()) return nullptr;
+    if (node->contains("properties") && (*node)["properties"].contains(token)) node = &(*node)["properties"][token];
+    else if (node->contains("items") && !token.empty() && std::isdigit(static_cast<unsigned char>(token[0])))
+      node = &(*node)["items"];
+    else if (node->contains("additionalProperties") && (*node)["additionalProperties"].is_object())
+      node = &(*node)["additionalProperties"];
+    else return nullptr;
+    if (slash == std::string::npos) break;
+    start = slash + 1;
+  }
+  return deref(node);
+}
+
+// valijson's enum message names no values; say which ones are allowed.
+std::string explain(const std::string& path, const std::string& message) {
+  static const json schema = json::parse(embedded_manifest_schema());
+  if (message.rfind("Failed to match against any enum values", 0) != 0) return message;
+  const json* node = schema_node_at(schema, path);
+  if (!node || !node->is_object() || !node->contains("enum")) return message;
+  std::string allowed;
+  for (const auto& v : (*node)["enum"]) allowed += (allowed.empty() ? "" : ", ") + v.dump();
+  return "must be one of " + allowed;
 }
 
 std::vector<ManifestProblem> schema_problems(const json& document) {
@@ -64,7 +104,11 @@ std::vector<ManifestProblem> schema_problems(const json& document) {
   std::vector<ManifestProblem> all;
   if (validator.validate(compiled_schema(), adapter, &results)) return all;
   valijson::ValidationResults::Error error;
-  while (results.popError(error)) all.push_back({pointer_of(error.context), error.description});
+  while (results.popError(error)) {
+    std::string path = pointer_of(error.context);
+    std::string message = explain(path, error.description);
+    all.push_back({std::move(path), std::move(message)});
+  }
   std::vector<ManifestProblem> leaves;
   std::set<std::string> leaf_paths;
   for (const auto& p : all)

@@ -101,8 +101,9 @@ class AppPublishTest : public ::testing::Test {
     for (auto& e : fs::recursive_directory_iterator(*dir_ / "var" / "blobs"))
       if (e.is_regular_file()) ++c.blobs;
     std::error_code ec;
-    if (fs::exists(*dir_ / "var" / "work" / "apps"))
+    if (fs::exists(*dir_ / "var" / "work" / "apps")) {
       EXPECT_TRUE(fs::is_empty(*dir_ / "var" / "work" / "apps", ec)) << "check-run folders left behind";
+    }
     return c;
   }
 

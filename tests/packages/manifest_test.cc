@@ -99,6 +99,7 @@ const Refusal kRefusals[] = {
     {"no labels for detection", [](json& m) { m["output"]["labels"] = json::array(); }, "/output/labels"},
     {"threshold not number", [](json& m) { m["output"]["thresholds"]["detection"] = "high"; }, "/output/thresholds/detection"},
     {"unknown op", [](json& m) { m["pipeline"]["pre"][0] = {{"op", "sharpen"}}; }, "/pipeline/pre/0/op"},
+    {"unknown writer in second place", [](json& m) { m["writers"][1] = "pdf"; }, "/writers/1"},
     {"resample without spacing", [](json& m) { m["pipeline"]["pre"][0] = {{"op", "resample"}}; }, "/pipeline/pre/0"},
     {"window with stray parameter", [](json& m) { m["pipeline"]["pre"][1]["level"] = 3; }, "/pipeline/pre/1"},
     {"normalise fixed without std", [](json& m) { m["pipeline"]["pre"][2].erase("std"); }, "/pipeline/pre/2"},
@@ -173,6 +174,12 @@ TEST(Manifest, EveryProblemIsListedInTheErrorDetail) {
   }
   for (const char* expected : {"/name", "/version", "/task", "/pipeline/post/0"})
     EXPECT_TRUE(paths.count(expected)) << expected << " missing in " << problems.dump();
+  // Enum problems name the allowed values.
+  bool task_explained = false;
+  for (const auto& p : problems)
+    if (p["path"] == "/task")
+      task_explained = p["message"] == R"(must be one of "detection", "classification", "segmentation", "tabular-advice")";
+  EXPECT_TRUE(task_explained) << problems.dump();
 }
 
 TEST(Manifest, NotJsonIsInvalidManifest) {

@@ -212,6 +212,8 @@ void register_app_routes(Router& router, AppContext& ctx) {
               .pattern = "/api/v1/apps/{name}/versions/{version}",
               .operation_id = "getAppVersion",
               .summary = "One version: manifest, digest, status",
+              .description = "The signed manifest, digest, status and whether the caller's institution approved it; "
+                             "for anyone who can see the app.",
               .tags = {"apps"},
               .responses = {{200, "the version", version_schema()}, error_doc(404, "no such app or version")}},
              [&ctx](Request& req) {
