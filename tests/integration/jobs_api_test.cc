@@ -55,7 +55,7 @@ std::string JobsApiTest::admin_token_;
 std::map<std::string, std::string>* JobsApiTest::tokens_ = new std::map<std::string, std::string>();
 
 json wait_done(const Api& api, const std::string& id) {
-  json j;
+  json j = json::object();
   for (int i = 0; i < 20; ++i) {
     j = api.json("GET", "/api/v1/jobs/" + id + "?wait=5&after_version=" + std::to_string(j.value("version", 0)));
     const std::string s = j.value("state", "");
