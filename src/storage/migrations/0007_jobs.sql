@@ -3,7 +3,7 @@
 -- queues. A worker claims the oldest due queued job with one UPDATE ...
 -- WHERE id = (SELECT ... LIMIT 1) RETURNING in a write transaction, takes a
 -- lease (owner + expiry) and renews it while running; a row left `running`
--- by a dead process is re-queued. See docs/jobs.md and ADR 0006.
+-- by a dead process is re-queued. See docs/jobs.md and ADR 0008.
 CREATE TABLE jobs (
   id               TEXT PRIMARY KEY,
   type             TEXT NOT NULL,
