@@ -44,8 +44,9 @@ void copy_patient_study(DcmItem& target, const SourceSeries& source) {
     }
   }
   // Type 2 attributes of Patient / General Study: present, possibly empty.
-  for (const DcmTagKey& t : {DCM_PatientName, DCM_PatientID, DCM_PatientBirthDate, DCM_PatientSex, DCM_StudyDate,
-                             DCM_StudyTime, DCM_ReferringPhysicianName, DCM_StudyID, DCM_AccessionNumber}) {
+  for (const DcmTagKey& t :
+       {DCM_PatientName, DCM_PatientID, DCM_PatientBirthDate, DCM_PatientSex, DCM_StudyDate, DCM_StudyTime,
+        DCM_ReferringPhysicianName, DCM_StudyID, DCM_AccessionNumber}) {
     if (!target.tagExists(t)) target.putAndInsertString(t, "");
   }
   target.putAndInsertString(DCM_StudyInstanceUID, source.study_instance_uid.c_str());
@@ -77,12 +78,13 @@ void put_equipment(DcmItem& target, const Producer& producer) {
   item->putAndInsertString(DCM_ContributionDescription, description.c_str());
 }
 
-void put_series_and_sop(DcmItem& target, const char* modality, const char* sop_class_uid, const SourceSeries& source,
-                        const Producer& producer, const OutputSeries& output) {
+void put_series_and_sop(DcmItem& target, const char* modality, const char* sop_class_uid,
+                        const SourceSeries& source, const Producer& producer, const OutputSeries& output) {
   target.putAndInsertString(DCM_Modality, modality);
   target.putAndInsertString(DCM_SeriesInstanceUID, output.series_instance_uid.c_str());
   target.putAndInsertString(DCM_SeriesNumber, std::to_string(output.series_number).c_str());
-  target.putAndInsertString(DCM_SeriesDescription, research_prefixed(producer, output.series_description).c_str());
+  target.putAndInsertString(DCM_SeriesDescription,
+                            research_prefixed(producer, output.series_description).c_str());
   target.putAndInsertString(DCM_SeriesDate, output.content_date.c_str());
   target.putAndInsertString(DCM_SeriesTime, output.content_time.c_str());
   target.putAndInsertString(DCM_SOPClassUID, sop_class_uid);
@@ -151,7 +153,8 @@ Result<std::unique_ptr<DcmFileFormat>> parse_bytes(const std::string& bytes) {
   const OFCondition c = file->read(stream, EXS_Unknown, EGL_noChange, std::numeric_limits<Uint32>::max());
   file->transferEnd();
   if (c.bad() || bytes.empty()) {
-    return make_error(ErrorCode::invalid_dicom, "the object could not be parsed as DICOM", {{"dcmtk", c.text()}});
+    return make_error(ErrorCode::invalid_dicom, "the object could not be parsed as DICOM",
+                      {{"dcmtk", c.text()}});
   }
   return file;
 }

@@ -27,8 +27,8 @@ void copy_patient_study(DcmItem& target, const SourceSeries& source);
 void put_equipment(DcmItem& target, const Producer& producer);
 
 // General Series (new series in the source study) + SOP Common + dates.
-void put_series_and_sop(DcmItem& target, const char* modality, const char* sop_class_uid, const SourceSeries& source,
-                        const Producer& producer, const OutputSeries& output);
+void put_series_and_sop(DcmItem& target, const char* modality, const char* sop_class_uid,
+                        const SourceSeries& source, const Producer& producer, const OutputSeries& output);
 
 void put_code(DcmItem& item, const Code& code);
 DcmItem* append_item(DcmItem& parent, const DcmTagKey& sequence);

@@ -14,7 +14,8 @@ void fill_even_odd(const std::vector<imaging::Polygon>& loops, int nx, int ny, s
       const std::size_t n = p.size();
       for (std::size_t i = 0, k = n - 1; i < n; k = i++) {
         // Same crossing rule and arithmetic as imaging::inside_even_odd.
-        if ((p[i].y > y) != (p[k].y > y)) xs.push_back((p[k].x - p[i].x) * (y - p[i].y) / (p[k].y - p[i].y) + p[i].x);
+        if ((p[i].y > y) != (p[k].y > y))
+          xs.push_back((p[k].x - p[i].x) * (y - p[i].y) / (p[k].y - p[i].y) + p[i].x);
       }
     }
     if (xs.empty()) continue;

@@ -35,7 +35,8 @@ unsigned __int128 as_uuid_v8(std::string bytes) {
 
 }  // namespace
 
-std::string UidDeriver::derive(std::string_view job_id, std::string_view input_digest, std::string_view kind) const {
+std::string UidDeriver::derive(std::string_view job_id, std::string_view input_digest,
+                               std::string_view kind) const {
   std::string message;
   append_field(message, job_id);
   append_field(message, input_digest);

@@ -22,9 +22,9 @@ struct Producer {
   std::string package_digest;          // "sha256:<hex>" of manifest.json; empty for platform tools
   std::string input_digest;            // digest of the input series, recorded on the object
   std::string job_id;
-  bool research_use_only = false;      // "RESEARCH USE ONLY" in descriptions and SR text
-  std::string institution_name;        // optional General Equipment Institution Name
-  std::string device_serial_number;    // optional
+  bool research_use_only = false;    // "RESEARCH USE ONLY" in descriptions and SR text
+  std::string institution_name;      // optional General Equipment Institution Name
+  std::string device_serial_number;  // optional
 };
 
 // Identity of one output object and its (new) series.
@@ -43,7 +43,8 @@ struct UidDeriver {
 
   std::string derive(std::string_view job_id, std::string_view input_digest, std::string_view kind) const;
   // Series + instance UIDs of the output `kind` ("seg", "rtstruct", "sr", ...).
-  OutputSeries output_series(std::string_view job_id, std::string_view input_digest, std::string_view kind) const;
+  OutputSeries output_series(std::string_view job_id, std::string_view input_digest,
+                             std::string_view kind) const;
 };
 
 // Unkeyed 2.25 UID from a label, for UIDs that only need to be fixed by an

@@ -75,14 +75,19 @@ nlohmann::json to_json(const AppResult& r) {
     if (f.centre_mm) j["centre_mm"] = {(*f.centre_mm)[0], (*f.centre_mm)[1], (*f.centre_mm)[2]};
     if (f.slice_index) j["slice_index"] = *f.slice_index;
     json ms = json::array();
-    for (const ResultMeasurement& m : f.measurements) ms.push_back({{"name", m.name}, {"value", m.value}, {"unit", m.unit}});
+    for (const ResultMeasurement& m : f.measurements)
+      ms.push_back({{"name", m.name}, {"value", m.value}, {"unit", m.unit}});
     j["measurements"] = ms;
     j["attributes"] = f.attributes.is_object() ? f.attributes : json::object();
     json refs = json::object();
-    if (f.seg) refs["seg"] = {{"sop_instance_uid", f.seg->sop_instance_uid}, {"segment_number", f.seg->segment_number}};
-    if (f.sr) refs["sr"] = {{"sop_instance_uid", f.sr->sop_instance_uid}, {"tracking_uid", f.sr->tracking_uid}};
+    if (f.seg)
+      refs["seg"] = {{"sop_instance_uid", f.seg->sop_instance_uid},
+                     {"segment_number", f.seg->segment_number}};
+    if (f.sr)
+      refs["sr"] = {{"sop_instance_uid", f.sr->sop_instance_uid}, {"tracking_uid", f.sr->tracking_uid}};
     if (f.rtstruct)
-      refs["rtstruct"] = {{"sop_instance_uid", f.rtstruct->sop_instance_uid}, {"roi_number", f.rtstruct->roi_number}};
+      refs["rtstruct"] = {{"sop_instance_uid", f.rtstruct->sop_instance_uid},
+                          {"roi_number", f.rtstruct->roi_number}};
     j["references"] = refs;
     findings.push_back(j);
   }
@@ -136,7 +141,8 @@ Result<AppResult> result_from_json(const nlohmann::json& j) {
     }
     ResultFinding f;
     f.id = c.str(fj, "id", where);
-    if (!f.id.empty() && !ids.insert(f.id).second) c.problems.push_back(where + ".id repeats \"" + f.id + "\"");
+    if (!f.id.empty() && !ids.insert(f.id).second)
+      c.problems.push_back(where + ".id repeats \"" + f.id + "\"");
     f.label = c.str(fj, "label", where, false);
     if (fj.contains("code")) f.code = c.code(fj["code"], where + ".code");
     f.score = c.number(fj, "score", where, false);
@@ -148,8 +154,10 @@ Result<AppResult> result_from_json(const nlohmann::json& j) {
         f.centre_mm = std::array<double, 3>{p[0].get<double>(), p[1].get<double>(), p[2].get<double>()};
     }
     if (fj.contains("slice_index")) {
-      if (!fj["slice_index"].is_number_integer()) c.problems.push_back(where + ".slice_index must be an integer");
-      else f.slice_index = fj["slice_index"].get<int>();
+      if (!fj["slice_index"].is_number_integer())
+        c.problems.push_back(where + ".slice_index must be an integer");
+      else
+        f.slice_index = fj["slice_index"].get<int>();
     }
     const json ms = fj.value("measurements", json::array());
     for (std::size_t m = 0; ms.is_array() && m < ms.size(); ++m) {
@@ -165,25 +173,32 @@ Result<AppResult> result_from_json(const nlohmann::json& j) {
       f.measurements.push_back(rm);
     }
     if (fj.contains("attributes")) {
-      if (!fj["attributes"].is_object()) c.problems.push_back(where + ".attributes must be an object");
-      else f.attributes = fj["attributes"];
+      if (!fj["attributes"].is_object())
+        c.problems.push_back(where + ".attributes must be an object");
+      else
+        f.attributes = fj["attributes"];
     }
     const json refs = fj.value("references", json::object());
     if (refs.contains("seg") && refs["seg"].is_object())
-      f.seg = SegReference{c.str(refs["seg"], "sop_instance_uid", where + ".references.seg"),
-                           static_cast<int>(c.number(refs["seg"], "segment_number", where + ".references.seg", true).value_or(0))};
+      f.seg = SegReference{
+          c.str(refs["seg"], "sop_instance_uid", where + ".references.seg"),
+          static_cast<int>(
+              c.number(refs["seg"], "segment_number", where + ".references.seg", true).value_or(0))};
     if (refs.contains("sr") && refs["sr"].is_object())
       f.sr = SrReference{c.str(refs["sr"], "sop_instance_uid", where + ".references.sr"),
                          c.str(refs["sr"], "tracking_uid", where + ".references.sr", false)};
     if (refs.contains("rtstruct") && refs["rtstruct"].is_object())
       f.rtstruct = RoiReference{
           c.str(refs["rtstruct"], "sop_instance_uid", where + ".references.rtstruct"),
-          static_cast<int>(c.number(refs["rtstruct"], "roi_number", where + ".references.rtstruct", true).value_or(0))};
+          static_cast<int>(
+              c.number(refs["rtstruct"], "roi_number", where + ".references.rtstruct", true).value_or(0))};
     r.findings.push_back(std::move(f));
   }
   if (j.contains("exam")) {
-    if (!j["exam"].is_object()) c.problems.push_back("result.exam must be an object");
-    else r.exam = j["exam"];
+    if (!j["exam"].is_object())
+      c.problems.push_back("result.exam must be an object");
+    else
+      r.exam = j["exam"];
   }
   const json objects = j.value("objects", json::array());
   for (std::size_t i = 0; objects.is_array() && i < objects.size(); ++i) {
@@ -193,7 +208,8 @@ Result<AppResult> result_from_json(const nlohmann::json& j) {
       continue;
     }
     r.objects.push_back({c.str(objects[i], "kind", where), c.str(objects[i], "sop_class_uid", where),
-                         c.str(objects[i], "sop_instance_uid", where), c.str(objects[i], "series_instance_uid", where)});
+                         c.str(objects[i], "sop_instance_uid", where),
+                         c.str(objects[i], "series_instance_uid", where)});
   }
   if (!c.problems.empty()) {
     return make_error(ErrorCode::unprocessable, "the app result is not valid", {{"problems", c.problems}});

@@ -8,8 +8,8 @@
 //   "created": "2026-11-27T15:30:00Z",
 //   "study_instance_uid": "...", "source_series_instance_uid": "...",
 //   "findings": [{
-//     "id": "nodule-1",                     // unique within the result; = SR Tracking Identifier = SEG Tracking ID
-//     "label": "Nodule", "code": {"scheme": "SCT", "value": "27925004", "meaning": "Nodule"},
+//     "id": "nodule-1",                     // unique within the result; = SR Tracking Identifier = SEG
+//     Tracking ID "label": "Nodule", "code": {"scheme": "SCT", "value": "27925004", "meaning": "Nodule"},
 //     "score": 0.83,                        // model confidence / malignancy score, or null
 //     "centre_mm": [x, y, z], "slice_index": 41,   // optional
 //     "measurements": [{"name": "long_axis_diameter", "value": 12.3, "unit": "mm"}, ...],
@@ -19,14 +19,14 @@
 //                    "rtstruct": {"sop_instance_uid": "...", "roi_number": 1}}   // each optional
 //   }],
 //   "exam": {"lung_rads": "4A", ...},     // exam-level scores and categories, free JSON
-//   "objects": [{"kind": "seg", "sop_class_uid": "...", "sop_instance_uid": "...", "series_instance_uid": "..."}]
+//   "objects": [{"kind": "seg", "sop_class_uid": "...", "sop_instance_uid": "...", "series_instance_uid":
+//   "..."}]
 // }
 #include <array>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "annotations/codes.h"
 #include "annotations/dicom_object.h"
@@ -72,9 +72,9 @@ struct ResultObject {
 };
 
 struct AppResult {
-  Producer producer;          // app name, version, package digest, input digest, job id, research flag
-  std::string vendor;         // manufacturer handle (defaults to producer.manufacturer)
-  std::string created;        // ISO 8601 UTC, the job's time (deterministic re-runs)
+  Producer producer;    // app name, version, package digest, input digest, job id, research flag
+  std::string vendor;   // manufacturer handle (defaults to producer.manufacturer)
+  std::string created;  // ISO 8601 UTC, the job's time (deterministic re-runs)
   std::string study_instance_uid, source_series_instance_uid;
   std::vector<ResultFinding> findings;
   nlohmann::json exam = nlohmann::json::object();

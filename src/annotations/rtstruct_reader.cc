@@ -103,7 +103,8 @@ Result<RtStructContents> parse_rtstruct(const std::string& bytes) {
 
 Result<RtMasks> rasterise_rtstruct(const RtStructContents& contents, const SourceSeries& geometry) {
   std::map<std::string, int> slice_of_uid;
-  for (int k = 0; k < geometry.nz(); ++k) slice_of_uid[geometry.slices[static_cast<std::size_t>(k)].sop_instance_uid] = k;
+  for (int k = 0; k < geometry.nz(); ++k)
+    slice_of_uid[geometry.slices[static_cast<std::size_t>(k)].sop_instance_uid] = k;
   const double dz = geometry.spacing[2];
   const double z_tolerance = 0.01 + 0.01 * std::fabs(dz);
   RtMasks out;

@@ -18,8 +18,9 @@ bool voxel_in(const RoiSpec& r, std::uint8_t v) { return r.bits ? (v & r.bits) !
 
 }  // namespace
 
-Result<RtStructWritten> write_rtstruct(const imaging::Volume<std::uint8_t>& structures, const std::vector<RoiSpec>& rois,
-                                       const SourceSeries& source, const Producer& producer, const OutputSeries& output,
+Result<RtStructWritten> write_rtstruct(const imaging::Volume<std::uint8_t>& structures,
+                                       const std::vector<RoiSpec>& rois, const SourceSeries& source,
+                                       const Producer& producer, const OutputSeries& output,
                                        const RtStructOptions& options) {
   detail::quiet_dcmtk();
   MEDAI_RETURN_IF_ERROR(check_same_grid(source, structures, "RTSTRUCT"));
@@ -34,7 +35,8 @@ Result<RtStructWritten> write_rtstruct(const imaging::Volume<std::uint8_t>& stru
   d.putAndInsertString(DCM_OperatorsName, "");
   d.putAndInsertString(DCM_StructureSetLabel, options.label.substr(0, 16).c_str());
   const std::string app = producer.app_name.empty() ? "medai" : producer.app_name;
-  d.putAndInsertString(DCM_StructureSetName, (options.name.empty() ? app : options.name).substr(0, 64).c_str());
+  d.putAndInsertString(DCM_StructureSetName,
+                       (options.name.empty() ? app : options.name).substr(0, 64).c_str());
   std::string description = app + " " + producer.app_version;
   if (producer.research_use_only) description = "RESEARCH USE ONLY - " + description;
   d.putAndInsertString(DCM_StructureSetDescription, description.c_str());
@@ -65,7 +67,8 @@ Result<RtStructWritten> write_rtstruct(const imaging::Volume<std::uint8_t>& stru
     ss->putAndInsertString(DCM_ReferencedFrameOfReferenceUID, source.frame_of_reference_uid.c_str());
     ss->putAndInsertString(DCM_ROIName, roi.name.substr(0, 64).c_str());
     ss->putAndInsertString(DCM_ROIGenerationAlgorithm, "AUTOMATIC");
-    ss->putAndInsertString(DCM_ROIGenerationDescription, (app + " " + producer.app_version).substr(0, 64).c_str());
+    ss->putAndInsertString(DCM_ROIGenerationDescription,
+                           (app + " " + producer.app_version).substr(0, 64).c_str());
 
     DcmItem* rc = append_item(d, DCM_ROIContourSequence);
     const std::string color =
@@ -82,7 +85,8 @@ Result<RtStructWritten> write_rtstruct(const imaging::Volume<std::uint8_t>& stru
       }
       if (!any) continue;
       const imaging::Vec3 p0 = source.slices[static_cast<std::size_t>(k)].position;
-      for (const imaging::Polygon& loop : imaging::trace_contours(mask.data(), structures.nx, structures.ny)) {
+      for (const imaging::Polygon& loop :
+           imaging::trace_contours(mask.data(), structures.nx, structures.ny)) {
         DcmItem* c = append_item(*rc, DCM_ContourSequence);
         DcmItem* img = append_item(*c, DCM_ContourImageSequence);
         img->putAndInsertString(DCM_ReferencedSOPClassUID, source.sop_class_uid.c_str());
@@ -95,8 +99,8 @@ Result<RtStructWritten> write_rtstruct(const imaging::Volume<std::uint8_t>& stru
         data.reserve(loop.size() * 30);
         for (const imaging::Point2& p : loop) {
           if (!data.empty()) data += '\\';
-          data += ds(p0.x + p.x * structures.spacing[0]) + "\\" + ds(p0.y + p.y * structures.spacing[1]) + "\\" +
-                  ds(p0.z);
+          data += ds(p0.x + p.x * structures.spacing[0]) + "\\" + ds(p0.y + p.y * structures.spacing[1]) +
+                  "\\" + ds(p0.z);
         }
         c->putAndInsertString(DCM_ContourData, data.c_str());
       }
@@ -106,7 +110,8 @@ Result<RtStructWritten> write_rtstruct(const imaging::Volume<std::uint8_t>& stru
     DcmItem* obs = append_item(d, DCM_RTROIObservationsSequence);
     obs->putAndInsertString(DCM_ObservationNumber, number.c_str());
     obs->putAndInsertString(DCM_ReferencedROINumber, number.c_str());
-    if (!roi.code.empty()) detail::put_code(*append_item(*obs, DCM_RTROIIdentificationCodeSequence), roi.code);
+    if (!roi.code.empty())
+      detail::put_code(*append_item(*obs, DCM_RTROIIdentificationCodeSequence), roi.code);
     obs->putAndInsertString(DCM_RTROIInterpretedType, roi.interpreted_type.c_str());
     obs->putAndInsertString(DCM_ROIInterpreter, "");
   }

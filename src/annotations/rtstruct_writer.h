@@ -45,8 +45,9 @@ struct RtStructWritten {
 
 // `structures` must have the source series' grid. ROIs without voxels are
 // written without contours (the ROI exists, it is empty).
-Result<RtStructWritten> write_rtstruct(const imaging::Volume<std::uint8_t>& structures, const std::vector<RoiSpec>& rois,
-                                       const SourceSeries& source, const Producer& producer, const OutputSeries& output,
+Result<RtStructWritten> write_rtstruct(const imaging::Volume<std::uint8_t>& structures,
+                                       const std::vector<RoiSpec>& rois, const SourceSeries& source,
+                                       const Producer& producer, const OutputSeries& output,
                                        const RtStructOptions& options = {});
 
 }  // namespace medai::annotations

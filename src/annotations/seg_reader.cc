@@ -43,7 +43,8 @@ bool get_doubles(DcmItem* item, const DcmTagKey& tag, double* out, int n) {
   if (!item) return false;
   for (int i = 0; i < n; ++i) {
     Float64 v = 0;
-    if (item->findAndGetFloat64(tag, v, static_cast<unsigned long>(i)).bad() || !std::isfinite(v)) return false;
+    if (item->findAndGetFloat64(tag, v, static_cast<unsigned long>(i)).bad() || !std::isfinite(v))
+      return false;
     out[i] = v;
   }
   return true;
@@ -70,9 +71,11 @@ Result<SegLabels> read_seg(const std::string& bytes, const SourceSeries& geometr
   if (d.findAndGetUint16(DCM_Rows, rows).bad() || d.findAndGetUint16(DCM_Columns, cols).bad())
     return make_error(ErrorCode::dicom_missing_attribute, "SEG: Rows/Columns missing");
   if (rows != geometry.ny || cols != geometry.nx)
-    return mismatch("frame size differs from the series", {{"seg", {cols, rows}}, {"series", {geometry.nx, geometry.ny}}});
+    return mismatch("frame size differs from the series",
+                    {{"seg", {cols, rows}}, {"series", {geometry.nx, geometry.ny}}});
   const std::string seg_for = get_string(d, DCM_FrameOfReferenceUID);
-  if (!seg_for.empty() && !geometry.frame_of_reference_uid.empty() && seg_for != geometry.frame_of_reference_uid)
+  if (!seg_for.empty() && !geometry.frame_of_reference_uid.empty() &&
+      seg_for != geometry.frame_of_reference_uid)
     return mismatch("frame of reference differs from the series");
   const long frames = std::atol(get_string(d, DCM_NumberOfFrames).c_str());
   if (frames <= 0 || frames > 1000000) return malformed("Number of Frames missing or out of range");
@@ -97,14 +100,16 @@ Result<SegLabels> read_seg(const std::string& bytes, const SourceSeries& geometr
     Uint16 lab[3];
     bool has_lab = true;
     for (int c = 0; c < 3 && has_lab; ++c)
-      has_lab = s->findAndGetUint16(DCM_RecommendedDisplayCIELabValue, lab[c], static_cast<unsigned long>(c)).good();
+      has_lab = s->findAndGetUint16(DCM_RecommendedDisplayCIELabValue, lab[c], static_cast<unsigned long>(c))
+                    .good();
     if (has_lab) {
       double r, g, b;
       IODCIELabUtil::dicomLab2RGB(r, g, b, lab[0], lab[1], lab[2]);
       info.rgb = {static_cast<int>(std::lround(r * 255)), static_cast<int>(std::lround(g * 255)),
                   static_cast<int>(std::lround(b * 255))};
     }
-    if (info.number <= 0 || index_of_number.count(info.number)) return malformed("invalid or repeated Segment Number");
+    if (info.number <= 0 || index_of_number.count(info.number))
+      return malformed("invalid or repeated Segment Number");
     // Each segment gets a full mask on the series grid: bound the memory a
     // hostile SEG can make us allocate.
     if (out.segments.size() >= kMaxSegments)
@@ -119,13 +124,16 @@ Result<SegLabels> read_seg(const std::string& bytes, const SourceSeries& geometr
   DcmItem* shared = item_of(&d, DCM_SharedFunctionalGroupsSequence);
   double spacing[2], orient[6];
   if (get_doubles(group(nullptr, shared, DCM_PixelMeasuresSequence), DCM_PixelSpacing, spacing, 2)) {
-    if (std::fabs(spacing[0] - geometry.spacing[1]) > 1e-3 || std::fabs(spacing[1] - geometry.spacing[0]) > 1e-3)
+    if (std::fabs(spacing[0] - geometry.spacing[1]) > 1e-3 ||
+        std::fabs(spacing[1] - geometry.spacing[0]) > 1e-3)
       return mismatch("pixel spacing differs from the series");
   }
-  if (get_doubles(group(nullptr, shared, DCM_PlaneOrientationSequence), DCM_ImageOrientationPatient, orient, 6)) {
+  if (get_doubles(group(nullptr, shared, DCM_PlaneOrientationSequence), DCM_ImageOrientationPatient, orient,
+                  6)) {
     const double axial[6] = {1, 0, 0, 0, 1, 0};
     for (int i = 0; i < 6; ++i)
-      if (std::fabs(orient[i] - axial[i]) > 1e-4) return mismatch("orientation differs from the (axial) series");
+      if (std::fabs(orient[i] - axial[i]) > 1e-4)
+        return mismatch("orientation differs from the (axial) series");
   }
 
   // Pixel data: bits packed frame after frame (BINARY) or one byte per pixel.
@@ -144,7 +152,8 @@ Result<SegLabels> read_seg(const std::string& bytes, const SourceSeries& geometr
   }
 
   std::map<std::string, int> slice_of_uid;
-  for (int k = 0; k < geometry.nz(); ++k) slice_of_uid[geometry.slices[static_cast<std::size_t>(k)].sop_instance_uid] = k;
+  for (int k = 0; k < geometry.nz(); ++k)
+    slice_of_uid[geometry.slices[static_cast<std::size_t>(k)].sop_instance_uid] = k;
   const double dz = geometry.spacing[2];
   for (long f = 0; f < frames; ++f) {
     DcmItem* pf = item_of(&d, DCM_PerFrameFunctionalGroupsSequence, static_cast<int>(f));
@@ -152,7 +161,8 @@ Result<SegLabels> read_seg(const std::string& bytes, const SourceSeries& geometr
     DcmItem* ident = group(pf, shared, DCM_SegmentIdentificationSequence);
     const int number = ident ? std::atoi(get_string(*ident, DCM_ReferencedSegmentNumber).c_str()) : 0;
     auto it = index_of_number.find(number);
-    if (it == index_of_number.end()) return malformed("a frame references an unknown segment", {{"frame", f + 1}});
+    if (it == index_of_number.end())
+      return malformed("a frame references an unknown segment", {{"frame", f + 1}});
     int k = -1;
     for (int di = 0; k < 0; ++di) {
       DcmItem* deriv = item_of(pf, DCM_DerivationImageSequence, di);
@@ -165,21 +175,24 @@ Result<SegLabels> read_seg(const std::string& bytes, const SourceSeries& geometr
       }
     }
     double pos[3];
-    const bool has_pos = get_doubles(group(pf, shared, DCM_PlanePositionSequence), DCM_ImagePositionPatient, pos, 3);
+    const bool has_pos =
+        get_doubles(group(pf, shared, DCM_PlanePositionSequence), DCM_ImagePositionPatient, pos, 3);
     if (k >= 0) {
       ++out.frames_by_uid;
     } else if (has_pos && dz > 0) {
       const double kk = (pos[2] - geometry.origin[2]) / dz;
       const long kr = std::lround(kk);
       if (kr >= 0 && kr < geometry.nz() &&
-          std::fabs(pos[2] - geometry.slices[static_cast<std::size_t>(kr)].position.z) <= 0.01 + 0.01 * std::fabs(dz))
+          std::fabs(pos[2] - geometry.slices[static_cast<std::size_t>(kr)].position.z) <=
+              0.01 + 0.01 * std::fabs(dz))
         k = static_cast<int>(kr);
       if (k >= 0) ++out.frames_by_position;
     }
     if (k < 0) return mismatch("a frame matches no slice of the series", {{"frame", f + 1}});
     if (has_pos) {
       const imaging::Vec3 p = geometry.slices[static_cast<std::size_t>(k)].position;
-      if (std::fabs(pos[0] - p.x) > 0.01 || std::fabs(pos[1] - p.y) > 0.01 || std::fabs(pos[2] - p.z) > 0.01 + 0.01 * std::fabs(dz))
+      if (std::fabs(pos[0] - p.x) > 0.01 || std::fabs(pos[1] - p.y) > 0.01 ||
+          std::fabs(pos[2] - p.z) > 0.01 + 0.01 * std::fabs(dz))
         return mismatch("a frame's position differs from its referenced slice", {{"frame", f + 1}});
     }
     std::uint8_t* dst = out.masks[it->second].slice(k);

@@ -34,7 +34,7 @@ struct SegSegmentInfo {
 struct SegLabels {
   std::string sop_instance_uid, series_instance_uid;
   std::vector<SegSegmentInfo> segments;
-  std::vector<imaging::Volume<std::uint8_t>> masks;  // masks[i] (0/1) belongs to segments[i]
+  std::vector<imaging::Volume<std::uint8_t>> masks;       // masks[i] (0/1) belongs to segments[i]
   std::size_t frames_by_uid = 0, frames_by_position = 0;  // how frames were matched
 };
 

@@ -32,8 +32,9 @@ bool voxel_in(const SegmentSpec& s, std::uint8_t v) { return s.bits ? (v & s.bit
 
 }  // namespace
 
-Result<DicomObject> write_seg(const imaging::Volume<std::uint8_t>& labels, const std::vector<SegmentSpec>& segments,
-                              const SourceSeries& source, const Producer& producer, const OutputSeries& output,
+Result<DicomObject> write_seg(const imaging::Volume<std::uint8_t>& labels,
+                              const std::vector<SegmentSpec>& segments, const SourceSeries& source,
+                              const Producer& producer, const OutputSeries& output,
                               const SegOptions& options) {
   detail::quiet_dcmtk();
   MEDAI_RETURN_IF_ERROR(check_same_grid(source, labels, "SEG"));
@@ -57,23 +58,27 @@ Result<DicomObject> write_seg(const imaging::Volume<std::uint8_t>& labels, const
   bool any_frame = false;
   for (const SegmentSpec& s : segments)
     for (int k = 0; k < labels.nz && !any_frame; ++k) any_frame = slice_has(s, k);
-  if (!any_frame) return make_error(ErrorCode::unprocessable, "SEG: every segment is empty; nothing to write");
+  if (!any_frame)
+    return make_error(ErrorCode::unprocessable, "SEG: every segment is empty; nothing to write");
 
   const std::string app = producer.app_name.empty() ? "medai" : producer.app_name;
   // DCMTK wants a serial number: the package digest identifies an app build.
   std::string serial = producer.device_serial_number;
-  if (serial.empty()) serial = producer.package_digest.empty() ? std::string("medai") : producer.package_digest.substr(0, 23);
+  if (serial.empty())
+    serial = producer.package_digest.empty() ? std::string("medai") : producer.package_digest.substr(0, 23);
   IODGeneralEquipmentModule::EquipmentInfo equipment(producer.manufacturer.c_str(), serial.c_str(),
                                                      app.substr(0, 64).c_str(), producer.app_version.c_str());
   const std::string description = options.content_description.empty()
                                       ? research_prefixed(producer, app + " " + producer.app_version)
                                       : research_prefixed(producer, options.content_description);
-  // Content Creator's Name is a person name (Type 2): empty unless given; the app is in the equipment modules.
+  // Content Creator's Name is a person name (Type 2): empty unless given; the app is in the equipment
+  // modules.
   const std::string creator = options.content_creator;
-  ContentIdentificationMacro content("1", options.content_label.c_str(), description.c_str(), creator.c_str());
+  ContentIdentificationMacro content("1", options.content_label.c_str(), description.c_str(),
+                                     creator.c_str());
   DcmSegmentation* raw = nullptr;
-  OFCondition c = DcmSegmentation::createBinarySegmentation(raw, static_cast<Uint16>(labels.ny),
-                                                            static_cast<Uint16>(labels.nx), equipment, content);
+  OFCondition c = DcmSegmentation::createBinarySegmentation(
+      raw, static_cast<Uint16>(labels.ny), static_cast<Uint16>(labels.nx), equipment, content);
   if (c.bad()) return dcmtk_error("create the SEG", c);
   std::unique_ptr<DcmSegmentation> seg(raw);
   // DCMTK's pre-write dimension check runs before the per-frame groups exist
@@ -105,7 +110,8 @@ Result<DicomObject> write_seg(const imaging::Volume<std::uint8_t>& labels, const
     }
     double L, a, b;
     IODCIELabUtil::rgb2DicomLab(L, a, b, s.rgb[0] / 255.0, s.rgb[1] / 255.0, s.rgb[2] / 255.0);
-    segment->setRecommendedDisplayCIELabValue(static_cast<Uint16>(L), static_cast<Uint16>(a), static_cast<Uint16>(b));
+    segment->setRecommendedDisplayCIELabValue(static_cast<Uint16>(L), static_cast<Uint16>(a),
+                                              static_cast<Uint16>(b));
     Uint16 number = 0;
     c = seg->addSegment(owned.get(), number);
     if (c.bad()) return dcmtk_error("add a segment", c);
@@ -125,7 +131,8 @@ Result<DicomObject> write_seg(const imaging::Volume<std::uint8_t>& labels, const
   IODMultiframeDimensionModule& dims = seg->getDimensions();
   dims.addDimensionIndex(DCM_ReferencedSegmentNumber, dim_uid.c_str(), DCM_SegmentIdentificationSequence,
                          "ReferencedSegmentNumber");
-  dims.addDimensionIndex(DCM_ImagePositionPatient, dim_uid.c_str(), DCM_PlanePositionSequence, "ImagePositionPatient");
+  dims.addDimensionIndex(DCM_ImagePositionPatient, dim_uid.c_str(), DCM_PlanePositionSequence,
+                         "ImagePositionPatient");
 
   std::vector<Uint8> frame(n);
   std::vector<bool> used_slice(static_cast<std::size_t>(labels.nz), false);
@@ -147,7 +154,8 @@ Result<DicomObject> write_seg(const imaging::Volume<std::uint8_t>& labels, const
       DerivationImageItem* item = nullptr;
       deriv.addDerivationImageItem(CodeSequenceMacro("113076", "DCM", "Segmentation"), "", item);
       auto* source_item = new SourceImageItem();
-      source_item->getPurposeOfReferenceCode().set("121322", "DCM", "Source image for image processing operation");
+      source_item->getPurposeOfReferenceCode().set("121322", "DCM",
+                                                   "Source image for image processing operation");
       source_item->getImageSOPInstanceReference().setReferencedSOPClassUID(source.sop_class_uid.c_str());
       source_item->getImageSOPInstanceReference().setReferencedSOPInstanceUID(
           source.slices[static_cast<std::size_t>(k)].sop_instance_uid.c_str());
@@ -168,10 +176,9 @@ Result<DicomObject> write_seg(const imaging::Volume<std::uint8_t>& labels, const
   }();
   for (int k = 0; k < labels.nz; ++k) {
     if (!used_slice[static_cast<std::size_t>(k)]) continue;
-    refs.add(new IODImageReference(patient_id.c_str(), source.study_instance_uid.c_str(),
-                                   source.series_instance_uid.c_str(),
-                                   source.slices[static_cast<std::size_t>(k)].sop_instance_uid.c_str(),
-                                   source.sop_class_uid.c_str()));
+    refs.add(new IODImageReference(
+        patient_id.c_str(), source.study_instance_uid.c_str(), source.series_instance_uid.c_str(),
+        source.slices[static_cast<std::size_t>(k)].sop_instance_uid.c_str(), source.sop_class_uid.c_str()));
   }
   seg->getCommonInstanceReference().addReferences(refs, source.study_instance_uid.c_str());
 

@@ -44,8 +44,9 @@ struct SegOptions {
 // `labels` must have the source series' grid (check_same_grid). At least one
 // segment must have a voxel (a SEG without frames is not valid): otherwise
 // unprocessable.
-Result<DicomObject> write_seg(const imaging::Volume<std::uint8_t>& labels, const std::vector<SegmentSpec>& segments,
-                              const SourceSeries& source, const Producer& producer, const OutputSeries& output,
+Result<DicomObject> write_seg(const imaging::Volume<std::uint8_t>& labels,
+                              const std::vector<SegmentSpec>& segments, const SourceSeries& source,
+                              const Producer& producer, const OutputSeries& output,
                               const SegOptions& options = {});
 
 }  // namespace medai::annotations

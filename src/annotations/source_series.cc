@@ -47,17 +47,20 @@ const std::vector<std::pair<std::uint16_t, std::uint16_t>>& patient_study_tags()
   return tags;
 }
 
-Status check_same_grid(const SourceSeries& series, const imaging::Volume<std::uint8_t>& mask, const char* what) {
+Status check_same_grid(const SourceSeries& series, const imaging::Volume<std::uint8_t>& mask,
+                       const char* what) {
   const double tol = 1e-3;
   bool same = mask.nx == series.nx && mask.ny == series.ny && mask.nz == series.nz() &&
               mask.data.size() == static_cast<std::size_t>(mask.nx) * mask.ny * mask.nz;
   for (int a = 0; same && a < 3; ++a) {
-    same = std::fabs(mask.spacing[a] - series.spacing[a]) <= tol && std::fabs(mask.origin[a] - series.origin[a]) <= tol;
+    same = std::fabs(mask.spacing[a] - series.spacing[a]) <= tol &&
+           std::fabs(mask.origin[a] - series.origin[a]) <= tol;
   }
   if (!same) {
-    return make_error(ErrorCode::geometry_mismatch, std::string(what) + ": the mask does not have the grid of the source series",
-                      {{"mask_size", {mask.nx, mask.ny, mask.nz}},
-                       {"series_size", {series.nx, series.ny, series.nz()}}});
+    return make_error(
+        ErrorCode::geometry_mismatch,
+        std::string(what) + ": the mask does not have the grid of the source series",
+        {{"mask_size", {mask.nx, mask.ny, mask.nz}}, {"series_size", {series.nx, series.ny, series.nz()}}});
   }
   return Status::ok();
 }
@@ -86,7 +89,8 @@ Result<SourceSeries> source_series_from_files(const std::vector<std::filesystem:
     Uint16 rows = 0, cols = 0;
     bool ok = d.findAndGetUint16(DCM_Rows, rows).good() && d.findAndGetUint16(DCM_Columns, cols).good();
     for (int i = 0; ok && i < 3; ++i) ok = d.findAndGetFloat64(DCM_ImagePositionPatient, pos[i], i).good();
-    for (int i = 0; ok && i < 6; ++i) ok = d.findAndGetFloat64(DCM_ImageOrientationPatient, orient[i], i).good();
+    for (int i = 0; ok && i < 6; ++i)
+      ok = d.findAndGetFloat64(DCM_ImageOrientationPatient, orient[i], i).good();
     for (int i = 0; ok && i < 2; ++i) ok = d.findAndGetFloat64(DCM_PixelSpacing, spacing[i], i).good();
     const std::string sop = str(DCM_SOPInstanceUID);
     ok = ok && !sop.empty() && !str(DCM_StudyInstanceUID).empty() && !str(DCM_SeriesInstanceUID).empty();
@@ -98,8 +102,8 @@ Result<SourceSeries> source_series_from_files(const std::vector<std::filesystem:
     const double axial[6] = {1, 0, 0, 0, 1, 0};
     for (int i = 0; i < 6; ++i) {
       if (std::fabs(orient[i] - axial[i]) > 1e-4) {
-        return invalid(ErrorCode::geometry_mismatch, "only axial series (orientation 1\\0\\0\\0\\1\\0) are supported",
-                       {{"file_index", n}});
+        return invalid(ErrorCode::geometry_mismatch,
+                       "only axial series (orientation 1\\0\\0\\0\\1\\0) are supported", {{"file_index", n}});
       }
     }
     if (n == 0) {
@@ -115,12 +119,14 @@ Result<SourceSeries> source_series_from_files(const std::vector<std::filesystem:
       auto item = std::make_shared<DcmItem>();
       for (const auto& [g, e] : patient_study_tags()) {
         DcmElement* el = nullptr;
-        if (d.findAndGetElement(DcmTagKey(g, e), el).good() && el) item->insert(static_cast<DcmElement*>(el->clone()));
+        if (d.findAndGetElement(DcmTagKey(g, e), el).good() && el)
+          item->insert(static_cast<DcmElement*>(el->clone()));
       }
       s.patient_study = item;
     } else if (str(DCM_SeriesInstanceUID) != s.series_instance_uid || cols != s.nx || rows != s.ny ||
                std::fabs(spacing[0] - row_spacing) > 1e-4 || std::fabs(spacing[1] - col_spacing) > 1e-4) {
-      return invalid(ErrorCode::geometry_mismatch, "the source files are not one series with one image size and spacing",
+      return invalid(ErrorCode::geometry_mismatch,
+                     "the source files are not one series with one image size and spacing",
                      {{"file_index", n}});
     }
     headers.push_back({sop, pos[0], pos[1], pos[2]});
@@ -129,10 +135,11 @@ Result<SourceSeries> source_series_from_files(const std::vector<std::filesystem:
   const double dz = headers.size() > 1 ? headers[1].z - headers[0].z : 1.0;
   for (std::size_t k = 0; k < headers.size(); ++k) {
     const Header& h = headers[k];
-    const bool even = std::fabs(h.z - (headers[0].z + dz * static_cast<double>(k))) <= 1e-2 + 1e-3 * std::fabs(dz);
+    const bool even =
+        std::fabs(h.z - (headers[0].z + dz * static_cast<double>(k))) <= 1e-2 + 1e-3 * std::fabs(dz);
     if (dz <= 1e-6 || !even || std::fabs(h.x - headers[0].x) > 1e-3 || std::fabs(h.y - headers[0].y) > 1e-3) {
-      return invalid(ErrorCode::geometry_mismatch, "the source slices are not evenly spaced along z on one column",
-                     {{"slice_index", k}});
+      return invalid(ErrorCode::geometry_mismatch,
+                     "the source slices are not evenly spaced along z on one column", {{"slice_index", k}});
     }
     s.slices.push_back({h.sop_uid, {h.x, h.y, h.z}});
   }

@@ -45,7 +45,8 @@ struct SourceSeries {
 Result<SourceSeries> source_series_from_files(const std::vector<std::filesystem::path>& files);
 
 // ok when `mask` has the series' grid (size exactly, spacing/origin within 1e-3 mm).
-Status check_same_grid(const SourceSeries& series, const imaging::Volume<std::uint8_t>& mask, const char* what);
+Status check_same_grid(const SourceSeries& series, const imaging::Volume<std::uint8_t>& mask,
+                       const char* what);
 
 // Patient, General Study and Patient Study attributes (plus Specific
 // Character Set) copied into derived objects.

@@ -19,9 +19,9 @@ using detail::get_string;
 
 DSRCodedEntryValue coded(const Code& c) { return DSRCodedEntryValue(c.value, c.scheme, c.meaning); }
 
-#define MEDAI_DCMTK_TRY(what, expr)                      \
-  do {                                                   \
-    const OFCondition medai_cond = (expr);               \
+#define MEDAI_DCMTK_TRY(what, expr)                             \
+  do {                                                          \
+    const OFCondition medai_cond = (expr);                      \
     if (medai_cond.bad()) return dcmtk_error(what, medai_cond); \
   } while (0)
 
@@ -75,13 +75,15 @@ void walk_groups(DcmItem& item, int depth, std::string tracking_id, std::vector<
 }  // namespace
 
 Result<DicomObject> write_sr_tid1500(const std::vector<SrFinding>& findings, const SourceSeries& source,
-                                     const Producer& producer, const OutputSeries& output, const SrOptions& options) {
+                                     const Producer& producer, const OutputSeries& output,
+                                     const SrOptions& options) {
   detail::quiet_dcmtk();
   std::set<int> cited;
   for (const SrFinding& f : findings) {
     for (int k : f.source_slices) {
       if (k < 0 || k >= source.nz()) {
-        return make_error(ErrorCode::invalid_argument, "SR: a finding cites a slice outside the source series",
+        return make_error(ErrorCode::invalid_argument,
+                          "SR: a finding cites a slice outside the source series",
                           {{"tracking_id", f.tracking_id}, {"slice", k}});
       }
       cited.insert(k);
@@ -97,9 +99,10 @@ Result<DicomObject> write_sr_tid1500(const std::vector<SrFinding>& findings, con
       uid_from_label("device/" + app + "/" + producer.app_version + "/" + producer.package_digest);
   MEDAI_DCMTK_TRY("add the device observer",
                   report.getObservationContext().addDeviceObserver(
-                      device_uid.c_str(), app.substr(0, 64).c_str(), producer.manufacturer.substr(0, 64).c_str(),
-                      app.substr(0, 64).c_str()));
-  MEDAI_DCMTK_TRY("add the procedure reported", report.addProcedureReported(coded(options.procedure_reported)));
+                      device_uid.c_str(), app.substr(0, 64).c_str(),
+                      producer.manufacturer.substr(0, 64).c_str(), app.substr(0, 64).c_str()));
+  MEDAI_DCMTK_TRY("add the procedure reported",
+                  report.addProcedureReported(coded(options.procedure_reported)));
 
   // Image library: one group with the source slices the findings cite.
   MEDAI_DCMTK_TRY("create the image library", report.getImageLibrary().createNewImageLibrary());
@@ -108,21 +111,26 @@ Result<DicomObject> write_sr_tid1500(const std::vector<SrFinding>& findings, con
     for (int k : cited) {
       DcmItem entry;
       entry.putAndInsertString(DCM_SOPClassUID, source.sop_class_uid.c_str());
-      entry.putAndInsertString(DCM_SOPInstanceUID, source.slices[static_cast<std::size_t>(k)].sop_instance_uid.c_str());
+      entry.putAndInsertString(DCM_SOPInstanceUID,
+                               source.slices[static_cast<std::size_t>(k)].sop_instance_uid.c_str());
       entry.putAndInsertString(DCM_Modality, source.modality.c_str());
-      MEDAI_DCMTK_TRY("add an image library entry", report.getImageLibrary().addImageEntry(entry, TID1600_ImageLibrary::withAllDescriptors));
+      MEDAI_DCMTK_TRY("add an image library entry", report.getImageLibrary().addImageEntry(
+                                                        entry, TID1600_ImageLibrary::withAllDescriptors));
     }
   }
 
   for (const SrFinding& f : findings) {
     MEDAI_DCMTK_TRY("add a measurement group", report.addIndividualMeasurements());
     auto& group = report.getIndividualMeasurements();
-    MEDAI_DCMTK_TRY("set the tracking identifier", group.setTrackingIdentifier(f.tracking_id.substr(0, 64).c_str()));
+    MEDAI_DCMTK_TRY("set the tracking identifier",
+                    group.setTrackingIdentifier(f.tracking_id.substr(0, 64).c_str()));
     const std::string tracking_uid =
-        f.tracking_uid.empty() ? uid_from_label(output.sop_instance_uid + "/tracking/" + f.tracking_id) : f.tracking_uid;
+        f.tracking_uid.empty() ? uid_from_label(output.sop_instance_uid + "/tracking/" + f.tracking_id)
+                               : f.tracking_uid;
     MEDAI_DCMTK_TRY("set the tracking UID", group.setTrackingUniqueIdentifier(tracking_uid.c_str()));
     MEDAI_DCMTK_TRY("set the finding", group.setFinding(coded(f.finding)));
-    if (!f.finding_site.empty()) MEDAI_DCMTK_TRY("add the finding site", group.addFindingSite(coded(f.finding_site)));
+    if (!f.finding_site.empty())
+      MEDAI_DCMTK_TRY("add the finding site", group.addFindingSite(coded(f.finding_site)));
     for (const SrMeasurement& m : f.measurements) {
       if (!std::isfinite(m.value))
         return make_error(ErrorCode::invalid_argument, "SR: a measurement is not a finite number",
@@ -132,8 +140,9 @@ Result<DicomObject> write_sr_tid1500(const std::vector<SrFinding>& findings, con
                       group.addMeasurement(CID7469_GenericIntensityAndSizeMeasurements(coded(m.name)), value,
                                            OFFalse /*always a new TID 300*/));
       for (int k : f.source_slices) {
-        const DSRImageReferenceValue image(source.sop_class_uid.c_str(),
-                                           source.slices[static_cast<std::size_t>(k)].sop_instance_uid.c_str());
+        const DSRImageReferenceValue image(
+            source.sop_class_uid.c_str(),
+            source.slices[static_cast<std::size_t>(k)].sop_instance_uid.c_str());
         MEDAI_DCMTK_TRY("cite the source image",
                         group.getMeasurement().addImage(CODE_DCM_SourceOfMeasurement, image));
       }
@@ -147,20 +156,24 @@ Result<DicomObject> write_sr_tid1500(const std::vector<SrFinding>& findings, con
     if (c.bad()) return dcmtk_error("add a report-level evaluation", c);
   }
   if (producer.research_use_only) {
-    std::string note = "RESEARCH USE ONLY - not for diagnostic use. Produced by " + app + " " + producer.app_version;
+    std::string note =
+        "RESEARCH USE ONLY - not for diagnostic use. Produced by " + app + " " + producer.app_version;
     if (!producer.package_digest.empty()) note += " (package " + producer.package_digest + ")";
     MEDAI_DCMTK_TRY("add the research-use note",
                     report.addQualitativeEvaluation(CODE_DCM_Comment, OFString(note.c_str())));
   }
-  if (!report.isValid()) return make_error(ErrorCode::internal, "SR: DCMTK considers the TID 1500 report incomplete");
+  if (!report.isValid())
+    return make_error(ErrorCode::internal, "SR: DCMTK considers the TID 1500 report incomplete");
 
   DSRDocument doc;
-  MEDAI_DCMTK_TRY("build the SR document", doc.setTreeFromRootTemplate(report, OFTrue /*expand included templates*/));
+  MEDAI_DCMTK_TRY("build the SR document",
+                  doc.setTreeFromRootTemplate(report, OFTrue /*expand included templates*/));
   for (int k : cited) {
     MEDAI_DCMTK_TRY("list the evidence",
                     doc.getCurrentRequestedProcedureEvidence().addItem(
                         source.study_instance_uid.c_str(), source.series_instance_uid.c_str(),
-                        source.sop_class_uid.c_str(), source.slices[static_cast<std::size_t>(k)].sop_instance_uid.c_str()));
+                        source.sop_class_uid.c_str(),
+                        source.slices[static_cast<std::size_t>(k)].sop_instance_uid.c_str()));
   }
   doc.setSeriesDescription(research_prefixed(producer, output.series_description).c_str());
   DcmFileFormat file;
@@ -180,7 +193,8 @@ Result<DicomObject> write_sr_tid1500(const std::vector<SrFinding>& findings, con
 Result<std::vector<SrMeasurementRead>> read_sr_measurements(const std::string& bytes) {
   MEDAI_ASSIGN_OR_RETURN(std::unique_ptr<DcmFileFormat> file, detail::parse_bytes(bytes));
   DcmDataset& d = *file->getDataset();
-  if (get_string(d, DCM_Modality) != "SR") return make_error(ErrorCode::unsupported_sop_class, "not an SR document");
+  if (get_string(d, DCM_Modality) != "SR")
+    return make_error(ErrorCode::unsupported_sop_class, "not an SR document");
   std::vector<SrMeasurementRead> out;
   walk_groups(d, 0, "", out);
   return out;

@@ -26,7 +26,7 @@ namespace medai::annotations {
 struct SrMeasurement {
   Code name;  // e.g. codes::kLongAxis (CID 7469 / 7470)
   double value = 0;
-  Code unit;     // UCUM, e.g. codes::kMillimetre, codes::kCubicMillimetre
+  Code unit;  // UCUM, e.g. codes::kMillimetre, codes::kCubicMillimetre
 };
 
 struct SrEvaluation {
@@ -53,7 +53,8 @@ struct SrOptions {
 // Writes the report; `findings` may be empty (a report saying nothing was
 // found is valid). Slice indices outside the series: invalid_argument.
 Result<DicomObject> write_sr_tid1500(const std::vector<SrFinding>& findings, const SourceSeries& source,
-                                     const Producer& producer, const OutputSeries& output, const SrOptions& options = {});
+                                     const Producer& producer, const OutputSeries& output,
+                                     const SrOptions& options = {});
 
 // Reads back the numeric measurements of a TID 1500 SR as
 // (tracking identifier, name code value, value) triples: a check that

@@ -6,7 +6,8 @@
 
 namespace medai::synth {
 
-annotations::SourceSeries source_of(const WrittenSeries& ct, const StudyIdentity& id, const Volume<std::uint8_t>& grid) {
+annotations::SourceSeries source_of(const WrittenSeries& ct, const StudyIdentity& id,
+                                    const Volume<std::uint8_t>& grid) {
   annotations::SourceSeries s;
   s.study_instance_uid = id.study_uid;
   s.series_instance_uid = ct.series_uid;
@@ -35,7 +36,8 @@ annotations::Producer synth_producer() {
   return p;
 }
 
-annotations::OutputSeries synth_output(const SeriesInfo& series, const std::string& sop_uid, const StudyIdentity& id) {
+annotations::OutputSeries synth_output(const SeriesInfo& series, const std::string& sop_uid,
+                                       const StudyIdentity& id) {
   annotations::OutputSeries o;
   o.series_instance_uid = series.uid;
   o.sop_instance_uid = sop_uid;
@@ -46,9 +48,10 @@ annotations::OutputSeries synth_output(const SeriesInfo& series, const std::stri
   return o;
 }
 
-Status write_ground_truth_seg(const Volume<std::uint8_t>& labels, const std::vector<annotations::SegmentSpec>& segments,
-                              const WrittenSeries& ct, const StudyIdentity& id, const SeriesInfo& series,
-                              const std::string& sop_uid, const std::filesystem::path& path) {
+Status write_ground_truth_seg(const Volume<std::uint8_t>& labels,
+                              const std::vector<annotations::SegmentSpec>& segments, const WrittenSeries& ct,
+                              const StudyIdentity& id, const SeriesInfo& series, const std::string& sop_uid,
+                              const std::filesystem::path& path) {
   if (static_cast<int>(ct.sop_uids.size()) != labels.nz) {
     return make_error(ErrorCode::invalid_argument, "SEG: label volume and CT series differ in slice count");
   }
@@ -68,14 +71,16 @@ Result<std::vector<int>> write_ground_truth_rtstruct(const Volume<std::uint8_t>&
                                                      const SeriesInfo& series, const std::string& sop_uid,
                                                      const std::filesystem::path& path) {
   if (static_cast<int>(ct.sop_uids.size()) != structures.nz) {
-    return make_error(ErrorCode::invalid_argument, "RTSTRUCT: structure volume and CT series differ in slice count");
+    return make_error(ErrorCode::invalid_argument,
+                      "RTSTRUCT: structure volume and CT series differ in slice count");
   }
   annotations::RtStructOptions options;
   options.label = "SYNTH_RT";
   options.name = "Synthetic ground truth";
-  MEDAI_ASSIGN_OR_RETURN(annotations::RtStructWritten rs,
-                         annotations::write_rtstruct(structures, rois, source_of(ct, id, structures), synth_producer(),
-                                                     synth_output(series, sop_uid, id), options));
+  MEDAI_ASSIGN_OR_RETURN(
+      annotations::RtStructWritten rs,
+      annotations::write_rtstruct(structures, rois, source_of(ct, id, structures), synth_producer(),
+                                  synth_output(series, sop_uid, id), options));
   MEDAI_RETURN_IF_ERROR(annotations::save_object(rs.object, path));
   return rs.contours_per_roi;
 }

@@ -16,17 +16,20 @@ namespace medai::synth {
 
 // The CT series as the writers' source: UIDs, per-slice positions from the
 // volume grid, patient/study attributes from the identity.
-annotations::SourceSeries source_of(const WrittenSeries& ct, const StudyIdentity& id, const Volume<std::uint8_t>& grid);
+annotations::SourceSeries source_of(const WrittenSeries& ct, const StudyIdentity& id,
+                                    const Volume<std::uint8_t>& grid);
 
 // "medai synth" (version MEDAI_VERSION) with the synthetic institution name.
 annotations::Producer synth_producer();
 
 // Series/instance identity with the study's date and time (deterministic).
-annotations::OutputSeries synth_output(const SeriesInfo& series, const std::string& sop_uid, const StudyIdentity& id);
+annotations::OutputSeries synth_output(const SeriesInfo& series, const std::string& sop_uid,
+                                       const StudyIdentity& id);
 
-Status write_ground_truth_seg(const Volume<std::uint8_t>& labels, const std::vector<annotations::SegmentSpec>& segments,
-                              const WrittenSeries& ct, const StudyIdentity& id, const SeriesInfo& series,
-                              const std::string& sop_uid, const std::filesystem::path& path);
+Status write_ground_truth_seg(const Volume<std::uint8_t>& labels,
+                              const std::vector<annotations::SegmentSpec>& segments, const WrittenSeries& ct,
+                              const StudyIdentity& id, const SeriesInfo& series, const std::string& sop_uid,
+                              const std::filesystem::path& path);
 
 // Returns the number of contours written per ROI.
 Result<std::vector<int>> write_ground_truth_rtstruct(const Volume<std::uint8_t>& structures,

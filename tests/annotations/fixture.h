@@ -125,7 +125,8 @@ inline void keep_copy(const std::filesystem::path& file) {
 }
 
 // "Error ..." lines of dciodvfy; `all` receives the whole output.
-inline std::vector<std::string> dciodvfy_errors(const std::filesystem::path& file, std::string* all = nullptr) {
+inline std::vector<std::string> dciodvfy_errors(const std::filesystem::path& file,
+                                                std::string* all = nullptr) {
   keep_copy(file);
   const ToolOutput o = run_tool("dciodvfy -new '" + file.string() + "'");
   if (all) *all = o.text;
@@ -143,8 +144,8 @@ inline std::vector<std::string> dciodvfy_errors(const std::filesystem::path& fil
 
 // Runs a Python snippet under /usr/bin/python3 (pydicom) with `file` as sys.argv[1].
 inline ToolOutput run_pydicom(const std::string& script, const std::filesystem::path& file) {
-  const std::filesystem::path py = std::filesystem::temp_directory_path() /
-                                   ("medai-annotations-" + std::to_string(::getpid()) + ".py");
+  const std::filesystem::path py =
+      std::filesystem::temp_directory_path() / ("medai-annotations-" + std::to_string(::getpid()) + ".py");
   FILE* f = std::fopen(py.c_str(), "w");
   if (!f) return {};
   std::fwrite(script.data(), 1, script.size(), f);

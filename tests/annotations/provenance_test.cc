@@ -1,10 +1,10 @@
 // UID derivation: deterministic per (key, job, input, kind), distinct
 // otherwise, valid DICOM UIDs for the 2.25 root and for an organisation root.
+#include "annotations/provenance.h"
+
 #include <gtest/gtest.h>
 
 #include <regex>
-
-#include "annotations/provenance.h"
 
 namespace medai::annotations {
 namespace {

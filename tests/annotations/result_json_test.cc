@@ -1,8 +1,8 @@
 // App result JSON: round trip, lookup by finding id, and every problem of a
 // malformed result listed at once.
-#include <gtest/gtest.h>
-
 #include "annotations/result_json.h"
+
+#include <gtest/gtest.h>
 
 namespace medai::annotations {
 namespace {
@@ -54,7 +54,7 @@ TEST(ResultJson, RoundTripAndLookup) {
 
 TEST(ResultJson, ListsEveryProblem) {
   nlohmann::json j = to_json(sample());
-  j["findings"].push_back(j["findings"][0]);          // repeated id
+  j["findings"].push_back(j["findings"][0]);           // repeated id
   j["findings"][0]["measurements"][0]["value"] = "x";  // not a number
   j["findings"][1].erase("id");
   j["app"].erase("version");

@@ -6,9 +6,9 @@
 
 #include <cstdio>
 
+#include "annotations/polygon_fill.h"
 #include "annotations/rtstruct_reader.h"
 #include "annotations/rtstruct_writer.h"
-#include "annotations/polygon_fill.h"
 #include "fixture.h"
 
 namespace medai::annotations {
@@ -71,8 +71,8 @@ TEST(RtStruct, MaskToRtstructToMaskDiceOnThePhantom) {
     }
     ASSERT_GT(a, 0u) << roi.name;
     const double dice = 2.0 * static_cast<double>(both) / static_cast<double>(a + b);
-    std::printf("[ measured ] RTSTRUCT round trip %-10s voxels %7zu contours %4d Dice %.6f\n", roi.name.c_str(), a,
-                rs.contours_per_roi[r], dice);
+    std::printf("[ measured ] RTSTRUCT round trip %-10s voxels %7zu contours %4d Dice %.6f\n",
+                roi.name.c_str(), a, rs.contours_per_roi[r], dice);
     EXPECT_GE(dice, 0.98) << roi.name;
   }
 }
@@ -89,7 +89,9 @@ TEST(RtStruct, ContoursAreSimpleClosedAndOnTheirSlice) {
       // References a slice of the series, at that slice's z.
       int k = -1;
       for (int s = 0; s < c.source.nz(); ++s)
-        if (c.source.slices[static_cast<std::size_t>(s)].sop_instance_uid == contour.referenced_sop_instance_uid) k = s;
+        if (c.source.slices[static_cast<std::size_t>(s)].sop_instance_uid ==
+            contour.referenced_sop_instance_uid)
+          k = s;
       ASSERT_GE(k, 0) << roi.name;
       std::vector<imaging::Point2> p;
       for (const auto& q : contour.points) {
@@ -128,10 +130,13 @@ assert ds.Modality == "RTSTRUCT"
 names = [r.ROIName for r in ds.StructureSetROISequence]
 assert names == ["External", "Lung_L", "Lung_R", "SpinalCord", "Heart", "GTV"], names
 rf = ds.ReferencedFrameOfReferenceSequence[0]
-assert rf.FrameOfReferenceUID == ")" + src.frame_of_reference_uid + R"("
+assert rf.FrameOfReferenceUID == ")" +
+                             src.frame_of_reference_uid + R"("
 se = rf.RTReferencedStudySequence[0].RTReferencedSeriesSequence[0]
-assert se.SeriesInstanceUID == ")" + src.series_instance_uid + R"("
-assert len(se.ContourImageSequence) == )" + std::to_string(src.nz()) + R"(
+assert se.SeriesInstanceUID == ")" +
+                             src.series_instance_uid + R"("
+assert len(se.ContourImageSequence) == )" +
+                             std::to_string(src.nz()) + R"(
 assert ds.SeriesDescription.startswith("RESEARCH USE ONLY")
 assert "sha256:" + "a" * 64 in ds.ContributingEquipmentSequence[0].ContributionDescription
 n = sum(len(rc.ContourSequence) for rc in ds.ROIContourSequence)
@@ -165,7 +170,8 @@ TEST(RtStruct, ReadsPydicomsRtstructFile) {
   grid.nx = grid.ny = 251;
   grid.spacing = {2, 2, 10};
   grid.origin = {-250, -250, -200};
-  for (int k = 0; k < 3; ++k) grid.slices.push_back({"1.2.3." + std::to_string(k + 1), {-250, -250, -200.0 + 10 * k}});
+  for (int k = 0; k < 3; ++k)
+    grid.slices.push_back({"1.2.3." + std::to_string(k + 1), {-250, -250, -200.0 + 10 * k}});
   auto masks = rasterise_rtstruct(parsed.value(), grid);
   ASSERT_TRUE(masks.is_ok()) << masks.status().to_string();
   EXPECT_EQ(masks.value().contours_filled, 3u);
@@ -204,7 +210,8 @@ TEST(PolygonFill, MatchesInsideEvenOddExactly) {
   const int nx = 23, ny = 19;
   std::vector<std::uint8_t> m(static_cast<std::size_t>(nx * ny), 0);
   for (int j = 2; j < 16; ++j)
-    for (int i = 3; i < 20; ++i) m[static_cast<std::size_t>(j * nx + i)] = ((i - 11) * (i - 11) + (j - 9) * (j - 9) > 9);
+    for (int i = 3; i < 20; ++i)
+      m[static_cast<std::size_t>(j * nx + i)] = ((i - 11) * (i - 11) + (j - 9) * (j - 9) > 9);
   m[static_cast<std::size_t>(17 * nx + 1)] = 1;
   const auto loops = imaging::trace_contours(m.data(), nx, ny);
   std::vector<std::uint8_t> filled(m.size(), 0);

@@ -84,8 +84,10 @@ TEST(Seg, PassesDciodvfyAndCarriesProvenance) {
 import sys, pydicom
 ds = pydicom.dcmread(sys.argv[1])
 assert ds.Modality == "SEG" and ds.SegmentationType == "BINARY"
-assert ds.StudyInstanceUID == ")" + src.study_instance_uid + R"("
-assert ds.FrameOfReferenceUID == ")" + src.frame_of_reference_uid + R"("
+assert ds.StudyInstanceUID == ")" +
+                             src.study_instance_uid + R"("
+assert ds.FrameOfReferenceUID == ")" +
+                             src.frame_of_reference_uid + R"("
 assert ds.SeriesDescription.startswith("RESEARCH USE ONLY"), ds.SeriesDescription
 assert ds.ManufacturerModelName == "lung-nodule-screening"
 assert "1.2.0" in list(ds.SoftwareVersions)
@@ -93,7 +95,8 @@ ce = ds.ContributingEquipmentSequence[0]
 assert "sha256:" + "a" * 64 in ce.ContributionDescription
 assert "sha256:" + "b" * 64 in ce.ContributionDescription
 refs = {i.ReferencedSOPInstanceUID for s in ds.ReferencedSeriesSequence for i in s.ReferencedInstanceSequence}
-assert ds.ReferencedSeriesSequence[0].SeriesInstanceUID == ")" + src.series_instance_uid + R"("
+assert ds.ReferencedSeriesSequence[0].SeriesInstanceUID == ")" +
+                             src.series_instance_uid + R"("
 frames = ds.pixel_array.reshape(int(ds.NumberOfFrames), ds.Rows, ds.Columns)
 for f, pf in zip(frames, ds.PerFrameFunctionalGroupsSequence):
     assert f.any(), "empty frame written"
@@ -183,7 +186,8 @@ TEST(Seg, WriterRefusesWrongGridAndEmptyMasks) {
   imaging::Volume<std::uint8_t> wrong(c.labels.nx, c.labels.ny, c.labels.nz - 1, 0);
   wrong.spacing = c.labels.spacing;
   wrong.origin = c.labels.origin;
-  auto r = write_seg(wrong, nodule_segments(c.labels), c.source, testing::test_producer(), testing::test_output("seg", "x"));
+  auto r = write_seg(wrong, nodule_segments(c.labels), c.source, testing::test_producer(),
+                     testing::test_output("seg", "x"));
   EXPECT_EQ(r.status().code(), ErrorCode::geometry_mismatch);
   const auto empty = c.source.empty_mask();
   r = write_seg(empty, {SegmentSpec{}}, c.source, testing::test_producer(), testing::test_output("seg", "x"));

@@ -80,7 +80,8 @@ import sys, pydicom
 ds = pydicom.dcmread(sys.argv[1])
 assert ds.Modality == "SR"
 assert ds.ConceptNameCodeSequence[0].CodeValue == "126000"
-assert ds.StudyInstanceUID == ")" + inputs().chest.source.study_instance_uid + R"("
+assert ds.StudyInstanceUID == ")" +
+                             inputs().chest.source.study_instance_uid + R"("
 assert ds.SeriesDescription.startswith("RESEARCH USE ONLY")
 nums, texts, groups, images = [], [], 0, set()
 def walk(items, tracking):
@@ -117,11 +118,13 @@ print("OK")
   ASSERT_EQ(py.exit_code, 0) << py.text;
   EXPECT_NE(py.text.find("GROUPS " + std::to_string(findings.size())), std::string::npos) << py.text;
   for (const SrFinding& f : findings) {
-    EXPECT_NE(py.text.find("NUM " + f.tracking_id + " 103339001 " + detail_repr(f.measurements[0].value) + " mm"),
-              std::string::npos)
+    EXPECT_NE(
+        py.text.find("NUM " + f.tracking_id + " 103339001 " + detail_repr(f.measurements[0].value) + " mm"),
+        std::string::npos)
         << py.text;
-    EXPECT_NE(py.text.find("NUM " + f.tracking_id + " 118565006 " + detail_repr(f.measurements[2].value) + " mm3"),
-              std::string::npos)
+    EXPECT_NE(
+        py.text.find("NUM " + f.tracking_id + " 118565006 " + detail_repr(f.measurements[2].value) + " mm3"),
+        std::string::npos)
         << py.text;
   }
 }
@@ -156,7 +159,8 @@ TEST(SrTid1500, EmptyReportIsValidAndBadInputIsRefused) {
   SrFinding bad;
   bad.tracking_id = "x";
   bad.source_slices = {inputs().chest.source.nz()};
-  EXPECT_EQ(write_sr_tid1500({bad}, inputs().chest.source, testing::test_producer(), testing::test_output("sr", "x"))
+  EXPECT_EQ(write_sr_tid1500({bad}, inputs().chest.source, testing::test_producer(),
+                             testing::test_output("sr", "x"))
                 .status()
                 .code(),
             ErrorCode::invalid_argument);
