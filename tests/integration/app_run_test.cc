@@ -30,7 +30,7 @@ json manifest() {
     "research_use_only": true, "synthetic_training_data": true,
     "training_data": {"summary": "none: a fixed function"}, "validation": {"metrics": []},
     "licence": "Apache-2.0", "model": {"runtime": "torchscript", "artifact": "model/model.pt", "threads": 1},
-    "input": {"kind": "volume", "channels": 1, "window": {"center": 400, "width": 200}},
+    "input": {"kind": "volume", "channels": 1, "patch_size": [32, 32, 16], "window": {"center": 400, "width": 200}},
     "output": {"labels": [{"value": 1, "name": "Bright structure",
                            "code": {"scheme": "SCT", "value": "49755003", "meaning": "Morphologically abnormal structure"}}],
                "units": "probability", "thresholds": {"detection": 0.5}},
