@@ -1,5 +1,7 @@
 #include "annotations/dicom_object.h"
 
+#include "core/files.h"
+
 #include <fstream>
 #include <iterator>
 
@@ -13,10 +15,6 @@ Status save_object(const DicomObject& object, const std::filesystem::path& path)
   return Status::ok();
 }
 
-Result<std::string> read_file_bytes(const std::filesystem::path& path) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) return make_error(ErrorCode::io_error, "cannot read file", {{"path", path.string()}});
-  return std::string(std::istreambuf_iterator<char>(f), {});
-}
+Result<std::string> read_file_bytes(const std::filesystem::path& path) { return read_file(path); }
 
 }  // namespace medai::annotations

@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "cli/api_client.h"
+#include "core/files.h"
 #include "cli/commands.h"
 #include "packages/package_builder.h"
 #include "packages/package_verifier.h"
@@ -21,13 +22,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-Result<std::string> read_file(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  if (!in) return make_error(ErrorCode::io_error, "cannot read " + p.string());
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 // Writes through a temporary file and a rename, so a failed write never
 // leaves a half package (or key) under the final name.

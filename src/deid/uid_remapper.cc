@@ -6,30 +6,12 @@
 #include <cstdint>
 
 #include "core/crypto.h"
+#include "core/ids.h"
 
 namespace medai::deid {
-namespace {
-
-std::string to_decimal(unsigned __int128 value) {
-  if (value == 0) return "0";
-  std::string digits;
-  while (value != 0) {
-    digits.push_back(static_cast<char>('0' + static_cast<int>(value % 10)));
-    value /= 10;
-  }
-  std::reverse(digits.begin(), digits.end());
-  return digits;
-}
-
-}  // namespace
 
 std::string UidRemapper::remap(std::string_view original_uid) const {
-  std::string bytes = crypto::blake2b(original_uid, key_, 16);
-  bytes[6] = static_cast<char>((static_cast<unsigned char>(bytes[6]) & 0x0F) | 0x80);  // version 8
-  bytes[8] = static_cast<char>((static_cast<unsigned char>(bytes[8]) & 0x3F) | 0x80);  // variant 10
-  unsigned __int128 value = 0;
-  for (unsigned char b : bytes) value = (value << 8) | b;
-  return "2.25." + to_decimal(value);
+  return uid_from_hash_bytes(crypto::blake2b(original_uid, key_, 16));
 }
 
 bool is_well_known_uid(std::string_view uid) {

@@ -12,6 +12,7 @@
 
 #include "access/audit.h"
 #include "core/clock.h"
+#include "core/files.h"
 #include "core/log.h"
 #include "dicom/index_attributes.h"
 
@@ -28,14 +29,6 @@ struct Prepared {
   std::size_t index;
   IndexAttributes attributes;
 };
-
-Result<std::string> read_whole_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return make_error(ErrorCode::io_error, "cannot open the DICOM file");
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 // Recomputes the counters of the touched series and studies (simpler and
 // safer than incremental bookkeeping across replacements), and drops series
@@ -126,7 +119,7 @@ std::vector<IngestResult> InstanceStore::ingest_batch(std::span<const IngestItem
     IngestResult& r = results[i];
     std::string_view bytes = items[i].bytes;
     if (bytes.empty() && !items[i].file.empty()) {
-      auto read = read_whole_file(items[i].file);
+      auto read = read_file(items[i].file);
       if (!read) {
         r.error = read.status();
         continue;

@@ -1,4 +1,5 @@
 #include "packages/package_builder.h"
+#include "core/files.h"
 
 #include <fstream>
 #include <sstream>
@@ -8,16 +9,6 @@
 
 namespace medai::packages {
 namespace fs = std::filesystem;
-
-namespace {
-Result<std::string> read_file(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  if (!in) return make_error(ErrorCode::io_error, "cannot read " + p.string());
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-}  // namespace
 
 Result<std::string> pack_directory(const fs::path& dir, const PackageLimits& limits) {
   std::error_code ec;

@@ -16,15 +16,6 @@
 
 namespace medai::synth {
 
-std::string ds(double v) {
-  char buf[32];
-  for (int prec = 10; prec >= 1; --prec) {
-    std::snprintf(buf, sizeof buf, "%.*g", prec, std::fabs(v) < 1e-12 ? 0.0 : v);
-    if (std::strlen(buf) <= 16) break;
-  }
-  return buf;
-}
-
 StudyIdentity make_identity(std::uint64_t seed, std::string_view kind, int index, int age, bool female,
                             std::string_view description) {
   StudyIdentity id;

@@ -11,6 +11,8 @@
 class DcmItem;
 class DcmFileFormat;
 
+#include "annotations/common_modules.h"
+
 namespace medai::synth {
 
 struct StudyIdentity {
@@ -40,7 +42,7 @@ void put_sop_common(DcmItem& item, const StudyIdentity& id, const char* sop_clas
 // Writes Explicit VR Little Endian with a file meta header.
 Status save_dicom(DcmFileFormat& file, const std::filesystem::path& path);
 
-// Decimal string for DS attributes (at most 16 characters).
-std::string ds(double v);
+// Decimal string for DS attributes (at most 16 characters): the writers' one.
+using annotations::detail::ds;
 
 }  // namespace medai::synth

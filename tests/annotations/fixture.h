@@ -13,6 +13,7 @@
 
 #include "annotations/provenance.h"
 #include "annotations/source_series.h"
+#include "support/dicom_tools.h"
 #include "support/temp_dir.h"
 #include "synth/chest_ct.h"
 #include "synth/ct_writer.h"
@@ -97,22 +98,8 @@ inline OutputSeries test_output(const std::string& kind, const std::string& desc
   return o;
 }
 
-struct ToolOutput {
-  int exit_code = -1;
-  std::string text;
-};
-
-inline ToolOutput run_tool(const std::string& command) {
-  ToolOutput out;
-  FILE* p = ::popen((command + " 2>&1").c_str(), "r");
-  if (!p) return out;
-  char buf[4096];
-  std::size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) out.text.append(buf, n);
-  const int status = ::pclose(p);
-  out.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return out;
-}
+using ToolOutput = medai::testing::ToolResult;
+inline ToolOutput run_tool(const std::string& command) { return medai::testing::run_command(command, 300); }
 
 // When MEDAI_KEEP_OUTPUTS names a folder, a copy of `file` is left there for
 // inspection (e.g. `dciodvfy -new`, `dsrdump`, a viewer).
@@ -124,22 +111,10 @@ inline void keep_copy(const std::filesystem::path& file) {
   }
 }
 
-// "Error ..." lines of dciodvfy; `all` receives the whole output.
-inline std::vector<std::string> dciodvfy_errors(const std::filesystem::path& file,
-                                                std::string* all = nullptr) {
+// "Error ..." lines of dciodvfy (a copy of the file is kept on request).
+inline std::vector<std::string> dciodvfy_errors(const std::filesystem::path& file, std::string* all = nullptr) {
   keep_copy(file);
-  const ToolOutput o = run_tool("dciodvfy -new '" + file.string() + "'");
-  if (all) *all = o.text;
-  std::vector<std::string> errors;
-  std::size_t start = 0;
-  while (start < o.text.size()) {
-    std::size_t end = o.text.find('\n', start);
-    if (end == std::string::npos) end = o.text.size();
-    const std::string line = o.text.substr(start, end - start);
-    if (line.rfind("Error", 0) == 0) errors.push_back(line);
-    start = end + 1;
-  }
-  return errors;
+  return medai::testing::dciodvfy_errors(file, all);
 }
 
 // Runs a Python snippet under /usr/bin/python3 (pydicom) with `file` as sys.argv[1].

@@ -143,10 +143,10 @@ n = sum(len(rc.ContourSequence) for rc in ds.ROIContourSequence)
 print("OK", n)
 )";
   const auto py = testing::run_pydicom(script, path);
-  EXPECT_EQ(py.exit_code, 0) << py.text;
+  EXPECT_EQ(py.exit_code, 0) << py.output;
   int total = 0;
   for (int n : rs.contours_per_roi) total += n;
-  EXPECT_NE(py.text.find("OK " + std::to_string(total)), std::string::npos) << py.text;
+  EXPECT_NE(py.output.find("OK " + std::to_string(total)), std::string::npos) << py.output;
 }
 
 TEST(RtStruct, ReadsPydicomsRtstructFile) {

@@ -104,10 +104,10 @@ for f, pf in zip(frames, ds.PerFrameFunctionalGroupsSequence):
 print("OK", int(frames.sum()))
 )";
   const auto py = testing::run_pydicom(script, path);
-  EXPECT_EQ(py.exit_code, 0) << py.text;
+  EXPECT_EQ(py.exit_code, 0) << py.output;
   std::size_t voxels = 0;
   for (std::uint8_t v : inputs().chest.labels.data) voxels += v != 0;
-  EXPECT_NE(py.text.find("OK " + std::to_string(voxels)), std::string::npos) << py.text;
+  EXPECT_NE(py.output.find("OK " + std::to_string(voxels)), std::string::npos) << py.output;
 }
 
 TEST(Seg, SameJobSameBytesOtherJobOtherUids) {

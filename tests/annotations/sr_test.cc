@@ -115,17 +115,17 @@ assert images <= ev, "an image reference is missing from the evidence"
 print("OK")
 )";
   const auto py = testing::run_pydicom(script, path);
-  ASSERT_EQ(py.exit_code, 0) << py.text;
-  EXPECT_NE(py.text.find("GROUPS " + std::to_string(findings.size())), std::string::npos) << py.text;
+  ASSERT_EQ(py.exit_code, 0) << py.output;
+  EXPECT_NE(py.output.find("GROUPS " + std::to_string(findings.size())), std::string::npos) << py.output;
   for (const SrFinding& f : findings) {
     EXPECT_NE(
-        py.text.find("NUM " + f.tracking_id + " 103339001 " + detail_repr(f.measurements[0].value) + " mm"),
+        py.output.find("NUM " + f.tracking_id + " 103339001 " + detail_repr(f.measurements[0].value) + " mm"),
         std::string::npos)
-        << py.text;
+        << py.output;
     EXPECT_NE(
-        py.text.find("NUM " + f.tracking_id + " 118565006 " + detail_repr(f.measurements[2].value) + " mm3"),
+        py.output.find("NUM " + f.tracking_id + " 118565006 " + detail_repr(f.measurements[2].value) + " mm3"),
         std::string::npos)
-        << py.text;
+        << py.output;
   }
 }
 

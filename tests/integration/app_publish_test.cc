@@ -8,6 +8,7 @@
 #include "core/crypto.h"
 #include "packages/package_archive.h"
 #include "packages/signing.h"
+#include "runtime/torchscript_builder.h"
 #include "server_process.h"
 #include "storage/catalog.h"
 
@@ -26,11 +27,24 @@ json manifest() {
     "intended_use": "Integration test only.", "contraindications": [], "research_use_only": true,
     "synthetic_training_data": true, "training_data": {"summary": "none"}, "validation": {"metrics": []},
     "licence": "Apache-2.0", "model": {"runtime": "torchscript", "artifact": "model/model.pt", "threads": 1},
-    "input": {"kind": "volume", "spacing_mm": [1, 1, 1], "channels": 1},
+    "input": {"kind": "volume", "spacing_mm": [1, 1, 1], "channels": 1, "patch_size": [8, 8, 8]},
     "output": {"labels": [{"value": 1, "name": "Finding"}], "units": "probability"},
     "pipeline": {"pre": [{"op": "window", "center": 40, "width": 400}], "post": [{"op": "threshold", "value": 0.5}]},
     "writers": ["json"], "files": {}
   })json");
+}
+
+// A real TorchScript model (the publish check loads and runs it).
+std::string tiny_model() {
+  static const std::string bytes = [] {
+    TempDir dir;
+    const auto path = dir.path() / "model.pt";
+    EXPECT_TRUE(runtime::save_torchscript_module(path, "def forward(self, x):\n    return torch.sigmoid(x)\n", {})
+                    .is_ok());
+    std::ifstream in(path, std::ios::binary);
+    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  }();
+  return bytes;
 }
 
 class AppPublishTest : public ::testing::Test {
@@ -39,19 +53,12 @@ class AppPublishTest : public ::testing::Test {
     dir_ = new TempDir();
     server_ = new ServerProcess(*dir_ / "var", {{"MEDAI_APPS_MAX_PACKAGE_BYTES", std::to_string(kMaxPackageBytes)}});
     ASSERT_TRUE(server_->running()) << server_->log_text();
-    const std::string data = (*dir_ / "var").string();
-    for (const char* inst : {"acme", "hosp-a", "hosp-b"})
-      ASSERT_EQ(run_medai({"admin", "create-institution", "--data-dir", data, "--name", inst}, dir_->path()).exit_code, 0);
-    const std::tuple<const char*, const char*, const char*> users[] = {{"acme-dev", "acme", "partner"},
-                                                                       {"admin-a", "hosp-a", "institution_admin"},
-                                                                       {"doc-a", "hosp-a", "doctor"},
-                                                                       {"doc-b", "hosp-b", "doctor"}};
-    for (const auto& [user, inst, role] : users)
-      ASSERT_EQ(run_medai({"admin", "create-user", "--data-dir", data, "--username", user, "--institution", inst,
-                           "--role", role},
-                          dir_->path())
-                    .exit_code,
-                0);
+    create_institutions_and_users(*dir_ / "var", {"acme", "hosp-a", "hosp-b"},
+                                  {{"acme-dev", "acme", "partner"},
+                                   {"admin-a", "hosp-a", "institution_admin"},
+                                   {"doc-a", "hosp-a", "doctor"},
+                                   {"doc-b", "hosp-b", "doctor"}},
+                                  dir_->path());
     partner_ = token_for("acme-dev");
     admin_a_ = token_for("admin-a");
     doc_a_ = token_for("doc-a");
@@ -61,12 +68,7 @@ class AppPublishTest : public ::testing::Test {
     delete server_;
     delete dir_;
   }
-  static std::string token_for(const std::string& user) {
-    auto t = run_medai({"admin", "issue-token", "--data-dir", (*dir_ / "var").string(), "--user", user}, dir_->path());
-    std::string s = t.out;
-    while (!s.empty() && s.back() == '\n') s.pop_back();
-    return s;
-  }
+  static std::string token_for(const std::string& user) { return issue_token(*dir_ / "var", user, dir_->path()); }
   static std::vector<std::string> with_server(std::vector<std::string> args, const std::string& token) {
     args.insert(args.end(), {"--server", "http://127.0.0.1:" + std::to_string(server_->port()), "--token", token});
     return args;
@@ -79,8 +81,11 @@ class AppPublishTest : public ::testing::Test {
     fs::create_directories(folder / "model");
     fs::create_directories(folder / "test");
     std::ofstream(folder / "manifest.json") << m.dump(2);
-    std::ofstream(folder / "model" / "model.pt") << "tiny artifact bytes";
-    std::ofstream(folder / "test" / "input.json") << R"({"values": [1, 2, 3]})";
+    std::ofstream(folder / "model" / "model.pt", std::ios::binary) << tiny_model();
+    // The check run's input: one KServe v2 tensor of the declared shape.
+    json input = {{"name", "input"}, {"datatype", "FP32"}, {"shape", {1, 1, 8, 8, 8}},
+                  {"data", std::vector<float>(512, 0.25f)}};
+    std::ofstream(folder / "test" / "input.json") << json{{"inputs", {input}}}.dump();
     return folder;
   }
 
@@ -224,7 +229,7 @@ TEST_F(AppPublishTest, BadUploadsAreRefusedAndLeaveNothing) {
 
   json m = manifest();
   m["name"] = "refusal-probe";
-  const std::string artifact = "tiny artifact bytes";
+  const std::string artifact = tiny_model();
   m["files"] = {{"model/model.pt", "sha256:" + crypto::sha256_hex(artifact)}};
   packages::PackageFiles files = {{"manifest.json", m.dump()}, {"model/model.pt", artifact}};
   files["manifest.sig"] = packages::sign_manifest(files["manifest.json"], key);
@@ -259,6 +264,16 @@ TEST_F(AppPublishTest, BadUploadsAreRefusedAndLeaveNothing) {
   auto wrong_type = upload(packages::write_package_archive(files).value(), partner_, "application/json");
   ASSERT_TRUE(wrong_type);
   EXPECT_EQ(wrong_type->status, 415);
+
+  // Signed and intact, but the model does not load: the sandboxed check run refuses it.
+  {
+    json broken = m;
+    const std::string garbage = "not a TorchScript archive";
+    broken["files"] = {{"model/model.pt", "sha256:" + crypto::sha256_hex(garbage)}};
+    packages::PackageFiles bad = {{"manifest.json", broken.dump()}, {"model/model.pt", garbage}};
+    bad["manifest.sig"] = packages::sign_manifest(bad["manifest.json"], key);
+    expect_refused(packages::write_package_archive(bad).value(), 422, "app_check_failed");
+  }
 
   // The untouched package is accepted, proving the refusals were about the changes.
   auto ok = upload(packages::write_package_archive(files).value(), partner_);

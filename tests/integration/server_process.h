@@ -159,4 +159,33 @@ struct Api {
   }
 };
 
+// Institutions and users made with the admin CLI on the data folder (the
+// way an operator does it); failures are test failures.
+struct TestUser {
+  std::string username, institution, role;
+};
+inline void create_institutions_and_users(const std::filesystem::path& data_dir,
+                                          const std::vector<std::string>& institutions,
+                                          const std::vector<TestUser>& users, const std::filesystem::path& scratch) {
+  for (const auto& inst : institutions) {
+    auto r = run_medai({"admin", "create-institution", "--data-dir", data_dir.string(), "--name", inst}, scratch);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+  }
+  for (const auto& u : users) {
+    auto r = run_medai({"admin", "create-user", "--data-dir", data_dir.string(), "--username", u.username,
+                        "--institution", u.institution, "--role", u.role},
+                       scratch);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+  }
+}
+
+// A new API token of `user` (admin issue-token), without the trailing newline.
+inline std::string issue_token(const std::filesystem::path& data_dir, const std::string& user,
+                               const std::filesystem::path& scratch) {
+  auto t = run_medai({"admin", "issue-token", "--data-dir", data_dir.string(), "--user", user}, scratch);
+  std::string s = t.out;
+  while (!s.empty() && s.back() == '\n') s.pop_back();
+  return s;
+}
+
 }  // namespace medai::testing

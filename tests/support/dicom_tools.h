@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 namespace medai::testing {
 
@@ -33,6 +34,23 @@ inline ToolResult run_command(const std::string& command, int timeout_s = 60) {
   int status = ::pclose(pipe);
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return r;
+}
+
+// "Error ..." lines of `dciodvfy -new` on `file` (dicom3tools); `all` gets
+// the whole output (the IOD name first, so callers can check it ran).
+inline std::vector<std::string> dciodvfy_errors(const std::filesystem::path& file, std::string* all = nullptr) {
+  const ToolResult r = run_command("dciodvfy -new '" + file.string() + "'");
+  if (all) *all = r.output;
+  std::vector<std::string> errors;
+  std::size_t start = 0;
+  while (start < r.output.size()) {
+    std::size_t end = r.output.find('\n', start);
+    if (end == std::string::npos) end = r.output.size();
+    const std::string line = r.output.substr(start, end - start);
+    if (line.rfind("Error", 0) == 0) errors.push_back(line);
+    start = end + 1;
+  }
+  return errors;
 }
 
 inline std::uint16_t free_port() {

@@ -10,9 +10,9 @@ TEST(SynthCli, WritesStudiesAndSummary) {
   medai::testing::TempDir dir;
   const auto out = testing::run_tool(std::string(MEDAI_BINARY) + " synth chest-ct --seed 5 --count 2 --small --out '" +
                                      dir.path().string() + "'");
-  ASSERT_EQ(out.exit_code, 0) << out.text;
-  EXPECT_NE(out.text.find("chest-ct-0001"), std::string::npos) << out.text;
-  EXPECT_NE(out.text.find("chest-ct-0002"), std::string::npos) << out.text;
+  ASSERT_EQ(out.exit_code, 0) << out.output;
+  EXPECT_NE(out.output.find("chest-ct-0001"), std::string::npos) << out.output;
+  EXPECT_NE(out.output.find("chest-ct-0002"), std::string::npos) << out.output;
   EXPECT_TRUE(std::filesystem::exists(dir / "chest-ct-0001" / "ground_truth.json"));
   EXPECT_TRUE(std::filesystem::exists(dir / "chest-ct-0002" / "ct" / "CT0064.dcm"));
   EXPECT_FALSE(std::filesystem::exists(dir / "chest-ct-0001.partial"));
@@ -29,8 +29,8 @@ TEST(SynthCli, RejectsUnknownKindAndBadCount) {
 
 TEST(SynthCli, UnwritableOutputFailsCleanly) {
   const auto out = testing::run_tool(std::string(MEDAI_BINARY) + " synth diabetes --count 3 --out /proc/medai-synth");
-  EXPECT_EQ(out.exit_code, 1) << out.text;
-  EXPECT_NE(out.text.find("[io_error]"), std::string::npos) << out.text;
+  EXPECT_EQ(out.exit_code, 1) << out.output;
+  EXPECT_NE(out.output.find("[io_error]"), std::string::npos) << out.output;
 }
 
 }  // namespace
@@ -45,8 +45,8 @@ TEST(SynthInterop, PydicomReadsCtSegMgRtstruct) {
   const auto out = testing::run_tool("/usr/bin/python3 '" + std::string(MEDAI_SOURCE_DIR) +
                                      "/tests/synth/pydicom_readback.py' '" + st.chest_dir.string() + "' '" +
                                      st.mammo_dir.string() + "' '" + st.rt_dir.string() + "'");
-  EXPECT_EQ(out.exit_code, 0) << out.text;
-  EXPECT_NE(out.text.find("OK"), std::string::npos) << out.text;
+  EXPECT_EQ(out.exit_code, 0) << out.output;
+  EXPECT_NE(out.output.find("OK"), std::string::npos) << out.output;
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "support/dicom_tools.h"
 #include "support/temp_dir.h"
 #include "synth/study_output.h"
 
@@ -50,38 +51,9 @@ inline SmallStudies& small_studies() {
   return *s;
 }
 
-struct ToolOutput {
-  int exit_code = -1;
-  std::string text;
-};
-
-inline ToolOutput run_tool(const std::string& command) {
-  ToolOutput out;
-  FILE* p = ::popen((command + " 2>&1").c_str(), "r");
-  if (!p) return out;
-  char buf[4096];
-  std::size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) out.text.append(buf, n);
-  const int status = ::pclose(p);
-  out.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return out;
-}
-
-// Lines of dciodvfy output that report an error.
-inline std::vector<std::string> dciodvfy_errors(const std::filesystem::path& file, std::string* all = nullptr) {
-  const ToolOutput o = run_tool("dciodvfy -new '" + file.string() + "'");
-  if (all) *all = o.text;
-  std::vector<std::string> errors;
-  std::size_t start = 0;
-  while (start < o.text.size()) {
-    std::size_t end = o.text.find('\n', start);
-    if (end == std::string::npos) end = o.text.size();
-    const std::string line = o.text.substr(start, end - start);
-    if (line.rfind("Error", 0) == 0) errors.push_back(line);
-    start = end + 1;
-  }
-  return errors;
-}
+using ToolOutput = medai::testing::ToolResult;
+inline ToolOutput run_tool(const std::string& command) { return medai::testing::run_command(command, 300); }
+using medai::testing::dciodvfy_errors;
 
 inline nlohmann::json read_json(const std::filesystem::path& p) {
   std::ifstream f(p);

@@ -1,0 +1,15 @@
+#pragma once
+// Whole-file reads for the many places that need a file's bytes in memory.
+// The error names no path (paths of uploaded or received files may carry
+// patient data); callers add context they know to be safe.
+#include <filesystem>
+#include <string>
+
+#include "core/status.h"
+
+namespace medai {
+
+// io_error when the file cannot be opened or read.
+Result<std::string> read_file(const std::filesystem::path& path);
+
+}  // namespace medai
