@@ -6,5 +6,8 @@ cd "$(dirname "$0")/.."
 preset="${1:-release}"
 shift || true
 jobs="${MEDAI_BUILD_JOBS:-2}"
+# ccache keys on relative paths below the checkout, so clones in other
+# folders (worktrees, CI checkouts) reuse each other's objects.
+export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$PWD}"
 cmake --preset "$preset" >/dev/null
 cmake --build --preset "$preset" -j "$jobs" ${@:+--target "$@"}

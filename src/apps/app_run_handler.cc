@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <chrono>
 #include <ctime>
-#include <fstream>
 
 #include "annotations/result_json.h"
 #include "annotations/rtstruct_writer.h"
@@ -16,8 +15,6 @@
 #include "core/ids.h"
 #include "imaging/pipeline.h"
 #include "imaging/series_volume.h"
-#include "packages/package_archive.h"
-#include "packages/package_verifier.h"
 
 namespace medai::apps {
 namespace {
@@ -66,40 +63,6 @@ struct Finding {
 
 }  // namespace
 
-Result<fs::path> AppRunHandler::unpacked(const packages::RunnableApp& app) {
-  const std::string hex = app.digest.substr(app.digest.find(':') + 1);
-  const fs::path dir = deps_.package_cache / hex;
-  std::lock_guard lock(unpack_mu_);
-  std::error_code ec;
-  if (fs::exists(dir / "manifest.json", ec)) return dir;
-  MEDAI_ASSIGN_OR_RETURN(std::string archive, deps_.catalog->read_package(app));
-  MEDAI_ASSIGN_OR_RETURN(auto files, packages::read_package_archive(archive, deps_.catalog->limits()));
-  auto manifest = files.find("manifest.json");
-  if (manifest == files.end() || packages::package_digest(manifest->second) != app.digest)
-    return make_error(ErrorCode::package_tampered, "the stored package no longer matches its digest");
-  const fs::path temp = deps_.package_cache / (hex + ".partial-" + new_id("u"));
-  fs::create_directories(temp, ec);
-  for (const auto& [path, bytes] : files) {
-    if (!packages::is_safe_package_path(path))
-      return make_error(ErrorCode::package_tampered, "the stored package has an unsafe path");
-    const fs::path target = temp / path;
-    fs::create_directories(target.parent_path(), ec);
-    std::ofstream out(target, std::ios::binary);
-    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    if (!out) {
-      fs::remove_all(temp, ec);
-      return make_error(ErrorCode::io_error, "cannot unpack the app package");
-    }
-  }
-  fs::rename(temp, dir, ec);
-  if (ec && !fs::exists(dir / "manifest.json")) {
-    fs::remove_all(temp, ec);
-    return make_error(ErrorCode::io_error, "cannot move the unpacked package into place");
-  }
-  fs::remove_all(temp, ec);
-  return dir;
-}
-
 Result<json> AppRunHandler::run(const jobs::Job& job, jobs::JobContext& ctx) {
   const auto started = std::chrono::steady_clock::now();
   MEDAI_ASSIGN_OR_RETURN(std::string app_name, required_text(job.input, "app"));
@@ -113,7 +76,7 @@ Result<json> AppRunHandler::run(const jobs::Job& job, jobs::JobContext& ctx) {
   MEDAI_ASSIGN_OR_RETURN(packages::RunnableApp app,
                          deps_.catalog->resolve_runnable(job.institution_id, app_name, version));
   const json& manifest = app.manifest;
-  MEDAI_ASSIGN_OR_RETURN(fs::path package_dir, unpacked(app));
+  MEDAI_ASSIGN_OR_RETURN(fs::path package_dir, deps_.packages->unpacked(app));
 
   // 2. The input series, read as the institution.
   ctx.progress(0.05, "loading the series");
@@ -133,12 +96,7 @@ Result<json> AppRunHandler::run(const jobs::Job& job, jobs::JobContext& ctx) {
   // 3. Pre-processing, model, post-processing.
   MEDAI_ASSIGN_OR_RETURN(imaging::ManifestPipeline pipeline,
                          imaging::parse_manifest_pipeline(manifest.value("pipeline", json::object())));
-  runtime::ModelSpec spec;
-  spec.key = app.app_name + "@" + app.version;
-  spec.runtime = manifest["model"].value("runtime", "");
-  if (manifest["model"].contains("artifact")) spec.artifact = package_dir / manifest["model"]["artifact"].get<std::string>();
-  spec.threads = manifest["model"].value("threads", deps_.threads);
-  spec.remote = manifest["model"].value("remote", json::object());
+  const runtime::ModelSpec spec = model_spec_of(app, package_dir, deps_.threads);
   ctx.progress(0.1, "loading the model");
   MEDAI_ASSIGN_OR_RETURN(std::shared_ptr<runtime::ModelRuntime> model, deps_.models->acquire(spec));
 

@@ -15,9 +15,9 @@
 // identical objects (the store reports them already present).
 // Errors never name patient data: codes from the modules below.
 #include <filesystem>
-#include <mutex>
 #include <string>
 
+#include "apps/package_cache.h"
 #include "dicom/instance_store.h"
 #include "jobs/job_handler.h"
 #include "packages/app_catalog.h"
@@ -31,7 +31,7 @@ struct AppRunDeps {
   packages::AppUsage* usage = nullptr;
   runtime::ModelRepository* models = nullptr;
   dicom::InstanceStore* dicom = nullptr;
-  std::filesystem::path package_cache;  // unpacked packages, one folder per digest
+  PackageCache* packages = nullptr;     // unpacked packages, one folder per digest
   std::string uid_key;                  // installation secret: keys the output UIDs
   int threads = 2;
 };
@@ -44,10 +44,7 @@ class AppRunHandler : public jobs::JobHandler {
   Result<nlohmann::json> run(const jobs::Job& job, jobs::JobContext& ctx) override;
 
  private:
-  // The package's files below package_cache/<digest hex>/ (unpacked once).
-  Result<std::filesystem::path> unpacked(const packages::RunnableApp& app);
   AppRunDeps deps_;
-  std::mutex unpack_mu_;
 };
 
 }  // namespace medai::apps

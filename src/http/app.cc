@@ -6,6 +6,7 @@
 #include "core/log.h"
 #include "core/phi.h"
 #include "runtime/torch_threads.h"
+#include "apps/app_model_directory.h"
 #include "apps/app_run_handler.h"
 #include "jobs/test_handlers.h"
 #include "runtime/model_check.h"
@@ -128,13 +129,22 @@ Result<std::unique_ptr<Application>> Application::open(const Config& config) {
                              .acse_timeout_s = static_cast<int>(config.dicom.acse_timeout_s),
                              .dimse_timeout_s = static_cast<int>(config.dicom.dimse_timeout_s)});
   if (config.jobs.enable_test_handlers) jobs::register_test_handlers(*app->jobs_);
+  // Unpacked packages, shared by app runs and the KServe v2 endpoint, which
+  // serves the operator's models and every app version approved at the
+  // caller's institution.
+  app->package_cache_ = std::make_unique<apps::PackageCache>(
+      *app->apps_, std::filesystem::path(config.data_dir) / "work" / "packages");
+  app->app_models_ = std::make_unique<apps::AppModelDirectory>(
+      *app->apps_, *app->package_cache_, app->model_directory_.get(),
+      static_cast<int>(std::max<std::int64_t>(1, config.runtime.threads)));
+  app->ctx_.model_directory = app->app_models_.get();
   app->jobs_->register_handler(apps::kAppRunJobType,
                                std::make_shared<apps::AppRunHandler>(apps::AppRunDeps{
                                    .catalog = app->apps_.get(),
                                    .usage = app->app_usage_.get(),
                                    .models = app->models_.get(),
                                    .dicom = app->dicom_store_.get(),
-                                   .package_cache = std::filesystem::path(config.data_dir) / "work" / "packages",
+                                   .packages = app->package_cache_.get(),
                                    .uid_key = app->data_.secret,
                                    .threads = static_cast<int>(std::max<std::int64_t>(1, config.runtime.threads))}),
                                {.api_submittable = true,

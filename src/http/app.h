@@ -21,6 +21,8 @@
 #include "http/server.h"
 #include "packages/app_catalog.h"
 #include "packages/app_usage.h"
+#include "apps/app_model_directory.h"
+#include "apps/package_cache.h"
 #include "runtime/model_directory.h"
 #include "runtime/model_repository.h"
 #include "storage/data_dir.h"
@@ -92,6 +94,8 @@ class Application {
   std::unique_ptr<packages::AppUsage> app_usage_;
   std::unique_ptr<runtime::ModelRepository> models_;
   std::unique_ptr<runtime::StaticModelDirectory> model_directory_;
+  std::unique_ptr<apps::PackageCache> package_cache_;
+  std::unique_ptr<apps::AppModelDirectory> app_models_;
   std::unique_ptr<jobs::JobEngine> jobs_;  // destroyed after the server (declared before it)
   std::unique_ptr<jobs::SeriesCompleteDetector> series_detector_;  // routing rules
   AppContext ctx_;

@@ -181,6 +181,21 @@ TEST_F(AppRunTest, RoutedSeriesIsAnalysedAndResultsComeBackAsDicom) {
   EXPECT_EQ(jobs, 1);
   EXPECT_EQ(accepted, 1);
 
+  // The approved version is also served on medai's KServe v2 endpoint, to hospital A only.
+  json ready = doc_a.json("GET", "/v2/models/bone-finder/versions/1.0.0/ready", nullptr, &status);
+  EXPECT_EQ(status, 200) << ready.dump();
+  json inferred = doc_a.json("POST", "/v2/models/bone-finder/infer",
+                             {{"inputs", {{{"name", "input"}, {"datatype", "FP32"}, {"shape", {1, 1, 1, 1, 2}},
+                                           {"data", {0.5, 1.0}}}}}},
+                             &status);
+  ASSERT_EQ(status, 200) << inferred.dump();
+  const auto& out = inferred["outputs"][0]["data"];
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_NEAR(out[0].get<double>(), 0.5, 1e-6);  // sigmoid((0.5 - 0.5) * 20)
+  EXPECT_NEAR(out[1].get<double>(), 1.0, 1e-4);
+  doc_b.json("GET", "/v2/models/bone-finder/ready", nullptr, &status);
+  EXPECT_EQ(status, 404);
+
   // Hospital B neither sees nor runs the app.
   json refused = doc_b.json("POST", "/api/v1/jobs",
                             {{"type", "app.run"},
