@@ -76,8 +76,9 @@ Result<EnqueueResult> JobStore::insert(const JobRequest& request, std::int64_t n
     const std::string id = new_id("job");
     MEDAI_RETURN_IF_ERROR(
         tx.exec("INSERT INTO jobs (id, type, institution_id, created_by, input, idempotency_key, state, priority, "
-                "attempts, max_attempts, next_attempt_at, created_at, updated_at) "
-                "VALUES ($1, $2, $3, $4, $5, $6, 'queued', $7, 0, $8, $9, $9, $9)",
+                "attempts, max_attempts, next_attempt_at, created_at, updated_at, seq) "
+                "VALUES ($1, $2, $3, $4, $5, $6, 'queued', $7, 0, $8, $9, $9, $9, "
+                "(SELECT COALESCE(MAX(seq), 0) + 1 FROM jobs))",
                 {id, request.type, request.institution_id, request.created_by, request.input.dump(),
                  request.idempotency_key ? Value(*request.idempotency_key) : Value(nullptr), request.priority,
                  request.max_attempts, now})
@@ -132,7 +133,7 @@ Result<std::optional<Job>> JobStore::claim(const std::string& owner, const std::
       "started_at = COALESCE(started_at, $3), updated_at = $3, version = version + 1, progress = 0, "
       "progress_message = '' WHERE state = 'queued' AND id = (SELECT id FROM jobs WHERE state = 'queued' AND "
       "next_attempt_at <= $3 AND type IN (" +
-      in + ") ORDER BY priority DESC, next_attempt_at, created_at, id LIMIT 1" +
+      in + ") ORDER BY priority DESC, next_attempt_at, seq LIMIT 1" +
       (catalog_.dialect() == "postgresql" ? " FOR UPDATE SKIP LOCKED" : "") + ") RETURNING " + kColumns;
   std::optional<Job> out;
   Status s = storage::with_transaction(catalog_, storage::TxMode::read_write, [&](storage::Transaction& tx) -> Status {

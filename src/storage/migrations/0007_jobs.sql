@@ -26,12 +26,14 @@ CREATE TABLE jobs (
   result           TEXT,                        -- JSON from the handler
   version          BIGINT NOT NULL DEFAULT 0,   -- bumped on every change (event streams)
   created_at       BIGINT NOT NULL,
+  seq              BIGINT NOT NULL,  -- arrival order (created_at ties within a millisecond)
   started_at       BIGINT,                      -- first claim
   finished_at      BIGINT,
   updated_at       BIGINT NOT NULL
 );
 CREATE UNIQUE INDEX jobs_idempotency ON jobs(institution_id, type, idempotency_key);
 CREATE INDEX jobs_claim ON jobs(state, next_attempt_at, priority, created_at);
+CREATE INDEX jobs_seq ON jobs(seq);
 CREATE INDEX jobs_by_institution ON jobs(institution_id, created_at);
 CREATE INDEX jobs_by_lease ON jobs(state, lease_expires_at);
 
