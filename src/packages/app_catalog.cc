@@ -524,21 +524,34 @@ Result<App> AppCatalog::set_visibility(const Principal& who, const std::string& 
 
 // ---------------------------------------------------------------- approvals
 
+namespace {
+
+// The app and the institution an approval change is for: the caller's own,
+// or (platform admins) the one named; the app must be visible to it.
+Result<std::pair<AppRow, std::string>> approval_scope(Transaction& tx, const Principal& who, const std::string& name,
+                                                      const std::string& institution_id, const std::string& what) {
+  std::string target = who.institution_id;
+  if (!institution_id.empty()) {
+    MEDAI_ASSIGN_OR_RETURN(target, institution_id_of(tx, institution_id));
+  }
+  if (!who.can_administer(target))
+    return forbidden("only an institution admin of the institution (or a platform admin) " + what);
+  MEDAI_ASSIGN_OR_RETURN(auto app, find_app(tx, name));
+  if (!app) return app_not_found(name);
+  MEDAI_ASSIGN_OR_RETURN(bool seen, visible_to_institution(tx, *app, target));
+  if (!seen) return app_not_found(name);
+  return std::pair<AppRow, std::string>{std::move(*app), std::move(target)};
+}
+
+}  // namespace
+
 Status AppCatalog::approve(const Principal& who, const std::string& name, const std::string& version,
                            const std::string& institution_id) {
   return storage::with_transaction(catalog_, TxMode::read_write, [&](Transaction& tx) -> Status {
-    std::string target = who.institution_id;
-    if (!institution_id.empty()) {
-      MEDAI_ASSIGN_OR_RETURN(target, institution_id_of(tx, institution_id));
-    }
-    if (!who.can_administer(target))
-      return forbidden("only an institution admin of the institution (or a platform admin) approves apps");
-    MEDAI_ASSIGN_OR_RETURN(auto app, find_app(tx, name));
-    if (!app) return app_not_found(name);
-    MEDAI_ASSIGN_OR_RETURN(bool seen, visible_to_institution(tx, *app, target));
-    if (!seen) return app_not_found(name);
+    MEDAI_ASSIGN_OR_RETURN(auto scope, approval_scope(tx, who, name, institution_id, "approves apps"));
+    auto& [app, target] = scope;
     MEDAI_ASSIGN_OR_RETURN(auto row, tx.query_one("SELECT status FROM app_versions WHERE app_id = $1 AND version = $2",
-                                                  {app->id, version}));
+                                                  {app.id, version}));
     if (!row) return make_error(ErrorCode::not_found, "app '" + name + "' has no version " + version);
     if (row->get_text("status") == "withdrawn")
       return make_error(ErrorCode::conflict, "version " + version + " was withdrawn by its vendor");
@@ -546,11 +559,11 @@ Status AppCatalog::approve(const Principal& who, const std::string& name, const 
     MEDAI_ASSIGN_OR_RETURN(std::int64_t updated,
                            tx.exec("UPDATE app_approvals SET approved_by = $1, approved_at = $2, revoked_by = NULL, "
                                    "revoked_at = NULL WHERE app_id = $3 AND version = $4 AND institution_id = $5",
-                                   {who.user_id, now, app->id, version, target}));
+                                   {who.user_id, now, app.id, version, target}));
     if (updated == 0)
       MEDAI_RETURN_IF_ERROR(tx.exec("INSERT INTO app_approvals (app_id, version, institution_id, approved_by, "
                                     "approved_at) VALUES ($1, $2, $3, $4, $5)",
-                                    {app->id, version, target, who.user_id, now})
+                                    {app.id, version, target, who.user_id, now})
                                 .status());
     auto ev = access::audit_event(who, "app.approve", "app_version", name + "@" + version);
     ev.institution_id = target;
@@ -561,20 +574,12 @@ Status AppCatalog::approve(const Principal& who, const std::string& name, const 
 Status AppCatalog::revoke_approval(const Principal& who, const std::string& name, const std::string& version,
                                    const std::string& institution_id) {
   return storage::with_transaction(catalog_, TxMode::read_write, [&](Transaction& tx) -> Status {
-    std::string target = who.institution_id;
-    if (!institution_id.empty()) {
-      MEDAI_ASSIGN_OR_RETURN(target, institution_id_of(tx, institution_id));
-    }
-    if (!who.can_administer(target))
-      return forbidden("only an institution admin of the institution (or a platform admin) revokes approvals");
-    MEDAI_ASSIGN_OR_RETURN(auto app, find_app(tx, name));
-    if (!app) return app_not_found(name);
-    MEDAI_ASSIGN_OR_RETURN(bool seen, visible_to_institution(tx, *app, target));
-    if (!seen) return app_not_found(name);
+    MEDAI_ASSIGN_OR_RETURN(auto scope, approval_scope(tx, who, name, institution_id, "revokes approvals"));
+    auto& [app, target] = scope;
     MEDAI_ASSIGN_OR_RETURN(std::int64_t updated,
                            tx.exec("UPDATE app_approvals SET revoked_by = $1, revoked_at = $2 WHERE app_id = $3 AND "
                                    "version = $4 AND institution_id = $5 AND revoked_at IS NULL",
-                                   {who.user_id, now_ms(), app->id, version, target}));
+                                   {who.user_id, now_ms(), app.id, version, target}));
     if (updated == 0) return make_error(ErrorCode::not_found, "version " + version + " is not approved here");
     auto ev = access::audit_event(who, "app.revoke_approval", "app_version", name + "@" + version);
     ev.institution_id = target;
