@@ -30,6 +30,23 @@ Result<std::string> required_text(const json& input, const char* field) {
   return input[field].get<std::string>();
 }
 
+// "deliver_to": the institution's DICOM nodes the results are pushed to.
+Result<std::vector<std::string>> delivery_nodes(const json& input) {
+  std::vector<std::string> out;
+  if (!input.contains("deliver_to")) return out;
+  const json& v = input["deliver_to"];
+  if (!v.is_array() || v.size() > 8)
+    return make_error(ErrorCode::invalid_argument, "app.run \"deliver_to\" must be a list of at most 8 DICOM node ids",
+                      {{"field", "deliver_to"}});
+  for (const auto& n : v) {
+    if (!n.is_string() || n.get<std::string>().empty() || n.get<std::string>().size() > 64)
+      return make_error(ErrorCode::invalid_argument, "app.run \"deliver_to\" entries must be DICOM node ids",
+                        {{"field", "deliver_to"}});
+    out.push_back(n);
+  }
+  return out;
+}
+
 // DA and TM of a millisecond timestamp (UTC): the job's creation time, so a
 // re-run writes the same bytes.
 std::pair<std::string, std::string> dicom_date_time(std::int64_t ms) {
@@ -70,6 +87,7 @@ Result<json> AppRunHandler::run(const jobs::Job& job, jobs::JobContext& ctx) {
   MEDAI_ASSIGN_OR_RETURN(std::string series_uid, required_text(job.input, "series_uid"));
   std::string version = job.input.value("version", "");
   if (version == "latest-approved" || version == "latest") version.clear();
+  MEDAI_ASSIGN_OR_RETURN(std::vector<std::string> deliver_to, delivery_nodes(job.input));
 
   // 1. Which version may run here.
   ctx.progress(0.02, "resolving the app");
@@ -247,7 +265,27 @@ Result<json> AppRunHandler::run(const jobs::Job& job, jobs::JobContext& ctx) {
       if (!s.ok()) return s.error;
   }
 
-  // 7. Usage.
+  // 7. Results back to the hospital: one dicom.push job per node (keyed by
+  // this job, so a re-run does not push twice; the push jobs retry on their own).
+  json deliveries = json::array();
+  if (!deliver_to.empty() && !objects.empty()) {
+    if (deps_.engine == nullptr) return make_error(ErrorCode::internal, "result delivery is not configured");
+    json uids = json::array();
+    for (const auto& o : objects) uids.push_back(o.sop_instance_uid);
+    for (const auto& node : deliver_to) {
+      jobs::JobRequest push;
+      push.type = "dicom.push";
+      push.institution_id = job.institution_id;
+      push.created_by = job.created_by;
+      push.idempotency_key = job.id + ":deliver:" + node;
+      push.input = {{"node_id", node}, {"study_uid", series.study_instance_uid}, {"sop_instance_uids", uids},
+                    {"trigger", "app.run"}, {"app_job_id", job.id}};
+      MEDAI_ASSIGN_OR_RETURN(jobs::EnqueueResult queued, deps_.engine->enqueue(std::move(push)));
+      deliveries.push_back({{"node_id", node}, {"job_id", queued.job.id}});
+    }
+  }
+
+  // 8. Usage.
   const auto compute_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                               std::chrono::steady_clock::now() - started).count();
   if (deps_.usage)
@@ -256,6 +294,7 @@ Result<json> AppRunHandler::run(const jobs::Job& job, jobs::JobContext& ctx) {
   ctx.progress(1.0, "done");
   json out = ann::to_json(result);
   out["pipeline_log"] = data.log;
+  if (!deliveries.empty()) out["deliveries"] = deliveries;
   return out;
 }
 

@@ -9,7 +9,9 @@
 // package once per digest (checked against the digest) → load the series
 // (imaging) → pre-processing → model (runtime repository) → post-processing
 // → the writers the manifest declares (SEG, SR TID 1500, RTSTRUCT; the JSON
-// result always) → ingest into the study (protocol "app") → usage metering.
+// result always) → ingest into the study (protocol "app") → one `dicom.push`
+// job per node in the optional input "deliver_to" (results back to the
+// PACS) → usage metering.
 // Idempotent: output UIDs derive from (job id, input digest, object kind)
 // and content dates from the job's creation time, so a re-run stores
 // identical objects (the store reports them already present).
@@ -19,6 +21,7 @@
 
 #include "apps/package_cache.h"
 #include "dicom/instance_store.h"
+#include "jobs/job_engine.h"
 #include "jobs/job_handler.h"
 #include "packages/app_catalog.h"
 #include "packages/app_usage.h"
@@ -32,6 +35,7 @@ struct AppRunDeps {
   runtime::ModelRepository* models = nullptr;
   dicom::InstanceStore* dicom = nullptr;
   PackageCache* packages = nullptr;     // unpacked packages, one folder per digest
+  jobs::JobEngine* engine = nullptr;    // enqueues the dicom.push jobs of "deliver_to"
   std::string uid_key;                  // installation secret: keys the output UIDs
   int threads = 2;
 };

@@ -124,6 +124,7 @@ Result<std::unique_ptr<Application>> Application::open(const Config& config) {
   app->ctx_.model_directory = app->model_directory_.get();
   app->jobs_ = std::make_unique<jobs::JobEngine>(*app->data_.catalog, jobs::engine_options_from_config(config.jobs));
   jobs::register_webhook_delivery(*app->jobs_, *app->data_.catalog);
+  jobs::register_job_events(*app->jobs_, *app->data_.catalog);
   jobs::register_dicom_push(*app->jobs_, *app->dicom_store_, *app->dicom_nodes_,
                             {.calling_ae = config.dicom.ae_title,
                              .acse_timeout_s = static_cast<int>(config.dicom.acse_timeout_s),
@@ -145,6 +146,7 @@ Result<std::unique_ptr<Application>> Application::open(const Config& config) {
                                    .models = app->models_.get(),
                                    .dicom = app->dicom_store_.get(),
                                    .packages = app->package_cache_.get(),
+                                   .engine = app->jobs_.get(),
                                    .uid_key = app->data_.secret,
                                    .threads = static_cast<int>(std::max<std::int64_t>(1, config.runtime.threads))}),
                                {.api_submittable = true,

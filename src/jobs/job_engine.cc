@@ -277,6 +277,30 @@ void JobEngine::run_one(Job job) {
   }
   notify_change();
   if (outcome == "retry") wake_.notify_one();
+  if (recorded && (outcome == "succeeded" || outcome == "failed" || outcome == "cancelled")) notify_terminal(job.id);
+}
+
+void JobEngine::add_terminal_listener(TerminalListener listener) {
+  std::lock_guard lock(mu_);
+  terminal_listeners_.push_back(std::move(listener));
+}
+
+void JobEngine::notify_terminal(const std::string& id) {
+  std::vector<TerminalListener> listeners;
+  {
+    std::lock_guard lock(mu_);
+    listeners = terminal_listeners_;
+  }
+  if (listeners.empty()) return;
+  auto job = store_.get(id);
+  if (!job || !*job || !is_terminal((*job)->state)) return;
+  for (const auto& l : listeners) {
+    try {
+      l(**job);
+    } catch (...) {
+      log::warn("jobs.terminal_listener_failed", {{"job_id", id}});
+    }
+  }
 }
 
 void JobEngine::heartbeat_loop() {
@@ -386,6 +410,8 @@ Result<Job> JobEngine::cancel(const access::Principal& who, const std::string& i
     if (auto it = running_.find(id); it != running_.end()) it->second->request_cancel();
   }
   notify_change();
+  // A queued job is cancelled at once; a running one when its handler stops.
+  if (job.state != JobState::cancelled && after.state == JobState::cancelled) notify_terminal(id);
   return after;
 }
 

@@ -17,6 +17,7 @@
 // Principal-taking methods enforce tenancy: a caller sees and acts on its own
 // institution's jobs unless platform admin (not_found otherwise).
 #include <condition_variable>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -83,6 +84,14 @@ class JobEngine {
   Result<Job> wait_for_change(const access::Principal& who, const std::string& id, std::int64_t after_version,
                               std::chrono::milliseconds timeout);
 
+  // Called (on the thread that recorded it) each time a job of this process
+  // reaches a terminal state: succeeded, failed (no attempts left) or
+  // cancelled. Listeners must not throw and must be cheap (enqueue, don't
+  // work). Add before start(). At-most-once: a crash between recording the
+  // state and the call loses the call (docs/jobs.md, "Events").
+  using TerminalListener = std::function<void(const Job&)>;
+  void add_terminal_listener(TerminalListener listener);
+
   const std::string& owner() const { return owner_; }
   const JobEngineOptions& options() const { return options_; }
   JobStore& store() { return store_; }
@@ -97,6 +106,7 @@ class JobEngine {
   void run_one(Job job);
   std::int64_t backoff_ms(std::int64_t attempt) const;
   void notify_change();
+  void notify_terminal(const std::string& id);
   bool owner_is_dead(const std::string& owner) const;
   Result<Job> visible(const access::Principal& who, const std::string& id);
 
@@ -111,6 +121,7 @@ class JobEngine {
   std::uint64_t change_counter_ = 0;
   std::map<std::string, Registration> handlers_;
   std::map<std::string, std::shared_ptr<JobContext>> running_;
+  std::vector<TerminalListener> terminal_listeners_;
   bool started_ = false;
   bool stopping_ = false;
   std::vector<std::thread> threads_;

@@ -84,6 +84,15 @@ Result<RuleAction> parse_rule_action(const json& j) {
     const std::string& k = it.key();
     const json& v = it.value();
     const std::string field = "action." + k;
+    if (k == "deliver_to") {
+      if (!v.is_array() || v.size() > 8) return bad(field, "must be a list of at most 8 DICOM node ids");
+      for (const auto& n : v) {
+        if (!n.is_string() || n.get<std::string>().empty() || n.get<std::string>().size() > 64)
+          return bad(field, "must contain DICOM node ids (non-empty strings of at most 64 characters)");
+        a.deliver_to.push_back(n);
+      }
+      continue;
+    }
     if (!v.is_string() || v.get<std::string>().empty() || v.get<std::string>().size() > 64)
       return bad(field, "must be a non-empty string of at most 64 characters");
     if (k == "job_type")
@@ -117,7 +126,11 @@ json to_json(const RuleMatch& m) {
   return j;
 }
 
-json to_json(const RuleAction& a) { return {{"job_type", a.job_type}, {"app", a.app}, {"version", a.version}}; }
+json to_json(const RuleAction& a) {
+  json j = {{"job_type", a.job_type}, {"app", a.app}, {"version", a.version}};
+  if (!a.deliver_to.empty()) j["deliver_to"] = a.deliver_to;
+  return j;
+}
 
 json to_json(const RoutingRule& r) {
   return {{"id", r.id},

@@ -32,6 +32,9 @@ struct RuleAction {
   std::string job_type = "app.run";
   std::string app;                           // app name
   std::string version = "latest-approved";   // or a semver
+  // DICOM node ids of the institution the results are pushed to once the
+  // app has run (app.run input "deliver_to"); empty: results stay here.
+  std::vector<std::string> deliver_to;
 };
 
 struct RoutingRule {

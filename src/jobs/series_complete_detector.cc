@@ -120,6 +120,7 @@ Result<int> SeriesCompleteDetector::run_once(std::int64_t now) {
                        {"version", rule.action.version},
                        {"study_uid", facts->study_uid},
                        {"series_uid", series}};
+          if (!rule.action.deliver_to.empty()) req.input["deliver_to"] = rule.action.deliver_to;
           auto e = engine_.enqueue(req);
           if (!e) {
             all_ok = false;

@@ -1,5 +1,6 @@
 #include "jobs/webhooks.h"
 
+#include <algorithm>
 #include <curl/curl.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -8,6 +9,7 @@
 #include "core/clock.h"
 #include "core/crypto.h"
 #include "core/ids.h"
+#include "core/log.h"
 
 namespace medai::jobs {
 namespace {
@@ -177,6 +179,68 @@ Result<std::pair<Webhook, std::string>> Webhooks::load_for_delivery(const std::s
   Webhook w = webhook_of(*row);
   if (!w.enabled) return make_error(ErrorCode::conflict, "the webhook is disabled");
   return std::make_pair(w, row->get_text("secret"));
+}
+
+Result<std::vector<Webhook>> Webhooks::enabled_for(const std::string& institution_id) {
+  MEDAI_ASSIGN_OR_RETURN(auto tx, catalog_.begin(storage::TxMode::read_only));
+  MEDAI_ASSIGN_OR_RETURN(auto rows, tx->query(std::string("SELECT ") + kColumns +
+                                                  " FROM webhooks WHERE institution_id = $1 AND enabled = 1 "
+                                                  "ORDER BY created_at, id",
+                                              {institution_id}));
+  std::vector<Webhook> out;
+  for (const auto& r : rows) out.push_back(webhook_of(r));
+  return out;
+}
+
+nlohmann::json job_event_data(const Job& job) {
+  nlohmann::json data = {{"job_id", job.id},
+                         {"type", job.type},
+                         {"state", std::string(state_name(job.state))},
+                         {"attempts", job.attempts}};
+  if (job.error_code) data["error_code"] = *job.error_code;
+  // Identifiers only: the input's free text (e.g. rule names) stays out.
+  for (const char* key : {"app", "version", "study_uid", "series_uid", "rule_id", "node_id"})
+    if (job.input.contains(key) && job.input[key].is_string()) data[key] = job.input[key];
+  if (job.state == JobState::succeeded && job.result.is_object()) {
+    if (job.result.contains("app")) data["result_app"] = job.result["app"];
+    if (job.result.contains("findings") && job.result["findings"].is_array())
+      data["findings"] = job.result["findings"].size();
+    if (job.result.contains("objects") && job.result["objects"].is_array()) {
+      nlohmann::json objects = nlohmann::json::array();
+      for (const auto& o : job.result["objects"]) {
+        nlohmann::json e = nlohmann::json::object();
+        for (const char* key : {"kind", "series_instance_uid", "sop_instance_uid", "sop_class_uid"})
+          if (o.contains(key)) e[key] = o[key];
+        objects.push_back(std::move(e));
+      }
+      data["objects"] = std::move(objects);
+    }
+  }
+  return data;
+}
+
+void register_job_events(JobEngine& engine, storage::Catalog& catalog) {
+  engine.add_terminal_listener([&engine, &catalog](const Job& job) {
+    if (job.type == "webhook.deliver") return;  // deliveries never announce themselves
+    const std::string event = "job." + std::string(state_name(job.state));
+    auto hooks = Webhooks(catalog).enabled_for(job.institution_id);
+    if (!hooks) {
+      log::warn("jobs.webhook_lookup_failed", {{"job_id", job.id}, {"error", hooks.status().to_json()}});
+      return;
+    }
+    for (const auto& w : *hooks) {
+      const bool wanted = w.events.empty() || std::find(w.events.begin(), w.events.end(), event) != w.events.end() ||
+                          std::find(w.events.begin(), w.events.end(), "job.*") != w.events.end();
+      if (!wanted) continue;
+      JobRequest req;
+      req.type = "webhook.deliver";
+      req.institution_id = job.institution_id;
+      req.idempotency_key = job.id + ":" + event + ":" + w.id;
+      req.input = {{"webhook_id", w.id}, {"event", event}, {"data", job_event_data(job)}};
+      if (auto e = engine.enqueue(std::move(req)); !e)
+        log::warn("jobs.webhook_enqueue_failed", {{"job_id", job.id}, {"error", e.status().to_json()}});
+    }
+  });
 }
 
 void register_webhook_delivery(JobEngine& engine, storage::Catalog& catalog) {

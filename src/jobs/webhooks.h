@@ -43,6 +43,8 @@ class Webhooks {
   Status remove(const access::Principal& who, const std::string& id);
   // Delivery side (no principal): the webhook and its secret.
   Result<std::pair<Webhook, std::string>> load_for_delivery(const std::string& institution_id, const std::string& id);
+  // Enabled subscriptions of one institution (system side, no principal).
+  Result<std::vector<Webhook>> enabled_for(const std::string& institution_id);
 
  private:
   storage::Catalog& catalog_;
@@ -53,5 +55,15 @@ std::string hmac_sha256_hex(std::string_view body, std::string_view secret);
 
 // Registers `webhook.deliver`: input {"webhook_id", "event", "data"}.
 void register_webhook_delivery(JobEngine& engine, storage::Catalog& catalog);
+
+// Job events: when a job of any other type ends, every enabled subscription
+// of the job's institution whose events include "job.<state>" (or "job.*",
+// or that lists no events) gets a `webhook.deliver` job (idempotency key
+// "<job id>:job.<state>:<webhook id>", so a retried job that ends again in the
+// same state is announced once). The data names the job, its type, state,
+// error code, the input's app/version/study/series and, for app.run, the
+// finding count and the result objects' UIDs; never patient data.
+void register_job_events(JobEngine& engine, storage::Catalog& catalog);
+nlohmann::json job_event_data(const Job& job);
 
 }  // namespace medai::jobs

@@ -4,15 +4,19 @@
 // STOW-RS, the rule fires when the series is complete, the job runs the
 // model, and the SEG and SR come back through WADO-RS, pass dciodvfy and
 // load in pydicom; a doctor's feedback and the usage are counted; another
-// institution cannot run the app.
+// institution cannot run the app. The results also go back to the
+// hospital on their own: pushed to its PACS (a real DCMTK storescp) and
+// announced to its webhook.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <thread>
 
 #include "runtime/torchscript_builder.h"
 #include "server_process.h"
 #include "support/dicom_tools.h"
+#include "support/http_receiver.h"
 
 namespace medai::testing {
 namespace {
@@ -114,12 +118,24 @@ TEST_F(AppRunTest, RoutedSeriesIsAnalysedAndResultsComeBackAsDicom) {
   vendor.json("PUT", "/api/v1/apps/bone-finder/visibility", {{"public", false}, {"institutions", {"hosp-a"}}}, &status);
   ASSERT_EQ(status, 200);
 
-  // Hospital A: approve, and route chest CTs to the app.
+  // Hospital A: its PACS (storescp) and RIS webhook, approval, and a rule
+  // routing chest CTs to the app with the results pushed back to the PACS.
+  StorescpProcess pacs("HOSPA_PACS", dir_->path() / "pacs");
+  json node = admin_a.json("POST", "/api/v1/dicom-nodes",
+                           {{"name", "pacs"}, {"ae_title", "HOSPA_PACS"}, {"host", "127.0.0.1"},
+                            {"port", pacs.port()}, {"allow_push", true}},
+                           &status);
+  ASSERT_EQ(status, 201) << node.dump();
+  HttpReceiver ris({200});
+  json hook = admin_a.json("POST", "/api/v1/webhooks",
+                           {{"name", "ris"}, {"url", ris.url()}, {"events", {"job.succeeded"}}}, &status);
+  ASSERT_EQ(status, 201) << hook.dump();
   ASSERT_EQ(medai({"app", "approve", "bone-finder", "1.0.0"}, admin_a_).exit_code, 0);
   json rule = admin_a.json("POST", "/api/v1/routing-rules",
                            {{"name", "ct-to-bone-finder"},
                             {"match", {{"modality", {"CT"}}}},
-                            {"action", {{"job_type", "app.run"}, {"app", "bone-finder"}}}},
+                            {"action", {{"job_type", "app.run"}, {"app", "bone-finder"},
+                                        {"deliver_to", {node["id"]}}}}},
                            &status);
   ASSERT_EQ(status, 201) << rule.dump();
 
@@ -162,6 +178,37 @@ TEST_F(AppRunTest, RoutedSeriesIsAnalysedAndResultsComeBackAsDicom) {
     EXPECT_EQ(py.exit_code, 0) << py.output;
     EXPECT_NE(py.output.find("True"), std::string::npos) << py.output;
   }
+
+  // Pushed back to the PACS: one dicom.push job, both objects received.
+  ASSERT_EQ(result["deliveries"].size(), 1u) << result.dump(2);
+  json push = wait_for_job(doc_a, "dicom.push", std::chrono::seconds(60));
+  ASSERT_TRUE(push.is_object());
+  EXPECT_EQ(push["state"], "succeeded") << push.dump(2);
+  EXPECT_EQ(push["id"], result["deliveries"][0]["job_id"]);
+  push = doc_a.json("GET", "/api/v1/jobs/" + push["id"].get<std::string>());
+  EXPECT_EQ(push["result"]["sent"], 2) << push.dump(2);
+  int received = 0;
+  for (const auto& f : fs::recursive_directory_iterator(dir_->path() / "pacs")) received += f.is_regular_file() ? 1 : 0;
+  EXPECT_EQ(received, 2);
+
+  // Announced to the RIS webhook: HMAC-signed, naming the job and its objects, no patient data.
+  std::vector<json> events;
+  for (int i = 0; i < 100 && events.size() < 2; ++i) {
+    events.clear();
+    for (const auto& req : ris.requests()) events.push_back(json::parse(body_of(req)));
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  const auto app_event = std::find_if(events.begin(), events.end(),
+                                      [&](const json& e) { return e["data"]["type"] == "app.run"; });
+  ASSERT_NE(app_event, events.end()) << "no job.succeeded event for the app.run job";
+  EXPECT_EQ((*app_event)["event"], "job.succeeded");
+  EXPECT_EQ((*app_event)["job_id"].is_string(), true);
+  EXPECT_EQ((*app_event)["data"]["job_id"], job["id"]);
+  EXPECT_EQ((*app_event)["data"]["app"], "bone-finder");
+  EXPECT_EQ((*app_event)["data"]["objects"].size(), 2u);
+  EXPECT_EQ((*app_event)["data"]["findings"], result["findings"].size());
+  EXPECT_EQ((*app_event)["data"].dump().find("PatientName"), std::string::npos);
+  EXPECT_TRUE(std::any_of(events.begin(), events.end(), [](const json& e) { return e["data"]["type"] == "dicom.push"; }));
 
   // Feedback on one finding, then usage for the vendor.
   const std::string finding = result["findings"][0]["id"];

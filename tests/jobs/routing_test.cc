@@ -157,6 +157,16 @@ TEST(RuleParsing, RefusesUnknownFieldsBadTypesAndBadRegex) {
   ASSERT_TRUE(a.is_ok());
   EXPECT_EQ(a->job_type, "app.run");
   EXPECT_EQ(parse_rule_action(json{{"app", "x"}})->version, "latest-approved");
+  // Results delivery: a list of node ids that round-trips; anything else is refused.
+  auto d = parse_rule_action(json{{"app", "x"}, {"deliver_to", {"node-1", "node-2"}}});
+  ASSERT_TRUE(d.is_ok());
+  EXPECT_EQ(d->deliver_to, (std::vector<std::string>{"node-1", "node-2"}));
+  EXPECT_EQ(to_json(*d)["deliver_to"], json({"node-1", "node-2"}));
+  EXPECT_FALSE(to_json(*a).contains("deliver_to"));
+  EXPECT_EQ(parse_rule_action(json{{"app", "x"}, {"deliver_to", "node-1"}}).status().code(), ErrorCode::invalid_argument);
+  EXPECT_EQ(parse_rule_action(json{{"app", "x"}, {"deliver_to", {""}}}).status().code(), ErrorCode::invalid_argument);
+  EXPECT_EQ(parse_rule_action(json{{"app", "x"}, {"deliver_to", json::array({1})}}).status().code(),
+            ErrorCode::invalid_argument);
 }
 
 TEST(RuleMatching, EachFieldMustHold) {

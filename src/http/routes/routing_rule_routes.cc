@@ -21,7 +21,11 @@ json match_schema() {
 json action_schema() {
   return schema_object({{"job_type", schema_string("default app.run")},
                         {"app", schema_string("app name")},
-                        {"version", schema_string("latest-approved (default) or a semver")}});
+                        {"version", schema_string("latest-approved (default) or a semver")},
+                        {"deliver_to", {{"type", "array"},
+                                        {"items", schema_string("DICOM node id")},
+                                        {"maxItems", 8},
+                                        {"description", "the institution's DICOM nodes the results are pushed to"}}}});
 }
 
 json rule_schema() {
