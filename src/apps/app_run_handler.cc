@@ -289,7 +289,7 @@ Result<json> AppRunHandler::run(const jobs::Job& job, jobs::JobContext& ctx) {
   const auto compute_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                               std::chrono::steady_clock::now() - started).count();
   if (deps_.usage)
-    MEDAI_RETURN_IF_ERROR(deps_.usage->record_job_usage(app.app_name, app.version, job.institution_id, compute_ms,
+    MEDAI_RETURN_IF_ERROR(deps_.usage->record_job_usage(job.id, app.app_name, app.version, job.institution_id, compute_ms,
                                                         now_ms()));
   ctx.progress(1.0, "done");
   json out = ann::to_json(result);

@@ -46,8 +46,10 @@ class AppUsage {
   // A later verdict by the same user on the same finding replaces it.
   Status record_feedback(const access::Principal& who, const FeedbackInput& input);
 
-  // One finished app.run job: +1 job and its compute time, on the day of `at_ms`.
-  Status record_job_usage(const std::string& app_name, const std::string& version,
+  // One finished app.run job: +1 job and its compute time, on the day of
+  // `at_ms`. Once per job_id (table app_usage_jobs): a job that runs again
+  // after a crash is not counted twice.
+  Status record_job_usage(const std::string& job_id, const std::string& app_name, const std::string& version,
                           const std::string& institution_id, std::int64_t compute_ms, std::int64_t at_ms);
 
   // Usage of an app between two days (inclusive, "" = unbounded), by

@@ -275,10 +275,12 @@ TEST_F(AppCatalogTest, FeedbackAndUsageAreCountedPerVersionInstitutionAndDay) {
   AppUsage usage(*catalog_);
   const std::int64_t day1 = 1795000000000;  // 2026-11-18 11:06 UTC
   const std::int64_t day2 = day1 + 86400000;
-  ASSERT_TRUE(usage.record_job_usage(app, "1.0.0", inst_a_.id, 1500, day1));
-  ASSERT_TRUE(usage.record_job_usage(app, "1.0.0", inst_a_.id, 500, day1));
-  ASSERT_TRUE(usage.record_job_usage(app, "1.0.0", inst_a_.id, 700, day2));
-  EXPECT_EQ(usage.record_job_usage("no-such-app", "1.0.0", inst_a_.id, 1, day1).code(), ErrorCode::not_found);
+  ASSERT_TRUE(usage.record_job_usage("job-1", app, "1.0.0", inst_a_.id, 1500, day1));
+  ASSERT_TRUE(usage.record_job_usage("job-2", app, "1.0.0", inst_a_.id, 500, day1));
+  ASSERT_TRUE(usage.record_job_usage("job-3", app, "1.0.0", inst_a_.id, 700, day2));
+  // The same job run again (retry after a crash) is counted once.
+  ASSERT_TRUE(usage.record_job_usage("job-3", app, "1.0.0", inst_a_.id, 900, day2));
+  EXPECT_EQ(usage.record_job_usage("job-4", "no-such-app", "1.0.0", inst_a_.id, 1, day1).code(), ErrorCode::not_found);
 
   const FeedbackInput accept{app, "1.0.0", "job1", "f1", Verdict::accept, nullptr};
   ASSERT_TRUE(usage.record_feedback(as(doctor_a_), accept));
