@@ -2,7 +2,7 @@
 // signed package with a tiny TorchScript model (made here with LibTorch),
 // the hospital approves it and sets a routing rule, a CT series arrives by
 // STOW-RS, the rule fires when the series is complete, the job runs the
-// model, and the SEG and SR come back through WADO-RS, pass dciodvfy and
+// model, and the SEG, SR and RTSTRUCT come back through WADO-RS, pass dciodvfy and
 // load in pydicom; a doctor's feedback and the usage are counted; another
 // institution cannot run the app. The results also go back to the
 // hospital on their own: pushed to its PACS (a real DCMTK storescp) and
@@ -41,7 +41,7 @@ json manifest() {
     "pipeline": {"pre": [{"op": "window", "center": 400, "width": 200}],
                  "post": [{"op": "threshold", "value": 0.5}, {"op": "connected_components", "min_voxels": 20},
                           {"op": "measure"}]},
-    "writers": ["json", "seg", "sr-tid1500"], "files": {}
+    "writers": ["json", "seg", "sr-tid1500", "rtstruct"], "files": {}
   })json");
 }
 
@@ -153,9 +153,9 @@ TEST_F(AppRunTest, RoutedSeriesIsAnalysedAndResultsComeBackAsDicom) {
   EXPECT_EQ(result["app"]["package_digest"], digest);
   EXPECT_EQ(result["research_use_only"], true);
   ASSERT_GE(result["findings"].size(), 1u);
-  ASSERT_EQ(result["objects"].size(), 2u) << result.dump(2);
+  ASSERT_EQ(result["objects"].size(), 3u) << result.dump(2);  // SEG, SR, RTSTRUCT
 
-  // The SEG and SR are in the study: WADO-RS, dciodvfy, pydicom.
+  // The SEG, SR and RTSTRUCT are in the study: WADO-RS, dciodvfy, pydicom.
   const std::string study = result["study_instance_uid"];
   for (const auto& object : result["objects"]) {
     const std::string target = "/dicom-web/studies/" + study + "/series/" + object["series_instance_uid"].get<std::string>() +
@@ -186,10 +186,10 @@ TEST_F(AppRunTest, RoutedSeriesIsAnalysedAndResultsComeBackAsDicom) {
   EXPECT_EQ(push["state"], "succeeded") << push.dump(2);
   EXPECT_EQ(push["id"], result["deliveries"][0]["job_id"]);
   push = doc_a.json("GET", "/api/v1/jobs/" + push["id"].get<std::string>());
-  EXPECT_EQ(push["result"]["sent"], 2) << push.dump(2);
+  EXPECT_EQ(push["result"]["sent"], 3) << push.dump(2);
   int received = 0;
   for (const auto& f : fs::recursive_directory_iterator(dir_->path() / "pacs")) received += f.is_regular_file() ? 1 : 0;
-  EXPECT_EQ(received, 2);
+  EXPECT_EQ(received, 3);
 
   // Announced to the RIS webhook: HMAC-signed, naming the job and its objects, no patient data.
   std::vector<json> events;
@@ -205,7 +205,7 @@ TEST_F(AppRunTest, RoutedSeriesIsAnalysedAndResultsComeBackAsDicom) {
   EXPECT_EQ((*app_event)["job_id"].is_string(), true);
   EXPECT_EQ((*app_event)["data"]["job_id"], job["id"]);
   EXPECT_EQ((*app_event)["data"]["app"], "bone-finder");
-  EXPECT_EQ((*app_event)["data"]["objects"].size(), 2u);
+  EXPECT_EQ((*app_event)["data"]["objects"].size(), 3u);
   EXPECT_EQ((*app_event)["data"]["findings"], result["findings"].size());
   EXPECT_EQ((*app_event)["data"].dump().find("PatientName"), std::string::npos);
   EXPECT_TRUE(std::any_of(events.begin(), events.end(), [](const json& e) { return e["data"]["type"] == "dicom.push"; }));
