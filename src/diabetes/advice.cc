@@ -11,7 +11,12 @@ namespace {
 
 using nlohmann::json;
 
-double round_to(double v, double step) { return std::round(v / step) * step; }
+// Divides by the inverse step so the result is the double nearest the decimal
+// (70 / 10 == 7.0 exactly, while 70 * 0.1 is 7.000000000000001).
+double round_to(double v, double step) {
+  const double inverse = std::round(1.0 / step);
+  return std::round(v * inverse) / inverse;
+}
 
 struct ActionState {
   double score = 0;

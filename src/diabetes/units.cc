@@ -2,10 +2,22 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <string>
 
 namespace medai::diabetes {
 namespace {
+
+// Converted values are rounded to the precision labs report in the target
+// unit (HbA1c 0.1 %, glucose 0.1 mmol/L, LDL 0.01 mmol/L), so a guideline
+// threshold quoted in both units (126 mg/dL = 7.0 mmol/L, 48 mmol/mol =
+// 6.5 %) is met from either side.
+// Divides by the inverse step so the result is the double nearest the decimal
+// (70 / 10 == 7.0 exactly, while 70 * 0.1 is 7.000000000000001).
+double round_to(double v, double step) {
+  const double inverse = std::round(1.0 / step);
+  return std::round(v * inverse) / inverse;
+}
 
 std::string normalised(std::string_view unit) {
   std::size_t b = 0, e = unit.size();
@@ -27,15 +39,15 @@ std::optional<double> to_canonical(Quantity q, double value, std::string_view un
   switch (q) {
     case Quantity::hba1c:
       if (one_of(u, {"", "%", "percent"})) return value;
-      if (one_of(u, {"mmol/mol"})) return 0.09148 * value + 2.152;
+      if (one_of(u, {"mmol/mol"})) return round_to(0.09148 * value + 2.152, 0.1);
       return std::nullopt;
     case Quantity::glucose:
       if (one_of(u, {"", "mmol/l"})) return value;
-      if (one_of(u, {"mg/dl"})) return value / 18.016;
+      if (one_of(u, {"mg/dl"})) return round_to(value / 18.016, 0.1);
       return std::nullopt;
     case Quantity::ldl:
       if (one_of(u, {"", "mmol/l"})) return value;
-      if (one_of(u, {"mg/dl"})) return value / 38.67;
+      if (one_of(u, {"mg/dl"})) return round_to(value / 38.67, 0.01);
       return std::nullopt;
     case Quantity::egfr:
       if (one_of(u, {"", "ml/min/1.73m2", "ml/min/{1.73_m2}", "ml/min/1.73 m2", "ml/min/1.73_m2"})) return value;

@@ -4,6 +4,8 @@
 //   HbA1c  NGSP % = 0.09148 × IFCC mmol/mol + 2.152 (IFCC–NGSP master equation)
 //   glucose mmol/L = mg/dL / 18.016 (molar mass 180.16 g/mol)
 //   LDL cholesterol mmol/L = mg/dL / 38.67 (molar mass of cholesterol 386.7 g/mol)
+// Converted values are rounded to lab reporting precision (0.1 %, 0.1 mmol/L,
+// 0.01 mmol/L for LDL) so thresholds quoted in both units agree.
 // Units are matched after trimming, case-insensitively for the plain forms
 // and exactly for UCUM codes (e.g. "mmol/mol", "%", "mg/dL", "mmol/L",
 // "mL/min/{1.73_m2}", "kg/m2", "mm[Hg]").

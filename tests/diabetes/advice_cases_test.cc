@@ -111,8 +111,9 @@ void run_case(const Case& c) {
         found |= p["field"] == want["field"] && p["code"] == want["code"];
       EXPECT_TRUE(found) << "missing problem " << want.dump() << " in " << problems.dump();
     }
-    if (expect.value("exact_problems", true))
+    if (expect.value("exact_problems", true)) {
       EXPECT_EQ(problems.size(), expect["problems"].size()) << problems.dump();
+    }
     return;
   }
   ASSERT_TRUE(result.is_ok()) << result.status().to_string();
@@ -143,20 +144,26 @@ void run_case(const Case& c) {
     EXPECT_EQ(got, std::set<std::string>(want.begin(), want.end()));
   }
   if (expect.contains("hba1c_target")) {
-    if (expect["hba1c_target"].is_null()) EXPECT_TRUE(advice["hba1c_target"].is_null());
-    else {
+    if (expect["hba1c_target"].is_null()) {
+      EXPECT_TRUE(advice["hba1c_target"].is_null());
+    } else {
       ASSERT_TRUE(advice["hba1c_target"].is_object());
       EXPECT_DOUBLE_EQ(advice["hba1c_target"]["below_percent"].get<double>(), expect["hba1c_target"].get<double>());
     }
   }
   if (expect.contains("risk")) {
     const std::string want = expect["risk"];
-    if (want == "none") EXPECT_TRUE(advice["risk"].is_null());
-    else {
+    if (want == "none") {
+      EXPECT_TRUE(advice["risk"].is_null());
+    } else {
       ASSERT_TRUE(advice["risk"].is_object());
       const double p = advice["risk"]["probability"];
-      if (want == "high") EXPECT_GE(p, 0.5);
-      if (want == "low") EXPECT_LT(p, 0.5);
+      if (want == "high") {
+        EXPECT_GE(p, 0.5);
+      }
+      if (want == "low") {
+        EXPECT_LT(p, 0.5);
+      }
       // Contributions explain the score: bias + Σ = margin, and probability = σ(margin).
       double sum = advice["risk"]["bias_log_odds"];
       for (const auto& ctr : advice["risk"]["contributions"]) sum += ctr["contribution"].get<double>();
@@ -166,7 +173,9 @@ void run_case(const Case& c) {
   }
   for (const auto& [key, value] : expect.value("patient", json::object()).items())
     EXPECT_NEAR(advice["patient"][key]["value"].get<double>(), value.get<double>(), 0.01) << key;
-  if (expect.contains("medications")) EXPECT_EQ(advice["patient"]["medications"], expect["medications"]);
+  if (expect.contains("medications")) {
+    EXPECT_EQ(advice["patient"]["medications"], expect["medications"]);
+  }
   for (const auto& key : expect.value("missing", json::array())) {
     const auto& m = advice["missing"];
     EXPECT_NE(std::find(m.begin(), m.end(), key), m.end()) << key << " not reported missing";
