@@ -51,7 +51,14 @@ Result<AdviceOutput> run_advice(const DiabetesApp& app, runtime::ModelRuntime* m
   const json input = json::parse(body, nullptr, false);
   if (input.is_discarded()) return make_error(ErrorCode::malformed_json, "the request body is not valid JSON");
   AdviceOutput out;
-  RecordOrProblems parsed = format == InputFormat::fhir ? parse_fhir_bundle(input, today) : parse_patient_json(input);
+  RecordOrProblems parsed;
+  try {
+    parsed = format == InputFormat::fhir ? parse_fhir_bundle(input, today) : parse_patient_json(input);
+  } catch (const nlohmann::json::exception&) {
+    // The readers check every element before reading it; this is the net
+    // under that contract, so odd input is a 422, never a 500.
+    return problems_status({{"", std::string(kProblemInvalidType), "the input has an unexpected structure"}});
+  }
   if (!parsed.ok()) return problems_status(parsed.problems);
   if (format == InputFormat::fhir && input.contains("entry") && input["entry"].is_array())
     for (const auto& e : input["entry"])

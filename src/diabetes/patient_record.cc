@@ -167,7 +167,7 @@ RecordOrProblems parse_patient_json(const json& input) {
     problems.push_back({"", std::string(kProblemInvalidType), "the patient input must be a JSON object"});
     return out;
   }
-  valijson::Validator validator(valijson::Validator::kWeakTypes);
+  valijson::Validator validator(valijson::Validator::kStrongTypes);
   valijson::ValidationResults results;
   valijson::adapters::NlohmannJsonAdapter adapter(input);
   if (!validator.validate(compiled_schema(), adapter, &results)) {

@@ -171,7 +171,8 @@ void run_case(const Case& c) {
       EXPECT_NEAR(1.0 / (1.0 + std::exp(-sum)), p, 1e-3);
     }
   }
-  for (const auto& [key, value] : expect.value("patient", json::object()).items())
+  const json expected_patient = expect.value("patient", json::object());
+  for (const auto& [key, value] : expected_patient.items())
     EXPECT_NEAR(advice["patient"][key]["value"].get<double>(), value.get<double>(), 0.01) << key;
   if (expect.contains("medications")) {
     EXPECT_EQ(advice["patient"]["medications"], expect["medications"]);
@@ -191,7 +192,13 @@ void run_case(const Case& c) {
 TEST(DiabetesCases, AtLeastSixtyCasesAreWritten) { EXPECT_GE(all_cases().size(), 60u); }
 
 TEST(DiabetesCases, EveryCaseAgreesWithTheApp) {
-  for (const auto& c : all_cases()) run_case(c);
+  for (const auto& c : all_cases()) {
+    try {
+      run_case(c);
+    } catch (const std::exception& e) {  // a malformed case must not hide the others
+      ADD_FAILURE() << c.file << ": " << c.spec.value("name", "?") << ": " << e.what();
+    }
+  }
 }
 
 TEST(DiabetesCases, EveryShippedRuleFiresInSomeCase) {

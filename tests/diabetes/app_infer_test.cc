@@ -86,7 +86,7 @@ class DiabetesAppInferTest : public ::testing::Test {
     const std::string pkg = (dir_->path() / ("diabetes-" + version + ".medai")).string();
     const auto built = run_command((kSource / "scripts/build_diabetes_app.sh").string() + " --model " + model.string() +
                                    " -o " + pkg + " --version " + version + " --key " + key + ".key.json --medai " +
-                                   MEDAI_BINARY +);
+                                   MEDAI_BINARY);
     EXPECT_EQ(built.exit_code, 0) << built.output;
     auto published = medai({"app", "publish", pkg}, tokens_["vendor-dev"]);
     EXPECT_EQ(published.exit_code, 0) << published.err << published.out;
