@@ -44,7 +44,6 @@ struct AppContext {
   runtime::ModelRepository* models = nullptr;          // loaded models (LRU by bytes), shared by all adapters
   runtime::ModelDirectory* model_directory = nullptr;  // models served on /v2 and who may call them
   jobs::JobEngine* jobs = nullptr;              // background jobs (started with the server)
-  apps::PackageCache* package_cache = nullptr;  // unpacked app packages by digest (synchronous app calls)
   std::string version;
 };
 

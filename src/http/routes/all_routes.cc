@@ -1,3 +1,4 @@
+#include "http/routes/app_infer_routes.h"
 #include "http/routes/routes.h"
 
 namespace medai::http {

@@ -14,7 +14,7 @@
 #include "diabetes/diabetes_app.h"
 #include "diabetes/fhir_output.h"
 #include "http/routes/common.h"
-#include "http/routes/routes.h"
+#include "http/routes/app_infer_routes.h"
 
 namespace medai::http::routes {
 namespace {
@@ -24,11 +24,18 @@ bool starts_with_ci(std::string value, std::string_view prefix) {
   return value.rfind(prefix, 0) == 0;
 }
 
-Response infer(AppContext& ctx, diabetes::DiabetesAppCache& cache, Request& req) {
+// What the route keeps between calls: unpacked packages (one folder per
+// digest) and the loaded rule sets.
+struct InferState {
+  std::unique_ptr<apps::PackageCache> packages;
+  diabetes::DiabetesAppCache apps;
+};
+
+Response infer(AppContext& ctx, InferState& state, Request& req) {
   const access::Principal& who = *req.principal;
   if (!who.has_role(access::Role::doctor) && !who.has_role(access::Role::institution_admin) && !who.is_platform_admin())
     return fail(ctx, req, make_error(ErrorCode::forbidden, "only clinicians and administrators may run apps"));
-  if (!ctx.apps || !ctx.package_cache || !ctx.models)
+  if (!ctx.apps || !ctx.models || !state.packages)
     return fail(ctx, req, make_error(ErrorCode::not_implemented, "apps are not configured on this server"));
 
   const std::string content_type = req.header("Content-Type");
@@ -48,9 +55,9 @@ Response infer(AppContext& ctx, diabetes::DiabetesAppCache& cache, Request& req)
                                      "app '" + name.substr(0, 64) + "' is not a tabular-advice app; imaging apps run as "
                                      "app.run jobs (POST /api/v1/jobs)"));
   const auto started = std::chrono::steady_clock::now();
-  auto dir = ctx.package_cache->unpacked(*app);
+  auto dir = state.packages->unpacked(*app);
   if (!dir) return fail(ctx, req, dir.status());
-  auto loaded = cache.get(*dir, app->manifest, app->digest);
+  auto loaded = state.apps.get(*dir, app->manifest, app->digest);
   if (!loaded) return fail(ctx, req, loaded.status());
   const int threads = static_cast<int>(std::max<std::int64_t>(1, ctx.config.runtime.threads));
   auto model = ctx.models->acquire(apps::model_spec_of(*app, *dir, threads));
@@ -75,7 +82,12 @@ Response infer(AppContext& ctx, diabetes::DiabetesAppCache& cache, Request& req)
 }  // namespace
 
 void register_app_infer_routes(Router& router, AppContext& ctx) {
-  auto cache = std::make_shared<diabetes::DiabetesAppCache>();
+  auto state = std::make_shared<InferState>();
+  // Its own folder beside the app runs' (work/packages): each PackageCache
+  // serialises its own unpacking only.
+  if (ctx.apps)
+    state->packages = std::make_unique<apps::PackageCache>(
+        *ctx.apps, std::filesystem::path(ctx.config.data_dir) / "work" / "infer-packages");
   router.add({.method = Method::post,
               .pattern = "/api/v1/apps/{name}/infer",
               .operation_id = "inferApp",
@@ -99,7 +111,7 @@ void register_app_infer_routes(Router& router, AppContext& ctx) {
                             error_doc(422, "invalid_patient_input: detail.problems lists {field, code, message}; "
                                            "or the app is not a tabular-advice app")},
               .max_body_bytes = 1 << 20},
-             [&ctx, cache](Request& req) { return infer(ctx, *cache, req); });
+             [&ctx, state](Request& req) { return infer(ctx, *state, req); });
 }
 
 }  // namespace medai::http::routes

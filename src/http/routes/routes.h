@@ -23,5 +23,4 @@ void register_job_routes(Router& router, AppContext& ctx);
 void register_routing_rule_routes(Router& router, AppContext& ctx);
 void register_webhook_routes(Router& router, AppContext& ctx);
 void register_feedback_routes(Router& router, AppContext& ctx);  // clinician feedback on app findings
-void register_app_infer_routes(Router& router, AppContext& ctx);  // synchronous tabular-advice apps
 }  // namespace medai::http::routes
