@@ -1,5 +1,6 @@
 #include "diabetes/fhir_output.h"
 
+#include <functional>
 #include <set>
 
 #include "core/crypto.h"
@@ -47,11 +48,11 @@ json advice_to_fhir(const json& advice, const std::string& subject_reference) {
     for (const auto& rule : rec["rules"]) docs.push_back({{"type", "citation"}, {"label", rule["id"]}, {"citation", citation_of(rule)}});
     json action = {{"prefix", std::to_string(rec["rank"].get<int>())},
                    {"title", rec["title"]},
-                   {"description", rec["reasons"].empty() ? std::string() : rec["reasons"][0].get<std::string>()},
                    {"code", json::array({{{"coding", json::array({{{"system", "https://medai.example/fhir/CodeSystem/diabetes-advice-action"},
                                                                     {"code", rec["action"]},
                                                                     {"display", rec["title"]}}})}}})},
                    {"documentation", docs}};
+    if (!rec["reasons"].empty()) action["description"] = rec["reasons"][0];
     if (!rec["cautions"].empty()) {
       std::string text;
       for (const auto& c : rec["cautions"]) text += (text.empty() ? "" : " ") + c["text"].get<std::string>();
@@ -131,6 +132,17 @@ std::vector<std::string> check_fhir_output(const json& bundle) {
       problems.push_back(where + "." + key + " is not an R4 code");
   };
   if (bundle.value("resourceType", "") != "Bundle") return {"not a Bundle"};
+  // R4 primitives: a string has content; no element is an empty object or array.
+  std::function<void(const json&, const std::string&)> no_empty = [&](const json& j, const std::string& at) {
+    if (j.is_string() && j.get<std::string>().find_first_not_of(" \t\r\n") == std::string::npos)
+      problems.push_back(at + " is an empty string");
+    if ((j.is_object() || j.is_array()) && j.empty()) problems.push_back(at + " is empty");
+    if (j.is_object())
+      for (const auto& [k, v] : j.items()) no_empty(v, at + "/" + k);
+    if (j.is_array())
+      for (std::size_t i = 0; i < j.size(); ++i) no_empty(j[i], at + "/" + std::to_string(i));
+  };
+  no_empty(bundle, "");
   need(bundle, "type", "Bundle");
   one_of(bundle, "type", {"document", "message", "transaction", "transaction-response", "batch", "batch-response", "history", "searchset", "collection"}, "Bundle");
   std::set<std::string> urls;
