@@ -1,3 +1,4 @@
+#include "http/routes/app_infer_routes.h"
 #include "http/routes/routes.h"
 
 namespace medai::http {
@@ -22,6 +23,7 @@ void register_all_routes(Router& router, AppContext& ctx) {
   routes::register_routing_rule_routes(router, ctx);
   routes::register_webhook_routes(router, ctx);
   routes::register_feedback_routes(router, ctx);
+  routes::register_app_infer_routes(router, ctx);
 }
 
 }  // namespace medai::http
