@@ -127,16 +127,17 @@ Status AppUsage::record_feedback(const Principal& who, const FeedbackInput& in) 
 Status AppUsage::record_job_usage(const std::string& job_id, const std::string& app_name, const std::string& version,
                                   const std::string& institution_id, std::int64_t compute_ms, std::int64_t at_ms) {
   if (compute_ms < 0) return make_error(ErrorCode::invalid_argument, "compute_ms must not be negative");
-  if (job_id.empty()) return make_error(ErrorCode::invalid_argument, "usage needs the job id");
   return storage::with_transaction(catalog_, TxMode::read_write, [&](Transaction& tx) -> Status {
     MEDAI_ASSIGN_OR_RETURN(auto app_id, app_id_of(tx, app_name));
     if (!app_id) return make_error(ErrorCode::not_found, "no app named '" + app_name + "'");
-    MEDAI_ASSIGN_OR_RETURN(auto seen, tx.query_one("SELECT job_id FROM app_usage_jobs WHERE job_id = $1", {job_id}));
-    if (seen) return Status::ok();  // counted by an earlier run of the same job
-    MEDAI_RETURN_IF_ERROR(tx.exec("INSERT INTO app_usage_jobs (job_id, app_id, version, institution_id, compute_ms, "
-                                  "recorded_at) VALUES ($1, $2, $3, $4, $5, $6)",
-                                  {job_id, *app_id, version, institution_id, compute_ms, at_ms})
-                              .status());
+    if (!job_id.empty()) {
+      MEDAI_ASSIGN_OR_RETURN(auto seen, tx.query_one("SELECT job_id FROM app_usage_jobs WHERE job_id = $1", {job_id}));
+      if (seen) return Status::ok();  // counted by an earlier run of the same job
+      MEDAI_RETURN_IF_ERROR(tx.exec("INSERT INTO app_usage_jobs (job_id, app_id, version, institution_id, compute_ms, "
+                                    "recorded_at) VALUES ($1, $2, $3, $4, $5, $6)",
+                                    {job_id, *app_id, version, institution_id, compute_ms, at_ms})
+                                .status());
+    }
     return bump(tx, *app_id, version, institution_id, utc_day(at_ms), "jobs", 1, compute_ms);
   });
 }

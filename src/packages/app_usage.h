@@ -48,7 +48,8 @@ class AppUsage {
 
   // One finished app.run job: +1 job and its compute time, on the day of
   // `at_ms`. Once per job_id (table app_usage_jobs): a job that runs again
-  // after a crash is not counted twice.
+  // after a crash is not counted twice. An empty job_id (a synchronous
+  // call, which is never re-run) always counts.
   Status record_job_usage(const std::string& job_id, const std::string& app_name, const std::string& version,
                           const std::string& institution_id, std::int64_t compute_ms, std::int64_t at_ms);
 

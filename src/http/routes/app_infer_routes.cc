@@ -68,7 +68,7 @@ Response infer(AppContext& ctx, InferState& state, Request& req) {
   const auto compute_ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
   if (ctx.app_usage)
-    if (Status s = ctx.app_usage->record_job_usage(app->app_name, app->version, who.institution_id, compute_ms, now_ms());
+    if (Status s = ctx.app_usage->record_job_usage("", app->app_name, app->version, who.institution_id, compute_ms, now_ms());
         !s)
       return fail(ctx, req, s);
   if (want_fhir) {
