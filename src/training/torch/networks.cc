@@ -175,6 +175,9 @@ std::vector<int> deep_supervision_scales(const NetworkSpec& spec) {
 torch::jit::Module build_network(const NetworkSpec& spec, std::uint64_t seed) {
   torch::manual_seed(seed);
   torch::jit::Module m("medai_" + spec.architecture);
+  // BatchNorm reads self.training; a C++-built module has no such attribute
+  // until one is registered (train()/eval() then flip it).
+  if (!m.hasattr("training")) m.register_attribute("training", c10::BoolType::get(), true);
   Builder b(m);
   std::string source;
   if (spec.architecture == "resnet2d") {
