@@ -157,7 +157,7 @@ def forward(self, x):
 def cam(self, x):
     f = self.features(x)
     m = torch.einsum('nchw,oc->nohw', f, self.fc_w) + self.fc_b.view(1, -1, 1, 1)
-    m = torch.nn.functional.interpolate(m, size=[x.size(2), x.size(3)], mode='bilinear', align_corners=False)
+    m = torch.upsample_bilinear2d(m, [x.size(2), x.size(3)], False)
     return torch.sigmoid(m)
 )TS";
   return o.str();
@@ -187,6 +187,10 @@ torch::jit::Module build_network(const NetworkSpec& spec, std::uint64_t seed) {
     const bool detector = spec.architecture == "detector3d";
     unet_params(b, spec, detector ? 4 : spec.out_channels);
     source = unet_source(spec, detector);
+    if (detector) {  // CenterNet's prior: heat-map starts at sigmoid(-2.19) = 0.1, not 0.5
+      torch::NoGradGuard no_grad;
+      m.attr("head_b").toTensor()[0].fill_(-2.19);
+    }
   }
   m.define(source);
   m.train(true);
