@@ -7,6 +7,7 @@
 //
 //   train_bench unet3d|resnet2d <threads> <warmup> <steps>
 #include <ATen/Parallel.h>
+#include <torch/csrc/jit/runtime/graph_executor.h>
 #include <torch/optim.h>
 
 #include <chrono>
@@ -24,14 +25,19 @@
 using namespace medai::training::torch_nets;
 
 int main(int argc, char** argv) {
-  if (argc != 5) {
-    std::cerr << "usage: train_bench unet3d|resnet2d <threads> <warmup> <steps>\n";
+  if (argc != 5 && argc != 6) {
+    std::cerr << "usage: train_bench unet3d|resnet2d <threads> <warmup> <steps> [optimised]\n";
     return 2;
   }
   const std::string model_name = argv[1];
   const int threads = std::stoi(argv[2]), warmup = std::stoi(argv[3]), steps = std::stoi(argv[4]);
   at::set_num_threads(threads);
   at::set_num_interop_threads(1);
+  // As the trainers do: the graph executor's profiling/specialising passes off
+  // on the training thread (they only add overhead to conv-bound training);
+  // "optimised" as 5th argument keeps LibTorch's default for comparison.
+  const bool optimised = argc == 6 && std::string(argv[5]) == "optimised";
+  torch::jit::GraphOptimizerEnabledGuard executor_mode(optimised);
   const bool unet = model_name == "unet3d";
   NetworkSpec spec;
   spec.architecture = unet ? "unet3d" : "resnet2d";
@@ -99,8 +105,8 @@ int main(int argc, char** argv) {
   for (int i = 0; i < steps; ++i) last = step(*loader.next());
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   std::printf("{\"program\":\"medai\",\"model\":\"%s\",\"threads\":%d,\"steps\":%d,\"batch\":%d,"
-              "\"samples_per_second\":%.4f,\"loader_wait_fraction\":%.4f,\"last_loss\":%.5f}\n",
+              "\"samples_per_second\":%.4f,\"loader_wait_fraction\":%.4f,\"last_loss\":%.5f,\"graph_optimiser\":%s}\n",
               model_name.c_str(), threads, steps, batch, steps * batch / secs,
-              (loader.wait_seconds() - wait0) / secs, last);
+              (loader.wait_seconds() - wait0) / secs, last, optimised ? "true" : "false");
   return 0;
 }
