@@ -1,0 +1,234 @@
+// LibTorch translation unit: the "resnet2d" classification trainer.
+#include "training/torch/resnet2d_trainer.h"
+
+#include <ATen/ATen.h>
+
+#include <algorithm>
+#include <numeric>
+#include <random>
+#include <set>
+
+#include "training/torch/imaging_cases.h"
+#include "training/torch/losses.h"
+#include "training/torch/networks.h"
+#include "training/torch/trainer_common.h"
+#include "training/torch/training_loop.h"
+
+namespace medai::training::torch_nets {
+namespace {
+using nlohmann::json;
+
+struct Sample {
+  Image2dCase image;
+  std::size_t item = 0;  // position among the split's items
+};
+
+Result<std::string> positive_label_of(const TrainingData& data, const HyperParams& h) {
+  std::set<std::string> labels;
+  for (const auto& it : data.items()) labels.insert(it.label);
+  if (!h.positive_label.empty()) {
+    if (!labels.count(h.positive_label))
+      return make_error(ErrorCode::invalid_argument, "positive_label is not a label of the dataset",
+                        {{"problems", {{{"field", "positive_label"}, {"message", "not among the dataset's labels"}}}},
+                         {"labels", json(labels)}});
+    return h.positive_label;
+  }
+  for (const char* p : {"malignant", "positive", "abnormal", "cancer", "1", "true", "yes"})
+    if (labels.count(p)) return std::string(p);
+  if (labels.size() == 2) return *labels.rbegin();
+  return make_error(ErrorCode::invalid_argument, "cannot tell which label is positive: set positive_label",
+                    {{"labels", json(labels)}});
+}
+
+// Item-level scores (max over the item's images) for the given samples.
+std::vector<double> item_scores(torch::jit::Module& model, const std::vector<Sample>& samples, std::size_t items,
+                                const std::array<int, 2>& dims) {
+  std::vector<double> out(items, 0.0);
+  std::mt19937_64 unused;
+  const int batch = 8;
+  for (std::size_t start = 0; start < samples.size(); start += batch) {
+    const std::size_t n = std::min<std::size_t>(batch, samples.size() - start);
+    std::vector<float> input;
+    for (std::size_t k = 0; k < n; ++k) {
+      auto p = sample_image(samples[start + k].image, dims, Augmentation{}, false, unused);
+      input.insert(input.end(), p.image.begin(), p.image.end());
+    }
+    auto x = to_tensor(input, {static_cast<std::int64_t>(n), 1, dims[1], dims[0]});
+    auto y = model.forward({x}).toTensor().flatten();
+    for (std::size_t k = 0; k < n; ++k) {
+      auto& s = out[samples[start + k].item];
+      s = std::max(s, y[static_cast<std::int64_t>(k)].item<double>());
+    }
+  }
+  return out;
+}
+
+class Resnet2dTrainer final : public Trainer {
+ public:
+  std::string architecture() const override { return "resnet2d"; }
+  std::vector<std::string> tasks() const override { return {"classification"}; }
+  Status validate(const json& hyper) const override { return parse_hyper_params("resnet2d", hyper).status(); }
+
+  Result<TrainingOutcome> train(const TrainingRequest& request, const TrainingData& data,
+                                TrainingSink& sink) override {
+    // LibTorch reports shape, memory and file problems as exceptions: they
+    // fail the job with a message instead of ending the process.
+    try {
+      return train_impl(request, data, sink);
+    } catch (const std::exception& e) {
+      return make_error(ErrorCode::internal, std::string("training failed in LibTorch: ") +
+                                                 std::string(e.what()).substr(0, 600));
+    }
+  }
+
+ private:
+  Result<TrainingOutcome> train_impl(const TrainingRequest& request, const TrainingData& data, TrainingSink& sink) {
+    MEDAI_ASSIGN_OR_RETURN(HyperParams h, parse_hyper_params("resnet2d", request.hyper));
+    MEDAI_RETURN_IF_ERROR(check_imaging_data(data));
+    MEDAI_ASSIGN_OR_RETURN(std::string positive, positive_label_of(data, h));
+    const std::uint64_t seed = effective_seed(h, request);
+    const std::array<int, 2> dims{h.patch_size[0], h.patch_size[1]};
+
+    std::map<std::string, std::vector<Sample>> samples;
+    std::map<std::string, std::vector<int>> item_labels;
+    for (const char* split : {"train", "validation", "test"}) {
+      const auto idx = items_of_split(data, split);
+      for (std::size_t k = 0; k < idx.size(); ++k) {
+        const auto& item = data.items()[idx[k]];
+        const float y = item.label == positive ? 1.0f : 0.0f;
+        MEDAI_ASSIGN_OR_RETURN(auto images, load_projection_cases(data, item, idx[k], y));
+        for (auto& im : images) samples[split].push_back({std::move(im), k});
+        item_labels[split].push_back(static_cast<int>(y));
+      }
+    }
+    const auto& train_samples = samples["train"];
+    const bool has_val = !samples["validation"].empty();
+    const std::string val_split = has_val ? "validation" : "train";
+    double positives = 0;
+    for (const auto& s : train_samples) positives += s.image.label;
+    const double negatives = static_cast<double>(train_samples.size()) - positives;
+    double pos_weight = positives > 0 ? std::clamp(negatives / positives, 1.0, 100.0) : 1.0;
+    if (h.class_weights.size() == 2) pos_weight = h.class_weights[1] / h.class_weights[0];
+    else if (!h.class_weights.empty())
+      return make_error(ErrorCode::invalid_argument, "class_weights needs two weights (negative, positive)",
+                        {{"problems", {{{"field", "class_weights"}, {"message", "expected 2 weights"}}}}});
+
+    NetworkSpec spec;
+    spec.architecture = "resnet2d";
+    spec.channels = h.channels;
+    const std::int64_t n = static_cast<std::int64_t>(train_samples.size());
+    LoopSpec loop;
+    loop.hyper = h;
+    loop.seed = seed;
+    loop.threads = std::max(1, request.threads);
+    loop.work_dir = request.work_dir;
+    loop.fingerprint = run_fingerprint(request, data, seed);
+    loop.steps_per_epoch = (n + h.batch_size - 1) / h.batch_size;
+    loop.make_batch = [&, n](int epoch, std::int64_t step) {
+      std::vector<std::int64_t> order(static_cast<std::size_t>(n));
+      std::iota(order.begin(), order.end(), 0);
+      auto shuffle_rng = sample_rng(seed, epoch, -1);
+      std::shuffle(order.begin(), order.end(), shuffle_rng);
+      HostBatch b;
+      b.input_shape = {h.batch_size, 1, dims[1], dims[0]};
+      b.target_shape = {h.batch_size, 1};
+      for (int k = 0; k < h.batch_size; ++k) {
+        const std::int64_t i = order[static_cast<std::size_t>((step * h.batch_size + k) % n)];
+        auto rng = sample_rng(seed, epoch, step * h.batch_size + k);
+        auto p = sample_image(train_samples[static_cast<std::size_t>(i)].image, dims, h.augmentation,
+                              h.augmentation.enabled(), rng);
+        b.input.insert(b.input.end(), p.image.begin(), p.image.end());
+        b.target.push_back(p.label);
+      }
+      return b;
+    };
+    loop.loss = [&h, pos_weight](torch::jit::Module& m, const HostBatch& b) {
+      auto x = to_tensor(b.input, b.input_shape);
+      auto y = to_tensor(b.target, b.target_shape);
+      auto logit = m.get_method("logits")({x}).toTensorVector()[0];
+      return h.loss == "focal" ? binary_focal_loss(logit, y, pos_weight / (1 + pos_weight))
+                               : weighted_bce_loss(logit, y, pos_weight);
+    };
+    loop.validate = [&](torch::jit::Module& m) {
+      const auto scores = item_scores(m, samples[val_split], item_labels[val_split].size(), dims);
+      const double auc = roc_auc(scores, item_labels[val_split]);
+      return json{{"auc", auc}, {"score", auc}};
+    };
+
+    MEDAI_ASSIGN_OR_RETURN(LoopResult result, run_training_loop(loop, build_network(spec, seed), sink));
+    json metrics = json::object();
+    {
+      torch::NoGradGuard no_grad;
+      result.best.eval();
+      for (const char* split : {"validation", "test"}) {
+        if (samples[split].empty()) continue;
+        const auto scores = item_scores(result.best, samples[split], item_labels[split].size(), dims);
+        metrics[split] = {{"auc", roc_auc(scores, item_labels[split])},
+                          {"items", item_labels[split].size()},
+                          {"scores", scores},
+                          {"labels", item_labels[split]}};
+      }
+    }
+    TrainingOutcome out;
+    out.model_artifact = request.work_dir / "model.pt";
+    MEDAI_RETURN_IF_ERROR(export_module(result.best, out.model_artifact));
+    out.runtime = "torchscript";
+    out.manifest_fragment = {
+        {"input", {{"kind", "image"}, {"size", {dims[0], dims[1]}}, {"channels", 1},
+                   {"values", "presentation values in [0,1] (VOI LUT/window applied, MONOCHROME1 inverted)"},
+                   {"fit", "whole image scaled to fit, aspect kept, centred, zero padded"}}},
+        {"output", {{"kind", "score"}, {"positive_label", positive},
+                    {"labels", {{{"value", 1}, {"name", positive}}}},
+                    {"heatmap", "method cam(x): class-activation map [N,1,H,W] in [0,1]"},
+                    {"aggregation", "item score = max over its images"}}},
+        {"pipeline", {{"pre", json::array()}, {"post", json::array()}}}};
+    json curve = json::array();
+    for (const auto& e : result.history)
+      curve.push_back({{"epoch", e["epoch"]}, {"loss", e["loss"]}, {"validation_auc", e["validation"]["auc"]}});
+    out.report = {{"architecture", "resnet2d"},
+                  {"seed", seed},
+                  {"positive_label", positive},
+                  {"pos_weight", pos_weight},
+                  {"best_epoch", result.best_epoch},
+                  {"best_validation_auc", result.best_score},
+                  {"stopped_early", result.stopped_early},
+                  {"resumed", result.resumed},
+                  {"epochs", result.history},
+                  {"loss_curve", curve},
+                  {"metrics", metrics},
+                  {"samples_per_second", result.samples_per_second},
+                  {"loader_wait_fraction", result.loader_wait_fraction}};
+    return out;
+  }
+};
+
+}  // namespace
+
+double roc_auc(const std::vector<double>& scores, const std::vector<int>& labels) {
+  std::vector<std::size_t> idx(scores.size());
+  std::iota(idx.begin(), idx.end(), 0);
+  std::sort(idx.begin(), idx.end(), [&](auto a, auto b) { return scores[a] < scores[b]; });
+  // Mid-ranks for ties.
+  std::vector<double> rank(scores.size());
+  for (std::size_t i = 0; i < idx.size();) {
+    std::size_t j = i;
+    while (j + 1 < idx.size() && scores[idx[j + 1]] == scores[idx[i]]) ++j;
+    for (std::size_t k = i; k <= j; ++k) rank[idx[k]] = (static_cast<double>(i + j) / 2) + 1;
+    i = j + 1;
+  }
+  double pos = 0, neg = 0, rank_sum = 0;
+  for (std::size_t i = 0; i < labels.size(); ++i) {
+    if (labels[i]) {
+      ++pos;
+      rank_sum += rank[i];
+    } else {
+      ++neg;
+    }
+  }
+  if (pos == 0 || neg == 0) return 0.5;
+  return (rank_sum - pos * (pos + 1) / 2) / (pos * neg);
+}
+
+std::unique_ptr<Trainer> make_resnet2d_trainer() { return std::make_unique<Resnet2dTrainer>(); }
+
+}  // namespace medai::training::torch_nets

@@ -1,0 +1,240 @@
+// LibTorch translation unit: the "unet3d" segmentation trainer.
+#include <ATen/ATen.h>
+
+#include <algorithm>
+#include <numeric>
+#include <random>
+#include <set>
+
+#include "evaluation/segmentation_metrics.h"
+#include "training/torch/imaging_cases.h"
+#include "training/torch/losses.h"
+#include "training/torch/networks.h"
+#include "training/torch/trainer_common.h"
+#include "training/torch/training_loop.h"
+#include "training/torch/unet3d_trainer.h"
+
+namespace medai::training::torch_nets {
+namespace {
+using nlohmann::json;
+
+torch::Tensor patch_input(const imaging::Volume<float>& v, int multiple, std::array<int, 3>& padded) {
+  for (int a = 0; a < 3; ++a) {
+    const int n = a == 0 ? v.nx : a == 1 ? v.ny : v.nz;
+    padded[a] = (n + multiple - 1) / multiple * multiple;
+  }
+  auto t = torch::from_blob(const_cast<float*>(v.data.data()), {1, 1, v.nz, v.ny, v.nx}, torch::kFloat32);
+  return at::constant_pad_nd(t, {0, padded[0] - v.nx, 0, padded[1] - v.ny, 0, padded[2] - v.nz}, 0.0);
+}
+
+// Whole-volume inference on the training grid -> label map (argmax).
+std::vector<std::uint8_t> predict_labels(torch::jit::Module& model, const Case3d& c, int multiple) {
+  std::array<int, 3> padded;
+  auto x = patch_input(c.image, multiple, padded);
+  auto p = model.forward({x}).toTensor();
+  auto labels = p.argmax(1).squeeze(0).slice(0, 0, c.image.nz).slice(1, 0, c.image.ny).slice(2, 0, c.image.nx);
+  labels = labels.to(torch::kUInt8).contiguous();
+  return std::vector<std::uint8_t>(labels.data_ptr<std::uint8_t>(), labels.data_ptr<std::uint8_t>() + labels.numel());
+}
+
+// Per structure and case: Dice, HD95, volume error (the evaluation module's functions).
+std::vector<evaluation::StructureScore> score_cases(torch::jit::Module& model, const std::vector<Case3d>& cases,
+                                                    const std::vector<std::string>& structures, int multiple) {
+  std::vector<evaluation::StructureScore> out;
+  for (std::size_t ci = 0; ci < cases.size(); ++ci) {
+    const auto& c = cases[ci];
+    const auto pred = predict_labels(model, c, multiple);
+    std::vector<std::uint8_t> p(pred.size()), r(pred.size());
+    for (std::size_t s = 0; s < structures.size(); ++s) {
+      const auto value = static_cast<std::uint8_t>(s + 1);
+      for (std::size_t v = 0; v < pred.size(); ++v) {
+        p[v] = pred[v] == value;
+        r[v] = c.label.data[v] == value;
+      }
+      out.push_back({std::to_string(ci), structures[s],
+                     evaluation::score_segmentation(p.data(), r.data(), {c.image.nx, c.image.ny, c.image.nz},
+                                                    c.image.spacing)});
+    }
+  }
+  return out;
+}
+
+double mean_dice(const std::vector<evaluation::StructureScore>& s) {
+  if (s.empty()) return 0;
+  double sum = 0;
+  for (const auto& x : s) sum += x.score.dice;
+  return sum / static_cast<double>(s.size());
+}
+
+class Unet3dTrainer final : public Trainer {
+ public:
+  std::string architecture() const override { return "unet3d"; }
+  std::vector<std::string> tasks() const override { return {"segmentation"}; }
+  Status validate(const json& hyper) const override { return parse_hyper_params("unet3d", hyper).status(); }
+
+  Result<TrainingOutcome> train(const TrainingRequest& request, const TrainingData& data,
+                                TrainingSink& sink) override {
+    // LibTorch reports shape, memory and file problems as exceptions: they
+    // fail the job with a message instead of ending the process.
+    try {
+      return train_impl(request, data, sink);
+    } catch (const std::exception& e) {
+      return make_error(ErrorCode::internal, std::string("training failed in LibTorch: ") +
+                                                 std::string(e.what()).substr(0, 600));
+    }
+  }
+
+ private:
+  Result<TrainingOutcome> train_impl(const TrainingRequest& request, const TrainingData& data, TrainingSink& sink) {
+    MEDAI_ASSIGN_OR_RETURN(HyperParams h, parse_hyper_params("unet3d", request.hyper));
+    MEDAI_RETURN_IF_ERROR(check_imaging_data(data));
+    const std::uint64_t seed = effective_seed(h, request);
+    const int threads = std::max(1, request.threads);
+
+    // Load every split; structure names come from the training split.
+    std::map<std::string, std::vector<LabelledSeries>> loaded;
+    std::set<std::string> names;
+    for (const char* split : {"train", "validation", "test"})
+      for (std::size_t i : items_of_split(data, split)) {
+        MEDAI_ASSIGN_OR_RETURN(auto s, load_labelled_series(data, data.items()[i], i));
+        if (std::string(split) == "train")
+          for (const auto& m : s.masks) names.insert(m.name);
+        loaded[split].push_back(std::move(s));
+      }
+    const std::vector<std::string> structures(names.begin(), names.end());
+    if (structures.empty() || structures.size() > 254)
+      return make_error(ErrorCode::unprocessable, "the training split needs 1 to 254 annotated structures",
+                        {{"structures", structures.size()}});
+    if (!h.class_weights.empty() && h.class_weights.size() != structures.size() + 1)
+      return make_error(ErrorCode::invalid_argument, "class_weights needs one weight per class (background first)",
+                        {{"problems", {{{"field", "class_weights"},
+                                        {"message", "expected " + std::to_string(structures.size() + 1) +
+                                                        " weights, got " + std::to_string(h.class_weights.size())}}}},
+                         {"classes", json(structures)}});
+    std::map<std::string, std::vector<Case3d>> cases;
+    for (auto& [split, list] : loaded) {
+      for (auto& s : list) cases[split].push_back(make_case(s, h, structures, false, threads));
+      list.clear();
+    }
+    const auto& train_cases = cases["train"];
+    const auto& val_cases = cases["validation"].empty() ? train_cases : cases["validation"];
+
+    NetworkSpec spec{"unet3d", static_cast<int>(structures.size()) + 1, h.depth, h.base_channels,
+                     h.deep_supervision, {}};
+    const int multiple = 1 << h.depth;
+    const std::array<int, 3> dims{h.patch_size[0], h.patch_size[1], h.patch_size[2]};
+    const std::int64_t samples = static_cast<std::int64_t>(train_cases.size()) * h.patches_per_volume;
+
+    LoopSpec loop;
+    loop.hyper = h;
+    loop.seed = seed;
+    loop.threads = threads;
+    loop.work_dir = request.work_dir;
+    loop.fingerprint = run_fingerprint(request, data, seed);
+    loop.steps_per_epoch = (samples + h.batch_size - 1) / h.batch_size;
+    loop.make_batch = [&, samples](int epoch, std::int64_t step) {
+      // The epoch's sample order: a seeded shuffle of (case, repeat) pairs.
+      std::vector<std::int64_t> order(static_cast<std::size_t>(samples));
+      std::iota(order.begin(), order.end(), 0);
+      auto shuffle_rng = sample_rng(seed, epoch, -1);
+      std::shuffle(order.begin(), order.end(), shuffle_rng);
+      HostBatch b;
+      const std::size_t voxels = static_cast<std::size_t>(dims[0]) * dims[1] * dims[2];
+      b.input_shape = {h.batch_size, 1, dims[2], dims[1], dims[0]};
+      b.target_shape = {h.batch_size, dims[2], dims[1], dims[0]};
+      b.input.reserve(voxels * h.batch_size);
+      b.target.reserve(voxels * h.batch_size);
+      for (int k = 0; k < h.batch_size; ++k) {
+        const std::int64_t s = order[static_cast<std::size_t>((step * h.batch_size + k) % samples)];
+        auto rng = sample_rng(seed, epoch, step * h.batch_size + k);
+        const auto& c = train_cases[static_cast<std::size_t>(s / h.patches_per_volume)];
+        Patch3d p = sample_patch(c, dims, h.augmentation, h.foreground_fraction, rng);
+        b.input.insert(b.input.end(), p.image.begin(), p.image.end());
+        for (auto l : p.label) b.target.push_back(l);
+      }
+      return b;
+    };
+    const auto ds_scales = deep_supervision_scales(spec);
+    loop.loss = [&h, ds_scales](torch::jit::Module& m, const HostBatch& b) {
+      auto x = to_tensor(b.input, b.input_shape);
+      auto y = to_tensor(b.target, b.target_shape).to(torch::kLong);
+      auto outs = m.get_method("logits")({x}).toTensorVector();
+      auto loss_of = [&](const torch::Tensor& logits, const torch::Tensor& target) {
+        return h.loss == "focal" ? focal_loss(logits, target, h.class_weights)
+                                 : dice_ce_loss(logits, target, h.class_weights);
+      };
+      torch::Tensor total = loss_of(outs[0], y);
+      double weight_sum = 1;
+      for (std::size_t i = 1; i < outs.size(); ++i) {
+        const int s = ds_scales[i - 1];
+        auto ys = y.slice(1, 0, c10::nullopt, s).slice(2, 0, c10::nullopt, s).slice(3, 0, c10::nullopt, s);
+        const double w = 1.0 / (1 << i);
+        total = total + w * loss_of(outs[i], ys.contiguous());
+        weight_sum += w;
+      }
+      return total / weight_sum;
+    };
+    loop.validate = [&](torch::jit::Module& m) {
+      auto scores = score_cases(m, val_cases, structures, multiple);
+      const double dice = mean_dice(scores);
+      return json{{"dice", dice}, {"score", dice}};
+    };
+
+    MEDAI_ASSIGN_OR_RETURN(LoopResult result, run_training_loop(loop, build_network(spec, seed), sink));
+
+    // Final metrics of the best epoch on validation and test.
+    json metrics = json::object();
+    {
+      torch::NoGradGuard no_grad;
+      result.best.eval();
+      for (const char* split : {"validation", "test"}) {
+        if (cases[split].empty()) continue;
+        auto s = score_cases(result.best, cases[split], structures, multiple);
+        json summary = evaluation::summarise_segmentation(s);
+        summary["cases"] = cases[split].size();
+        metrics[split] = summary;
+      }
+    }
+    TrainingOutcome out;
+    out.model_artifact = request.work_dir / "model.pt";
+    MEDAI_RETURN_IF_ERROR(export_module(result.best, out.model_artifact));
+    out.runtime = "torchscript";
+    json labels = json::array();
+    for (std::size_t i = 0; i < structures.size(); ++i) labels.push_back({{"value", i + 1}, {"name", structures[i]}});
+    const json spacing{h.spacing_mm[0], h.spacing_mm[1], h.spacing_mm[2]};
+    out.manifest_fragment = {
+        {"input", {{"kind", "volume"}, {"spacing_mm", spacing}, {"patch_size", h.patch_size},
+                   {"window", {{"center", h.window[0]}, {"width", h.window[1]}}}, {"channels", 1}}},
+        {"output", {{"kind", "labels"}, {"labels", labels}}},
+        {"pipeline",
+         {{"pre", {{{"op", "resample"}, {"spacing_mm", spacing}},
+                   {{"op", "window"}, {"center", h.window[0]}, {"width", h.window[1]}},
+                   {{"op", "sliding_window"}, {"patch_size", h.patch_size}, {"overlap", 0.5}, {"blend", "gaussian"}}}},
+          {"post", {{{"op", "argmax"}}, {{"op", "resample"}, {"to", "source"}}}}}}};
+    json curve = json::array();
+    for (const auto& e : result.history) curve.push_back({{"epoch", e["epoch"]}, {"loss", e["loss"]},
+                                                          {"validation_dice", e["validation"]["dice"]}});
+    out.report = {{"architecture", "unet3d"},
+                  {"seed", seed},
+                  {"structures", structures},
+                  {"best_epoch", result.best_epoch},
+                  {"best_validation_dice", result.best_score},
+                  {"stopped_early", result.stopped_early},
+                  {"resumed", result.resumed},
+                  {"epochs", result.history},
+                  {"loss_curve", curve},
+                  {"metrics", metrics},
+                  {"samples_per_second", result.samples_per_second},
+                  {"loader_wait_fraction", result.loader_wait_fraction},
+                  {"cases", {{"train", train_cases.size()},
+                             {"validation", cases["validation"].size()},
+                             {"test", cases["test"].size()}}}};
+    return out;
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Trainer> make_unet3d_trainer() { return std::make_unique<Unet3dTrainer>(); }
+
+}  // namespace medai::training::torch_nets
