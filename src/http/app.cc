@@ -1,6 +1,7 @@
 #include "http/app.h"
 
 #include <set>
+#include <thread>
 #include <sstream>
 
 #include "core/log.h"
@@ -12,6 +13,7 @@
 #include "runtime/model_check.h"
 #include "jobs/dicom_push.h"
 #include "jobs/webhooks.h"
+#include "training/xgboost_trainer.h"
 
 namespace medai::http {
 namespace {
@@ -151,6 +153,17 @@ Result<std::unique_ptr<Application>> Application::open(const Config& config) {
                                 .submit_roles = {access::Role::doctor, access::Role::institution_admin,
                                                  access::Role::admin}});
   app->ctx_.jobs = app->jobs_.get();
+  // Training jobs; the lead adds register_torch_trainers(*app->trainers_) here.
+  app->trainers_ = std::make_shared<training::TrainerRegistry>();
+  training::register_xgboost_trainer(*app->trainers_);
+  app->training_ = std::make_unique<training::TrainingService>(
+      *app->data_.catalog, *app->data_.blobs, *app->datasets_, *app->jobs_, app->trainers_,
+      training::TrainingServiceOptions{.work_root = std::filesystem::path(config.data_dir) / "work" / "training",
+                                       .max_threads = config.runtime.threads > 0
+                                                          ? static_cast<int>(config.runtime.threads)
+                                                          : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()))});
+  app->training_->register_job_handler();
+  app->ctx_.training = app->training_.get();
   app->series_detector_ = std::make_unique<jobs::SeriesCompleteDetector>(
       *app->data_.catalog, *app->data_.blobs, *app->jobs_,
       jobs::DetectorOptions{.stable_ms = config.jobs.series_stable_seconds * 1000,
