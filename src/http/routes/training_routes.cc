@@ -61,7 +61,6 @@ Result<training::NewTrainingJob> new_job_of(const json& body) {
 }  // namespace
 
 void register_training_routes(Router& router, AppContext& ctx) {
-  if (!ctx.training) return;
   router.add({.method = Method::post,
               .pattern = "/api/v1/training-jobs",
               .operation_id = "createTrainingJob",

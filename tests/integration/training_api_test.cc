@@ -1,0 +1,227 @@
+// Training jobs over the real server: XGBoost on the reference Pima data
+// (r-cran-mass), parameter refusal, tenancy, reports, and a job that survives
+// a kill -9 of the server mid-training.
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "server_process.h"
+
+namespace medai::testing {
+namespace {
+
+using nlohmann::json;
+
+// Polls GET /api/v1/training-jobs/{id} until `done(job)` or the timeout.
+json wait_for(const Api& api, const std::string& id, const std::function<bool(const json&)>& done,
+              std::chrono::seconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  json job;
+  while (std::chrono::steady_clock::now() < deadline) {
+    job = api.json("GET", "/api/v1/training-jobs/" + id);
+    if (job.is_object() && done(job)) return job;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  return job;
+}
+
+bool finished(const json& j) {
+  const std::string s = j.value("state", "");
+  return s == "succeeded" || s == "failed" || s == "cancelled";
+}
+
+std::string import_pima(const Api& admin) {
+  int status = 0;
+  json imports = admin.json("POST", "/api/v1/datasets/reference-imports", nullptr, &status);
+  EXPECT_EQ(status, 200) << imports.dump();
+  for (const auto& r : imports.value("items", json::array()))
+    if (r["name"] == "pima-diabetes-mass" && r["outcome"] != "unavailable") return r["dataset_id"];
+  return {};
+}
+
+class TrainingApiTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new TempDir();
+    server_ = new ServerProcess(*dir_ / "var");
+    ASSERT_TRUE(server_->running()) << server_->log_text();
+    const auto data = *dir_ / "var";
+    create_institutions_and_users(data, {"hosp-a", "hosp-b"},
+                                  {{"res-a", "hosp-a", "researcher"},
+                                   {"doc-a", "hosp-a", "doctor"},
+                                   {"res-b", "hosp-b", "researcher"}},
+                                  dir_->path());
+    admin_ = issue_token(data, "admin", dir_->path());
+    res_a_ = issue_token(data, "res-a", dir_->path());
+    doc_a_ = issue_token(data, "doc-a", dir_->path());
+    res_b_ = issue_token(data, "res-b", dir_->path());
+    pima_ = import_pima(Api{server_->port(), admin_});
+  }
+  static void TearDownTestSuite() {
+    delete server_;
+    delete dir_;
+  }
+  static TempDir* dir_;
+  static ServerProcess* server_;
+  static std::string admin_, res_a_, doc_a_, res_b_, pima_;
+};
+TempDir* TrainingApiTest::dir_ = nullptr;
+ServerProcess* TrainingApiTest::server_ = nullptr;
+std::string TrainingApiTest::admin_, TrainingApiTest::res_a_, TrainingApiTest::doc_a_, TrainingApiTest::res_b_,
+    TrainingApiTest::pima_;
+
+TEST_F(TrainingApiTest, RefusesBadRequestsBeforeQueueing) {
+  if (pima_.empty()) GTEST_SKIP() << "r-cran-mass not installed";
+  Api res{server_->port(), res_a_};
+  int status = 0;
+  json bad = res.json("POST", "/api/v1/training-jobs",
+                      {{"dataset_id", pima_},
+                       {"architecture", "xgboost"},
+                       {"hyper", {{"rounds", -1}, {"eta", "fast"}, {"max_depht", 3}}}},
+                      &status);
+  EXPECT_EQ(status, 422) << bad.dump();
+  EXPECT_EQ(bad["error"], "unprocessable");
+  ASSERT_EQ(bad["detail"]["problems"].size(), 3u) << bad.dump();
+  std::set<std::string> fields;
+  for (const auto& p : bad["detail"]["problems"]) fields.insert(p["field"]);
+  EXPECT_EQ(fields, (std::set<std::string>{"rounds", "eta", "max_depht"}));
+
+  json unknown = res.json("POST", "/api/v1/training-jobs", {{"dataset_id", pima_}, {"architecture", "svm"}}, &status);
+  EXPECT_EQ(status, 422);
+  EXPECT_EQ(unknown["detail"]["field"], "architecture");
+  res.json("POST", "/api/v1/training-jobs", {{"dataset_id", "nope"}, {"architecture", "xgboost"}}, &status);
+  EXPECT_EQ(status, 404);
+  res.json("POST", "/api/v1/training-jobs", {{"dataset_id", pima_}, {"architecture", "xgboost"}, {"colour", 1}},
+           &status);
+  EXPECT_EQ(status, 400);
+  Api doc{server_->port(), doc_a_};
+  doc.json("POST", "/api/v1/training-jobs", {{"dataset_id", pima_}, {"architecture", "xgboost"}}, &status);
+  EXPECT_EQ(status, 403);
+  // A draft version is refused until frozen.
+  json draft = res.json("POST", "/api/v1/datasets",
+                        {{"name", "draft-table"}, {"data_use", "tests"}, {"licence", "CC0"},
+                         {"csv", "a,y\n1,p\n2,n\n3,p\n4,n\n5,p\n6,n\n7,p\n8,n\n9,p\n10,n\n"},
+                         {"label_column", "y"}},
+                        &status);
+  ASSERT_EQ(status, 201) << draft.dump();
+  json refused = res.json("POST", "/api/v1/training-jobs",
+                          {{"dataset_id", draft["id"]}, {"architecture", "xgboost"}}, &status);
+  EXPECT_EQ(status, 409) << refused.dump();
+  // Nothing was queued by any of these.
+  EXPECT_EQ(res.json("GET", "/api/v1/training-jobs")["items"].size(), 0u);
+}
+
+TEST_F(TrainingApiTest, TrainsXGBoostOnPimaWithHistoryAndReports) {
+  if (pima_.empty()) GTEST_SKIP() << "r-cran-mass not installed";
+  Api res{server_->port(), res_a_};
+  int status = 0;
+  json created = res.json("POST", "/api/v1/training-jobs",
+                          {{"dataset_id", pima_}, {"architecture", "xgboost"}, {"seed", 7},
+                           {"hyper", {{"rounds", 300}, {"max_depth", 3}, {"eta", 0.05}}}},
+                          &status);
+  ASSERT_EQ(status, 201) << created.dump();
+  const std::string id = created["id"];
+  EXPECT_EQ(created["dataset_version"], 1);
+  EXPECT_EQ(created["architecture"], "xgboost");
+  json done = wait_for(res, id, finished, std::chrono::seconds(180));
+  ASSERT_EQ(done["state"], "succeeded") << done.dump();
+  ASSERT_GT(done["history"].size(), 5u);
+  EXPECT_EQ(done["history"][0]["epoch"], 1);
+  EXPECT_TRUE(done["history"][0]["validation"].contains("auc"));
+  EXPECT_EQ(done["runtime"], "xgboost");
+  EXPECT_EQ(done["model"]["sha256"].get<std::string>().size(), 64u);
+  // The job is also a job: same id on /api/v1/jobs with the result.
+  json job = res.json("GET", "/api/v1/jobs/" + id);
+  EXPECT_EQ(job["type"], "train");
+  EXPECT_GE(job["result"]["test_auc"].get<double>(), 0.82);
+
+  json report = res.json("GET", "/api/v1/training-jobs/" + id + "/report", nullptr, &status);
+  ASSERT_EQ(status, 200);
+  EXPECT_EQ(report["schema"], "medai.evaluation-report/1");
+  EXPECT_EQ(report["dataset"]["name"], "pima-diabetes-mass");
+  const auto& test = report["splits"]["test"];
+  EXPECT_EQ(test["cases"], 332);
+  EXPECT_GE(test["auc"].get<double>(), 0.82);
+  EXPECT_LT(test["auc_ci"]["lower"].get<double>(), test["auc"].get<double>());
+  std::printf("server-trained Pima.te AUC %.4f (95%% CI %.4f-%.4f)\n", test["auc"].get<double>(),
+              test["auc_ci"]["lower"].get<double>(), test["auc_ci"]["upper"].get<double>());
+  auto html = res.call("GET", "/api/v1/training-jobs/" + id + "/report.html");
+  ASSERT_TRUE(html && html->status == 200);
+  EXPECT_NE(html->header("content-type").find("text/html"), std::string::npos);
+  EXPECT_NE(html->body.find("<svg"), std::string::npos);
+  EXPECT_NE(html->body.find("Research use only"), std::string::npos);
+
+  json list = res.json("GET", "/api/v1/training-jobs");
+  ASSERT_EQ(list["items"].size(), 1u);
+  EXPECT_EQ(list["items"][0]["id"], id);
+  // Another institution does not see it.
+  Api other{server_->port(), res_b_};
+  other.json("GET", "/api/v1/training-jobs/" + id, nullptr, &status);
+  EXPECT_EQ(status, 404);
+  other.json("GET", "/api/v1/training-jobs/" + id + "/report", nullptr, &status);
+  EXPECT_EQ(status, 404);
+  EXPECT_EQ(other.json("GET", "/api/v1/training-jobs")["items"].size(), 0u);
+}
+
+TEST_F(TrainingApiTest, CancelStopsARunningJob) {
+  if (pima_.empty()) GTEST_SKIP() << "r-cran-mass not installed";
+  Api res{server_->port(), res_a_};
+  int status = 0;
+  json created = res.json("POST", "/api/v1/training-jobs",
+                          {{"dataset_id", pima_}, {"architecture", "xgboost"},
+                           {"hyper", {{"rounds", 10000}, {"early_stopping_rounds", 0}, {"eta", 0.001}}}},
+                          &status);
+  ASSERT_EQ(status, 201);
+  const std::string id = created["id"];
+  wait_for(res, id, [](const json& j) { return !j["history"].empty(); }, std::chrono::seconds(60));
+  json cancelled = res.json("POST", "/api/v1/training-jobs/" + id + "/cancel", nullptr, &status);
+  EXPECT_EQ(status, 200) << cancelled.dump();
+  json done = wait_for(res, id, finished, std::chrono::seconds(60));
+  EXPECT_EQ(done["state"], "cancelled");
+  res.json("GET", "/api/v1/training-jobs/" + id + "/report", nullptr, &status);
+  EXPECT_EQ(status, 409);
+}
+
+// A kill -9 mid-training: after the restart the engine re-queues the job
+// (its owner process is gone) and it finishes with the full history.
+TEST(TrainingResume, JobInterruptedByKillFinishesAfterRestart) {
+  TempDir dir;
+  const auto data = dir / "var";
+  std::string pima, token, id;
+  const int rounds = 1500;
+  {
+    ServerProcess server(data);
+    ASSERT_TRUE(server.running()) << server.log_text();
+    create_institutions_and_users(data, {"hosp-r"}, {{"res", "hosp-r", "researcher"}}, dir.path());
+    token = issue_token(data, "res", dir.path());
+    pima = import_pima(Api{server.port(), issue_token(data, "admin", dir.path())});
+    if (pima.empty()) GTEST_SKIP() << "r-cran-mass not installed";
+    Api res{server.port(), token};
+    int status = 0;
+    json created = res.json("POST", "/api/v1/training-jobs",
+                            {{"dataset_id", pima}, {"architecture", "xgboost"}, {"seed", 3},
+                             {"hyper", {{"rounds", rounds}, {"early_stopping_rounds", 0}, {"eta", 0.01},
+                                        {"bootstrap_resamples", 200}}}},
+                            &status);
+    ASSERT_EQ(status, 201) << created.dump();
+    id = created["id"];
+    json running = wait_for(res, id, [](const json& j) { return j["history"].size() >= 20 || finished(j); },
+                            std::chrono::seconds(120));
+    ASSERT_EQ(running["state"], "running") << "the job must still be running when the server is killed";
+    server.kill_hard();
+  }
+  ServerProcess again(data);
+  ASSERT_TRUE(again.running()) << again.log_text();
+  Api res{again.port(), token};
+  json done = wait_for(res, id, finished, std::chrono::seconds(300));
+  ASSERT_EQ(done["state"], "succeeded") << done.dump();
+  EXPECT_GE(done["attempts"].get<int>(), 2);
+  EXPECT_EQ(done["history"].size(), static_cast<std::size_t>(rounds));
+  int status = 0;
+  json report = res.json("GET", "/api/v1/training-jobs/" + id + "/report", nullptr, &status);
+  EXPECT_EQ(status, 200);
+  EXPECT_EQ(report["rounds_trained"], rounds);
+}
+
+}  // namespace
+}  // namespace medai::testing
