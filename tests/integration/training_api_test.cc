@@ -182,6 +182,49 @@ TEST_F(TrainingApiTest, CancelStopsARunningJob) {
   EXPECT_EQ(status, 409);
 }
 
+TEST_F(TrainingApiTest, CliTrainsFollowsListsAndWritesTheReport) {
+  if (pima_.empty()) GTEST_SKIP() << "r-cran-mass not installed";
+  const std::vector<std::string> server = {"--server", "http://127.0.0.1:" + std::to_string(server_->port()),
+                                           "--token", res_a_};
+  auto with = [&](std::vector<std::string> args) {
+    args.insert(args.end(), server.begin(), server.end());
+    return run_medai(args, dir_->path());
+  };
+  // Every bad parameter is listed, nothing is queued.
+  auto bad = with({"train", "--dataset", pima_, "--architecture", "xgboost", "--hyper", R"({"rounds":0,"eta":5})"});
+  EXPECT_NE(bad.exit_code, 0);
+  EXPECT_NE(bad.err.find("rounds:"), std::string::npos) << bad.err;
+  EXPECT_NE(bad.err.find("eta:"), std::string::npos) << bad.err;
+  // Create and follow: progress on stderr, the finished job on stdout.
+  auto run = with({"train", "--dataset", pima_, "--architecture", "xgboost", "--seed", "5", "--hyper",
+                   R"({"rounds":40,"early_stopping_rounds":0,"bootstrap_resamples":200})"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_NE(run.err.find("100%"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("epoch 40/40"), std::string::npos) << run.err;
+  json job = json::parse(run.out, nullptr, false);
+  ASSERT_TRUE(job.is_object()) << run.out;
+  EXPECT_EQ(job["state"], "succeeded");
+  const std::string id = job["id"];
+  auto list = with({"train", "list"});
+  EXPECT_EQ(list.exit_code, 0) << list.err;
+  EXPECT_NE(list.out.find(id), std::string::npos);
+  auto status = with({"train", "status", id});
+  EXPECT_EQ(json::parse(status.out, nullptr, false)["history"].size(), 40u);
+  const auto html = dir_->path() / "report.html";
+  auto report = with({"train", "report", id, "--html", "--out", html.string()});
+  ASSERT_EQ(report.exit_code, 0) << report.err;
+  const std::string page = read_file(html);
+  EXPECT_EQ(page.rfind("<!DOCTYPE html>", 0), 0u);
+  EXPECT_NE(page.find("<svg"), std::string::npos);
+  auto json_report = with({"train", "report", id});
+  EXPECT_EQ(json::parse(json_report.out, nullptr, false)["schema"], "medai.evaluation-report/1");
+  // --no-follow returns at once with the queued job.
+  auto queued = with({"train", "--dataset", pima_, "--architecture", "xgboost", "--no-follow", "--hyper",
+                      R"({"rounds":5})"});
+  ASSERT_EQ(queued.exit_code, 0) << queued.err;
+  EXPECT_EQ(json::parse(queued.out, nullptr, false)["architecture"], "xgboost");
+}
+
 // A kill -9 mid-training: after the restart the engine re-queues the job
 // (its owner process is gone) and it finishes with the full history.
 TEST(TrainingResume, JobInterruptedByKillFinishesAfterRestart) {
