@@ -164,6 +164,10 @@ Result<std::unique_ptr<Application>> Application::open(const Config& config) {
                                                           : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()))});
   app->training_->register_job_handler();
   app->ctx_.training = app->training_.get();
+  app->evaluations_ = std::make_unique<training::EvaluationService>(
+      *app->data_.catalog, *app->datasets_, *app->training_, *app->apps_, *app->package_cache_,
+      static_cast<int>(std::max<std::int64_t>(1, config.runtime.threads)));
+  app->ctx_.evaluations = app->evaluations_.get();
   app->series_detector_ = std::make_unique<jobs::SeriesCompleteDetector>(
       *app->data_.catalog, *app->data_.blobs, *app->jobs_,
       jobs::DetectorOptions{.stable_ms = config.jobs.series_stable_seconds * 1000,

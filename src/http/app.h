@@ -26,6 +26,7 @@
 #include "runtime/model_directory.h"
 #include "runtime/model_repository.h"
 #include "storage/data_dir.h"
+#include "training/evaluation_service.h"
 #include "training/training_service.h"
 
 namespace medai::http {
@@ -46,6 +47,7 @@ struct AppContext {
   runtime::ModelDirectory* model_directory = nullptr;  // models served on /v2 and who may call them
   jobs::JobEngine* jobs = nullptr;              // background jobs (started with the server)
   training::TrainingService* training = nullptr;  // training jobs, artefacts, reports
+  training::EvaluationService* evaluations = nullptr;  // stored model evaluations
   std::string version;
 };
 
@@ -104,6 +106,7 @@ class Application {
   std::unique_ptr<jobs::SeriesCompleteDetector> series_detector_;  // routing rules
   std::shared_ptr<training::TrainerRegistry> trainers_;
   std::unique_ptr<training::TrainingService> training_;
+  std::unique_ptr<training::EvaluationService> evaluations_;
   AppContext ctx_;
   std::shared_ptr<Router> router_;
   std::unique_ptr<Server> server_;

@@ -151,6 +151,21 @@ TEST_F(TrainingApiTest, TrainsXGBoostOnPimaWithHistoryAndReports) {
   EXPECT_NE(html->body.find("<svg"), std::string::npos);
   EXPECT_NE(html->body.find("Research use only"), std::string::npos);
 
+  // The same model evaluated on the same split gives the same AUC (one metric code).
+  json evaluation = res.json("POST", "/api/v1/evaluations",
+                             {{"training_job_id", id}, {"dataset_id", pima_}, {"split", "test"}, {"seed", 7}}, &status);
+  ASSERT_EQ(status, 201) << evaluation.dump();
+  EXPECT_NEAR(evaluation["report"]["splits"]["test"]["auc"].get<double>(), test["auc"].get<double>(), 1e-9);
+  EXPECT_EQ(evaluation["report"]["subject"]["kind"], "training_job");
+  const std::string eval_id = evaluation["id"];
+  auto eval_html = res.call("GET", "/api/v1/evaluations/" + eval_id + "/report.html");
+  ASSERT_TRUE(eval_html && eval_html->status == 200);
+  EXPECT_NE(eval_html->body.find("<svg"), std::string::npos);
+  EXPECT_EQ(res.json("GET", "/api/v1/evaluations")["items"][0]["id"], eval_id);
+  Api doc{server_->port(), doc_a_};
+  doc.json("POST", "/api/v1/evaluations", {{"training_job_id", id}, {"dataset_id", pima_}}, &status);
+  EXPECT_EQ(status, 403);
+
   json list = res.json("GET", "/api/v1/training-jobs");
   bool listed = false;
   for (const auto& item : list["items"]) listed = listed || item["id"] == id;
@@ -160,6 +175,10 @@ TEST_F(TrainingApiTest, TrainsXGBoostOnPimaWithHistoryAndReports) {
   other.json("GET", "/api/v1/training-jobs/" + id, nullptr, &status);
   EXPECT_EQ(status, 404);
   other.json("GET", "/api/v1/training-jobs/" + id + "/report", nullptr, &status);
+  EXPECT_EQ(status, 404);
+  other.json("GET", "/api/v1/evaluations/" + eval_id, nullptr, &status);
+  EXPECT_EQ(status, 404);
+  other.json("POST", "/api/v1/evaluations", {{"training_job_id", id}, {"dataset_id", pima_}}, &status);
   EXPECT_EQ(status, 404);
   EXPECT_EQ(other.json("GET", "/api/v1/training-jobs")["items"].size(), 0u);
 }
@@ -277,6 +296,11 @@ TEST_F(TrainingApiTest, PublishesTheTrainedModelAsAnAppThatRuns) {
     }
   EXPECT_TRUE(has_test_auc) << manifest.dump();
 
+  // Before approving, the institution admin evaluates the version on the data.
+  auto evaluated = as(vadmin, {"evaluate", "--app", "pima-risk", "--app-version", "1.0.0", "--dataset", pima_,
+                               "--bootstrap-resamples", "300"});
+  ASSERT_EQ(evaluated.exit_code, 0) << evaluated.err;
+  EXPECT_NE(evaluated.out.find("ROC AUC 0.8"), std::string::npos) << evaluated.out;
   // The vendor's institution approves the version and runs it (KServe v2).
   auto approve = as(vadmin, {"app", "approve", "pima-risk", "1.0.0"});
   ASSERT_EQ(approve.exit_code, 0) << approve.err;

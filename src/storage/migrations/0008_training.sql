@@ -32,3 +32,20 @@ CREATE TABLE training_epochs (
   recorded_at BIGINT NOT NULL,
   PRIMARY KEY (job_id, epoch)
 );
+
+-- Evaluations (`medai evaluate`, POST /api/v1/evaluations): a model (a
+-- training job's or an app version's) run on a split of a dataset the caller
+-- can read; the report is kept (medai.evaluation-report/1), e.g. so an
+-- institution can look at a vendor's version on its own data before approving.
+CREATE TABLE evaluations (
+  id              TEXT PRIMARY KEY,
+  institution_id  TEXT NOT NULL,
+  created_by      TEXT NOT NULL,
+  subject         TEXT NOT NULL,                 -- JSON: {"kind": "training_job"|"app_version", ...}
+  dataset_id      TEXT NOT NULL,
+  dataset_version BIGINT NOT NULL,
+  split           TEXT NOT NULL,
+  report          TEXT NOT NULL,
+  created_at      BIGINT NOT NULL
+);
+CREATE INDEX evaluations_by_institution ON evaluations (institution_id, created_at);
