@@ -161,7 +161,8 @@ Result<std::unique_ptr<Application>> Application::open(const Config& config) {
       training::TrainingServiceOptions{.work_root = std::filesystem::path(config.data_dir) / "work" / "training",
                                        .max_threads = config.runtime.threads > 0
                                                           ? static_cast<int>(config.runtime.threads)
-                                                          : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()))});
+                                                          : static_cast<int>(std::max(1u, std::thread::hardware_concurrency())),
+                                       .dicom = app->dicom_store_.get()});
   app->training_->register_job_handler();
   app->ctx_.training = app->training_.get();
   app->evaluations_ = std::make_unique<training::EvaluationService>(

@@ -7,6 +7,7 @@
 #include "core/log.h"
 #include "datasets/csv_table.h"
 #include "evaluation/report_html.h"
+#include "training/imaging_training_data.h"
 #include "training/tabular_training_data.h"
 
 namespace medai::training {
@@ -116,9 +117,26 @@ class TrainingService::Handler final : public jobs::JobHandler {
     const access::Principal system = access::system_principal();
     MEDAI_ASSIGN_OR_RETURN(auto dataset, s_.datasets_.get(system, req.dataset_id));
     MEDAI_ASSIGN_OR_RETURN(auto version, s_.datasets_.get_version(system, req.dataset_id, req.dataset_version));
-    if (dataset.kind != "tabular")
-      return make_error(ErrorCode::not_implemented,
-                        "training on imaging datasets is not wired into the training service yet");
+    ServiceSink sink(s_.catalog_, ctx, job.id);
+    std::unique_ptr<TrainingData> data;
+    if (dataset.kind == "imaging") {
+      if (!s_.options_.dicom) return make_error(ErrorCode::not_implemented, "this server has no DICOM store");
+      MEDAI_ASSIGN_OR_RETURN(data, ImagingTrainingData::load(s_.catalog_, *s_.options_.dicom, req.dataset_id,
+                                                             req.dataset_version));
+    } else {
+      MEDAI_ASSIGN_OR_RETURN(data, tabular_data(version, req));
+    }
+    ctx.progress(0, "training started (attempt " + std::to_string(ctx.attempt()) + ")");
+    auto outcome = trainer->train(req, *data, sink);
+    return finish(job, ctx, req, dataset, std::move(outcome));
+  }
+
+ private:
+  // The table of a tabular version as the trainer sees it: the exported CSV
+  // (patient column pseudonymised) without its split column, plus each row's
+  // label and split.
+  Result<std::unique_ptr<TrainingData>> tabular_data(const datasets::DatasetVersion& version, TrainingRequest& req) {
+    const access::Principal system = access::system_principal();
     MEDAI_ASSIGN_OR_RETURN(auto exported, s_.datasets_.export_table(system, req.dataset_id, req.dataset_version));
     MEDAI_ASSIGN_OR_RETURN(auto table, datasets::parse_csv(exported.csv));
     const std::string label_column = version.schema.value("label_column", "");
@@ -133,17 +151,20 @@ class TrainingService::Handler final : public jobs::JobHandler {
     }
     table.header.pop_back();
     // The patient column groups rows; it is never a feature.
-    if (arch == "xgboost" && version.schema.contains("group_column") && version.schema["group_column"].is_string()) {
+    if (req.architecture == "xgboost" && version.schema.contains("group_column") && version.schema["group_column"].is_string()) {
       auto& ex = req.hyper["exclude_columns"];
       if (!ex.is_array()) ex = json::array();
       const std::string group = version.schema["group_column"];
       if (std::find(ex.begin(), ex.end(), group) == ex.end()) ex.push_back(group);
     }
-    TabularTrainingData data(datasets::to_csv(table), label_column, std::move(items));
+    return std::unique_ptr<TrainingData>(
+        std::make_unique<TabularTrainingData>(datasets::to_csv(table), label_column, std::move(items)));
+  }
 
-    ServiceSink sink(s_.catalog_, ctx, job.id);
-    ctx.progress(0, "training started (attempt " + std::to_string(ctx.attempt()) + ")");
-    auto outcome = trainer->train(req, data, sink);
+  Result<json> finish(const jobs::Job& job, jobs::JobContext& ctx, const TrainingRequest& req,
+                      const datasets::Dataset& dataset, Result<TrainingOutcome> outcome) {
+    const std::string& arch = req.architecture;
+    std::error_code ec;
     if (!outcome) {
       const auto code = outcome.status().code();
       // Bad data or parameters will not get better on a retry.

@@ -25,6 +25,7 @@
 #include "access/directory.h"
 #include "access/principal.h"
 #include "datasets/dataset_store.h"
+#include "dicom/instance_store.h"
 #include "jobs/job_engine.h"
 #include "storage/blob_store.h"
 #include "storage/catalog.h"
@@ -57,6 +58,7 @@ struct TrainedModel {
 struct TrainingServiceOptions {
   std::filesystem::path work_root;  // <data>/work/training
   int max_threads = 1;
+  dicom::InstanceStore* dicom = nullptr;  // imaging datasets: where their series are stored
 };
 
 class TrainingService {
