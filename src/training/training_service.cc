@@ -192,6 +192,13 @@ class TrainingService::Handler final : public jobs::JobHandler {
                          {"runtime", outcome->runtime}, {"seed", req.seed}};
     report["dataset"] = {{"id", dataset.id}, {"name", dataset.name}, {"version", req.dataset_version},
                          {"licence", dataset.licence}};
+    if (!report.contains("history")) {  // a trainer that leaves the curves to the service
+      MEDAI_ASSIGN_OR_RETURN(auto tx, s_.catalog_.begin(storage::TxMode::read_only));
+      MEDAI_ASSIGN_OR_RETURN(auto rows, tx->query("SELECT record FROM training_epochs WHERE job_id = $1 ORDER BY epoch",
+                                                  {job.id}));
+      report["history"] = json::array();
+      for (const auto& r : rows) report["history"].push_back(json::parse(r.get_text("record"), nullptr, false));
+    }
     if (!report.contains("notes")) report["notes"] = json::array();
     report["notes"].push_back("Research use only: trained on the platform, not validated for clinical use.");
     const auto rounds = report.contains("history") ? static_cast<std::int64_t>(report["history"].size()) : 0;
