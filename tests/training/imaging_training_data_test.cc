@@ -64,7 +64,8 @@ TEST_F(ImagingTrainingDataTest, ItemsAndSeriesFilesOfAFrozenVersion) {
     EXPECT_FALSE(item.label.empty());
     auto files = (*data)->series_files(item.ref["study_uid"], item.ref["series_uid"]);
     ASSERT_TRUE(files.is_ok()) << files.status().to_string();
-    EXPECT_EQ(files->size(), 16u);
+    EXPECT_EQ(static_cast<std::int64_t>(files->size()), item.ref["instances"].get<std::int64_t>());
+    EXPECT_GT(files->size(), 10u);
     for (const auto& f : *files) EXPECT_TRUE(fs::exists(f));
     for (const auto& a : item.ref["annotations"]) {
       ++annotated;
@@ -73,7 +74,7 @@ TEST_F(ImagingTrainingDataTest, ItemsAndSeriesFilesOfAFrozenVersion) {
       EXPECT_EQ(seg->size(), 1u);
     }
   }
-  EXPECT_EQ(annotated, 2);
+  EXPECT_GE(annotated, 2);  // the two studies drawn with at least one nodule carry a SEG
   EXPECT_EQ((*data)->series_files("1.2.3", "4.5.6").status().code(), ErrorCode::not_found);
 }
 
