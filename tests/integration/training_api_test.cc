@@ -334,7 +334,7 @@ TEST(TrainingResume, JobInterruptedByKillFinishesAfterRestart) {
   TempDir dir;
   const auto data = dir / "var";
   std::string pima, token, id;
-  const int rounds = 1500;
+  const int rounds = 800;  // long enough to be killed mid-way, short enough for CI
   {
     ServerProcess server(data);
     ASSERT_TRUE(server.running()) << server.log_text();
