@@ -49,6 +49,8 @@ void add_synth_command(CLI::App& app);    // synth chest-ct|mammo|rt|diabetes
 void add_app_commands(CLI::App& app);     // app keygen|pack|sign|verify|register-key|publish|list|show|approve
 void add_runtime_commands(CLI::App& app);  // app check-run (hidden; sandboxed model check)
 void add_synth_command(CLI::App& app);    // synth chest-ct|mammo|rt|diabetes
+void add_train_commands(CLI::App& app);   // train [status|list|cancel|report|publish]
+void add_evaluate_command(CLI::App& app);  // evaluate (classification reports)
 void add_job_commands(CLI::App& app);     // jobs list|show|submit|cancel|retry|wait
 
 // Prints a Status as the CLI's error line on stderr and returns exit code 1.

@@ -50,6 +50,8 @@ int main(int argc, char** argv) {
   medai::cli::add_app_commands(app);
   medai::cli::add_runtime_commands(app);
   medai::cli::add_job_commands(app);
+  medai::cli::add_train_commands(app);
+  medai::cli::add_evaluate_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,17 +1,20 @@
 #include "http/app.h"
 
 #include <set>
+#include <thread>
 #include <sstream>
 
 #include "core/log.h"
 #include "core/phi.h"
 #include "runtime/torch_threads.h"
+#include "training/torch/torch_trainers.h"
 #include "apps/app_model_directory.h"
 #include "apps/app_run_handler.h"
 #include "jobs/test_handlers.h"
 #include "runtime/model_check.h"
 #include "jobs/dicom_push.h"
 #include "jobs/webhooks.h"
+#include "training/xgboost_trainer.h"
 
 namespace medai::http {
 namespace {
@@ -153,6 +156,23 @@ Result<std::unique_ptr<Application>> Application::open(const Config& config) {
                                 .submit_roles = {access::Role::doctor, access::Role::institution_admin,
                                                  access::Role::admin}});
   app->ctx_.jobs = app->jobs_.get();
+  // Training jobs: XGBoost for tables, LibTorch for images.
+  app->trainers_ = std::make_shared<training::TrainerRegistry>();
+  training::register_xgboost_trainer(*app->trainers_);
+  training::register_torch_trainers(*app->trainers_);
+  app->training_ = std::make_unique<training::TrainingService>(
+      *app->data_.catalog, *app->data_.blobs, *app->datasets_, *app->jobs_, app->trainers_,
+      training::TrainingServiceOptions{.work_root = std::filesystem::path(config.data_dir) / "work" / "training",
+                                       .max_threads = config.runtime.threads > 0
+                                                          ? static_cast<int>(config.runtime.threads)
+                                                          : static_cast<int>(std::max(1u, std::thread::hardware_concurrency())),
+                                       .dicom = app->dicom_store_.get()});
+  app->training_->register_job_handler();
+  app->ctx_.training = app->training_.get();
+  app->evaluations_ = std::make_unique<training::EvaluationService>(
+      *app->data_.catalog, *app->datasets_, *app->training_, *app->apps_, *app->package_cache_,
+      static_cast<int>(std::max<std::int64_t>(1, config.runtime.threads)));
+  app->ctx_.evaluations = app->evaluations_.get();
   app->series_detector_ = std::make_unique<jobs::SeriesCompleteDetector>(
       *app->data_.catalog, *app->data_.blobs, *app->jobs_,
       jobs::DetectorOptions{.stable_ms = config.jobs.series_stable_seconds * 1000,

@@ -26,6 +26,8 @@
 #include "runtime/model_directory.h"
 #include "runtime/model_repository.h"
 #include "storage/data_dir.h"
+#include "training/evaluation_service.h"
+#include "training/training_service.h"
 
 namespace medai::http {
 
@@ -44,6 +46,8 @@ struct AppContext {
   runtime::ModelRepository* models = nullptr;          // loaded models (LRU by bytes), shared by all adapters
   runtime::ModelDirectory* model_directory = nullptr;  // models served on /v2 and who may call them
   jobs::JobEngine* jobs = nullptr;              // background jobs (started with the server)
+  training::TrainingService* training = nullptr;  // training jobs, artefacts, reports
+  training::EvaluationService* evaluations = nullptr;  // stored model evaluations
   std::string version;
 };
 
@@ -79,6 +83,8 @@ class Application {
   // replace ctx.model_directory with its own implementation.
   runtime::StaticModelDirectory* static_models() { return model_directory_.get(); }
   jobs::JobEngine* jobs() { return jobs_.get(); }
+  // Trainers by architecture; more (LibTorch) are added before start().
+  training::TrainerRegistry& trainers() { return *trainers_; }
   access::Directory* directory() { return directory_.get(); }
   storage::DataDir& data() { return data_; }
 
@@ -98,6 +104,9 @@ class Application {
   std::unique_ptr<apps::AppModelDirectory> app_models_;
   std::unique_ptr<jobs::JobEngine> jobs_;  // destroyed after the server (declared before it)
   std::unique_ptr<jobs::SeriesCompleteDetector> series_detector_;  // routing rules
+  std::shared_ptr<training::TrainerRegistry> trainers_;
+  std::unique_ptr<training::TrainingService> training_;
+  std::unique_ptr<training::EvaluationService> evaluations_;
   AppContext ctx_;
   std::shared_ptr<Router> router_;
   std::unique_ptr<Server> server_;

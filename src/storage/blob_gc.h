@@ -20,6 +20,8 @@ inline constexpr std::string_view kBlobReferences[] = {
     "dicom_instances.blob_sha256",
     "dataset_versions.content_sha256",
     "app_versions.package_sha256",
+    "training_runs.model_sha256",
+    "training_runs.last_sha256",
 };
 
 // Removes unreferenced blobs older than `min_age` (younger ones may belong to

@@ -24,6 +24,8 @@ void register_all_routes(Router& router, AppContext& ctx) {
   routes::register_webhook_routes(router, ctx);
   routes::register_feedback_routes(router, ctx);
   routes::register_app_infer_routes(router, ctx);
+  routes::register_training_routes(router, ctx);
+  routes::register_evaluation_routes(router, ctx);
 }
 
 }  // namespace medai::http

@@ -22,5 +22,7 @@ void register_kserve_routes(Router& router, AppContext& ctx);
 void register_job_routes(Router& router, AppContext& ctx);
 void register_routing_rule_routes(Router& router, AppContext& ctx);
 void register_webhook_routes(Router& router, AppContext& ctx);
-void register_feedback_routes(Router& router, AppContext& ctx);  // clinician feedback on app findings
+void register_feedback_routes(Router& router, AppContext& ctx);
+void register_training_routes(Router& router, AppContext& ctx);  // training jobs, reports
+void register_evaluation_routes(Router& router, AppContext& ctx);  // model evaluations  // clinician feedback on app findings
 }  // namespace medai::http::routes

@@ -1,0 +1,67 @@
+// medai evaluate: score a training job's model or an app version on a split
+// of a dataset (POST /api/v1/evaluations) and print the headline metrics;
+// --json for the whole evaluation, --html-out for the report page.
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <memory>
+
+#include "cli/api_client.h"
+#include "cli/commands.h"
+
+namespace medai::cli {
+
+void add_evaluate_command(CLI::App& app) {
+  struct Flags {
+    ServerFlags server;
+    std::string job, app_name, app_version, dataset, split = "test", html_out;
+    std::int64_t dataset_version = 0;
+    int resamples = 2000;
+    bool json = false;
+  };
+  auto f = std::make_shared<Flags>();
+  auto* cmd = app.add_subcommand("evaluate", "Evaluate a training job's model or an app version on a dataset split "
+                                             "(ROC AUC with 95% CI, operating points, calibration)");
+  f->server.add_to(*cmd);
+  cmd->add_option("--training-job", f->job, "training job id");
+  cmd->add_option("--app", f->app_name, "app name (with --app-version)");
+  cmd->add_option("--app-version", f->app_version, "app version");
+  cmd->add_option("--dataset", f->dataset, "dataset id")->required();
+  cmd->add_option("--dataset-version", f->dataset_version, "frozen version (default: the latest frozen)");
+  cmd->add_option("--split", f->split, "train | validation | test | all (default test)");
+  cmd->add_option("--bootstrap-resamples", f->resamples, "resamples for the CI")->check(CLI::Range(100, 100000));
+  cmd->add_option("--html-out", f->html_out, "also write the HTML report to this file");
+  cmd->add_flag("--json", f->json, "print the whole evaluation as JSON");
+  cmd->callback([f] {
+    nlohmann::json body = {{"dataset_id", f->dataset}, {"split", f->split}, {"bootstrap_resamples", f->resamples}};
+    if (!f->job.empty()) body["training_job_id"] = f->job;
+    if (!f->app_name.empty()) body["app_name"] = f->app_name;
+    if (!f->app_version.empty()) body["app_version"] = f->app_version;
+    if (f->dataset_version > 0) body["dataset_version"] = f->dataset_version;
+    ApiClient client(f->server.server, f->server.token);
+    auto e = client.call("POST", "/api/v1/evaluations", body);
+    if (!e) fail(e.status());
+    if (!f->html_out.empty()) {
+      auto html = client.get_text("/api/v1/evaluations/" + (*e)["id"].get<std::string>() + "/report.html");
+      if (!html) fail(html.status());
+      std::ofstream out(f->html_out, std::ios::binary);
+      out << *html;
+      if (!out) fail(make_error(ErrorCode::io_error, "cannot write " + f->html_out));
+    }
+    if (f->json) {
+      std::cout << e->dump(2) << "\n";
+      return;
+    }
+    for (const auto& [split, m] : (*e)["report"]["splits"].items()) {
+      std::printf("evaluation %s: %s split, %lld cases (%lld positive): ROC AUC %.4f (95%% CI %.4f-%.4f)\n",
+                  (*e)["id"].get<std::string>().c_str(), split.c_str(), m.value("cases", 0LL),
+                  m.value("positives", 0LL), m.value("auc", 0.0), m["auc_ci"].value("lower", 0.0),
+                  m["auc_ci"].value("upper", 0.0));
+      for (const auto& p : m.value("at_target_specificity", nlohmann::json::array()))
+        std::printf("  specificity >= %.2f: sensitivity %.3f, specificity %.3f\n", p.value("target_specificity", 0.0),
+                    p.value("sensitivity", 0.0), p.value("specificity", 0.0));
+    }
+  });
+}
+
+}  // namespace medai::cli

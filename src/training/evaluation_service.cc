@@ -1,0 +1,235 @@
+#include "training/evaluation_service.h"
+
+#include <cmath>
+#include <cstdlib>
+#include <limits>
+
+#include "access/audit.h"
+#include "core/clock.h"
+#include "core/ids.h"
+#include "datasets/csv_table.h"
+#include "evaluation/classification_metrics.h"
+#include "evaluation/report_html.h"
+#include "runtime/model_runtime.h"
+
+namespace medai::training {
+namespace {
+
+using nlohmann::json;
+
+bool may_evaluate(const access::Principal& who) {
+  return who.is_platform_admin() || who.has_role(access::Role::researcher) ||
+         who.has_role(access::Role::partner) || who.has_role(access::Role::institution_admin);
+}
+
+// The model to score with and what its manifest says about input and output.
+struct ModelUnderTest {
+  std::string runtime;
+  std::filesystem::path artifact;
+  json input, output;
+  json subject;
+};
+
+json row_to_json(const storage::Row& r, bool with_report) {
+  json j = {{"id", r.get_text("id")},
+            {"institution_id", r.get_text("institution_id")},
+            {"created_by", r.get_text("created_by")},
+            {"created_at", iso8601_utc(r.get_int("created_at"))},
+            {"subject", json::parse(r.get_text("subject"), nullptr, false)},
+            {"dataset_id", r.get_text("dataset_id")},
+            {"dataset_version", r.get_int("dataset_version")},
+            {"split", r.get_text("split")}};
+  const json report = json::parse(r.get_text("report"), nullptr, false);
+  if (with_report) {
+    j["report"] = report;
+  } else if (report.contains("splits")) {
+    for (const auto& [split, m] : report["splits"].items())
+      if (m.contains("auc")) j["auc"] = m["auc"];
+  }
+  return j;
+}
+
+}  // namespace
+
+Result<json> EvaluationService::evaluate(const access::Principal& who, const EvaluationRequest& req) {
+  if (!may_evaluate(who)) return make_error(ErrorCode::forbidden, "evaluations need the researcher, partner or an administrator role");
+  if (req.training_job_id.has_value() == (req.app_name.has_value() || req.app_version.has_value()))
+    return make_error(ErrorCode::invalid_argument, "name either training_job_id or app_name with app_version");
+  if (req.split != "train" && req.split != "validation" && req.split != "test" && req.split != "all")
+    return make_error(ErrorCode::invalid_argument, "split must be train, validation, test or all", {{"field", "split"}});
+
+  // 1. The model.
+  ModelUnderTest model;
+  if (req.training_job_id) {
+    MEDAI_ASSIGN_OR_RETURN(auto trained, training_.trained_model(who, *req.training_job_id));
+    model.runtime = trained.runtime;
+    model.artifact = trained.model_file;
+    model.input = trained.manifest_fragment.value("input", json::object());
+    model.output = trained.manifest_fragment.value("output", json::object());
+    model.subject = {{"kind", "training_job"}, {"id", trained.job_id},
+                     {"architecture", trained.run.value("architecture", "")}};
+  } else {
+    if (!req.app_name || !req.app_version)
+      return make_error(ErrorCode::invalid_argument, "an app evaluation needs app_name and app_version");
+    MEDAI_ASSIGN_OR_RETURN(auto version, apps_.get_version(who, *req.app_name, *req.app_version));
+    MEDAI_ASSIGN_OR_RETURN(auto app, apps_.get_app(who, *req.app_name));
+    packages::RunnableApp runnable{version.app_name, app.vendor, version.version, version.digest, version.manifest,
+                                   version.package_sha256};
+    MEDAI_ASSIGN_OR_RETURN(auto dir, packages_.unpacked(runnable));
+    const json& m = version.manifest;
+    model.runtime = m["model"].value("runtime", "");
+    model.artifact = dir / m["model"].value("artifact", "");
+    model.input = m.value("input", json::object());
+    model.output = m.value("output", json::object());
+    model.subject = {{"kind", "app_version"}, {"app", version.app_name}, {"version", version.version},
+                     {"vendor", app.vendor}, {"approved", version.approved}};
+  }
+  if (model.input.value("kind", "") != "tabular")
+    return make_error(ErrorCode::not_implemented, "only tabular classification models can be evaluated so far");
+  std::string positive, negative;
+  for (const auto& l : model.output.value("labels", json::array())) {
+    if (l.value("value", -1) == 1) positive = l.value("name", "");
+    if (l.value("value", -1) == 0) negative = l.value("name", "");
+  }
+  if (positive.empty() || negative.empty())
+    return make_error(ErrorCode::unprocessable, "the model does not declare output labels 0 and 1");
+
+  // 2. The data: the caller's own right to read the dataset applies.
+  MEDAI_ASSIGN_OR_RETURN(auto dataset, datasets_.get(who, req.dataset_id));
+  std::int64_t version = req.dataset_version.value_or(0);
+  if (version == 0) {
+    MEDAI_ASSIGN_OR_RETURN(auto all, datasets_.versions(who, req.dataset_id));
+    for (const auto& v : all)
+      if (v.state == "frozen") version = std::max(version, v.version);
+    if (version == 0) return make_error(ErrorCode::conflict, "the dataset has no frozen version");
+  }
+  MEDAI_ASSIGN_OR_RETURN(auto dv, datasets_.get_version(who, req.dataset_id, version));
+  if (dv.state != "frozen")
+    return make_error(ErrorCode::conflict, "evaluate on a frozen dataset version (this one is a draft)");
+  std::optional<datasets::Split> only;
+  if (req.split != "all") {
+    MEDAI_ASSIGN_OR_RETURN(only, datasets::split_from_name(req.split));
+  }
+  MEDAI_ASSIGN_OR_RETURN(auto exported, datasets_.export_table(who, req.dataset_id, version, only));
+  MEDAI_ASSIGN_OR_RETURN(auto table, datasets::parse_csv(exported.csv));
+  const std::string label_column = dv.schema.value("label_column", "");
+  const int label_index = table.column(label_column);
+  if (label_index < 0) return make_error(ErrorCode::internal, "the exported table lacks its label column");
+
+  std::vector<int> columns;
+  json missing = json::array();
+  for (const auto& f : model.input.value("features", json::array())) {
+    const int c = table.column(f.value("name", ""));
+    if (c < 0) missing.push_back(f.value("name", ""));
+    columns.push_back(c);
+  }
+  if (!missing.empty())
+    return make_error(ErrorCode::unprocessable, "the dataset lacks features the model needs",
+                      {{"missing_features", missing}});
+  if (table.rows.empty()) return make_error(ErrorCode::unprocessable, "the split has no rows");
+  std::vector<float> x;
+  std::vector<int> y;
+  x.reserve(table.rows.size() * columns.size());
+  for (std::size_t r = 0; r < table.rows.size(); ++r) {
+    const auto& row = table.rows[r];
+    const std::string& label = row[static_cast<std::size_t>(label_index)];
+    if (label != positive && label != negative)
+      return make_error(ErrorCode::unprocessable, "a row's label is not one of the model's labels",
+                        {{"row", r + 1}, {"labels", {negative, positive}}});
+    y.push_back(label == positive ? 1 : 0);
+    for (int c : columns) {
+      const std::string& cell = row[static_cast<std::size_t>(c)];
+      if (datasets::is_missing(cell)) {
+        x.push_back(std::numeric_limits<float>::quiet_NaN());
+        continue;
+      }
+      char* end = nullptr;
+      const double v = std::strtod(cell.c_str(), &end);
+      if (end == cell.c_str() || *end != '\0' || !std::isfinite(v))
+        return make_error(ErrorCode::unprocessable, "feature '" + table.header[static_cast<std::size_t>(c)] +
+                                                        "' is not numeric in the dataset",
+                          {{"row", r + 1}});
+      x.push_back(static_cast<float>(v));
+    }
+  }
+
+  // 3. Score and measure.
+  MEDAI_ASSIGN_OR_RETURN(auto rt, runtime::make_runtime(model.runtime));
+  MEDAI_RETURN_IF_ERROR(rt->load({.key = "evaluation", .runtime = model.runtime, .artifact = model.artifact,
+                                  .threads = threads_}));
+  const auto rows = static_cast<std::int64_t>(y.size()), nf = static_cast<std::int64_t>(columns.size());
+  MEDAI_ASSIGN_OR_RETURN(auto outputs, rt->infer({runtime::make_f32("features", {rows, nf}, std::move(x))}));
+  rt->unload();
+  if (outputs.empty() || outputs[0].dtype != runtime::DType::f32)
+    return make_error(ErrorCode::inference_failed, "the model returned no FP32 predictions");
+  const auto& pred = outputs[0];
+  std::vector<double> scores;
+  if (pred.shape.size() == 1 && pred.shape[0] == rows) {
+    scores.assign(pred.f32.begin(), pred.f32.end());
+  } else if (pred.shape.size() == 2 && pred.shape[0] == rows && pred.shape[1] >= 2) {
+    for (std::int64_t r = 0; r < rows; ++r) scores.push_back(pred.f32[static_cast<std::size_t>(r * pred.shape[1] + 1)]);
+  } else {
+    return make_error(ErrorCode::inference_failed, "unexpected prediction shape " + runtime::shape_text(pred.shape));
+  }
+  evaluation::ClassificationOptions options;
+  options.bootstrap_resamples = req.bootstrap_resamples;
+  options.seed = req.seed;
+  options.thresholds = req.thresholds;
+  bool probabilities = true;
+  for (double s : scores) probabilities = probabilities && s >= 0 && s <= 1;
+  options.scores_are_probabilities = probabilities;
+  MEDAI_ASSIGN_OR_RETURN(auto block, evaluation::classification_report(scores, y, options));
+
+  const std::string id = new_id("eval");
+  const std::string subject_text = model.subject.value("kind", "") == "training_job"
+                                       ? "training job " + model.subject.value("id", "")
+                                       : model.subject.value("app", "") + " " + model.subject.value("version", "");
+  json report = {{"schema", evaluation::kReportSchema},
+                 {"title", "Evaluation of " + subject_text + " on " + dataset.name + " v" + std::to_string(version) +
+                               " (" + req.split + ")"},
+                 {"created_at", iso8601_utc(now_ms())},
+                 {"task", "classification"},
+                 {"subject", model.subject},
+                 {"dataset", {{"id", dataset.id}, {"name", dataset.name}, {"version", version}, {"split", req.split}}},
+                 {"splits", {{req.split, block}}},
+                 {"notes", {"Positive class: " + positive + ".",
+                            "Research use only: an evaluation on this dataset does not validate clinical use."}}};
+  const std::int64_t now = now_ms();
+  MEDAI_RETURN_IF_ERROR(storage::with_transaction(catalog_, storage::TxMode::read_write, [&](storage::Transaction& tx) {
+    MEDAI_RETURN_IF_ERROR(tx.exec("INSERT INTO evaluations (id, institution_id, created_by, subject, dataset_id, "
+                                  "dataset_version, split, report, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)",
+                                  {id, who.institution_id, who.user_id, model.subject.dump(), dataset.id, version,
+                                   req.split, report.dump(), now})
+                              .status());
+    auto ev = access::audit_event(who, "evaluation.create", "evaluation", id);
+    ev.detail = {{"subject", model.subject}, {"dataset_id", dataset.id}, {"dataset_version", version}};
+    return access::record_audit(tx, ev);
+  }));
+  return get(who, id);
+}
+
+Result<json> EvaluationService::get(const access::Principal& who, const std::string& id) {
+  MEDAI_ASSIGN_OR_RETURN(auto tx, catalog_.begin(storage::TxMode::read_only));
+  MEDAI_ASSIGN_OR_RETURN(auto row, tx->query_one("SELECT * FROM evaluations WHERE id = $1", {id}));
+  if (!row || !who.can_see_institution(row->get_text("institution_id")))
+    return make_error(ErrorCode::not_found, "no such evaluation");
+  return row_to_json(*row, true);
+}
+
+Result<std::string> EvaluationService::report_html(const access::Principal& who, const std::string& id) {
+  MEDAI_ASSIGN_OR_RETURN(auto e, get(who, id));
+  return evaluation::render_report_html(e["report"]);
+}
+
+Result<std::vector<json>> EvaluationService::list(const access::Principal& who, access::Page page) {
+  MEDAI_ASSIGN_OR_RETURN(auto tx, catalog_.begin(storage::TxMode::read_only));
+  const std::string sql = std::string("SELECT * FROM evaluations ") +
+                          (who.is_platform_admin() ? "WHERE $1 = $1 " : "WHERE institution_id = $1 ") +
+                          "ORDER BY created_at DESC, id LIMIT $2 OFFSET $3";
+  MEDAI_ASSIGN_OR_RETURN(auto rows, tx->query(sql, {who.institution_id, page.limit, page.offset}));
+  std::vector<json> out;
+  for (const auto& r : rows) out.push_back(row_to_json(r, false));
+  return out;
+}
+
+}  // namespace medai::training

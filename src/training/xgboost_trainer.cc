@@ -1,0 +1,454 @@
+// The XGBoost trainer: the only TU of medai_training with XGBoost headers.
+#include "training/xgboost_trainer.h"
+
+#include <xgboost/c_api.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdlib>
+#include <fstream>
+#include <limits>
+#include <map>
+#include <optional>
+#include <random>
+#include <set>
+
+#include "datasets/csv_table.h"
+#include "evaluation/classification_metrics.h"
+
+namespace medai::training {
+namespace {
+
+using nlohmann::json;
+
+std::string xgb_error() {
+  std::string m = XGBGetLastError();
+  const auto pos = m.rfind(": ");
+  if (m.rfind('[', 0) == 0 && pos != std::string::npos) m = m.substr(pos + 2);
+  if (m.size() > 300) m = m.substr(0, 300) + "...";
+  return m;
+}
+
+struct Params {
+  int rounds = 300;
+  int max_depth = 3;
+  double eta = 0.05;
+  double subsample = 0.8;
+  double colsample = 0.8;
+  double min_child_weight = 1;
+  double lambda = 1;
+  double alpha = 0;
+  double gamma = 0;
+  int early_stopping_rounds = 30;
+  std::string early_stopping_metric = "logloss";
+  std::optional<double> scale_pos_weight;  // nullopt + scale_auto: negatives/positives
+  bool scale_auto = false;
+  std::string tree_method = "hist";
+  std::optional<std::uint64_t> seed;
+  double validation_fraction = 0.2;
+  std::optional<std::string> positive_label;
+  std::vector<std::string> exclude_columns;
+  int bootstrap_resamples = 2000;
+
+  json resolved(std::uint64_t effective_seed) const {
+    json j = {{"rounds", rounds}, {"max_depth", max_depth}, {"eta", eta}, {"subsample", subsample},
+              {"colsample", colsample}, {"min_child_weight", min_child_weight}, {"lambda", lambda},
+              {"alpha", alpha}, {"gamma", gamma}, {"early_stopping_rounds", early_stopping_rounds},
+              {"early_stopping_metric", early_stopping_metric}, {"tree_method", tree_method},
+              {"seed", effective_seed}, {"validation_fraction", validation_fraction},
+              {"bootstrap_resamples", bootstrap_resamples}};
+    if (scale_auto) j["scale_pos_weight"] = "auto";
+    else if (scale_pos_weight) j["scale_pos_weight"] = *scale_pos_weight;
+    if (positive_label) j["positive_label"] = *positive_label;
+    if (!exclude_columns.empty()) j["exclude_columns"] = exclude_columns;
+    return j;
+  }
+};
+
+// Reads every key, collecting one problem per bad or unknown field.
+Params parse_params(const json& hyper, json& problems) {
+  Params p;
+  auto problem = [&](const std::string& field, const std::string& message) {
+    problems.push_back({{"field", field}, {"message", message}});
+  };
+  if (hyper.is_null()) return p;
+  if (!hyper.is_object()) {
+    problem("hyper", "must be an object");
+    return p;
+  }
+  std::set<std::string> seen_targets;
+  auto number = [&](const std::string& key, double lo, double hi, bool integer, bool lo_open) -> std::optional<double> {
+    const auto& v = hyper.at(key);
+    if (!v.is_number() || (integer && !v.is_number_integer())) {
+      problem(key, integer ? "must be an integer" : "must be a number");
+      return std::nullopt;
+    }
+    const double d = v.get<double>();
+    if (!std::isfinite(d) || (lo_open ? d <= lo : d < lo) || d > hi) {
+      problem(key, std::string("must be ") + (lo_open ? "> " : ">= ") + json(lo).dump() + " and <= " + json(hi).dump());
+      return std::nullopt;
+    }
+    return d;
+  };
+  for (const auto& [key, value] : hyper.items()) {
+    // Aliases map to one target; giving both spellings is a problem.
+    static const std::map<std::string, std::string> kAliases = {
+        {"n_estimators", "rounds"}, {"learning_rate", "eta"}, {"colsample_bytree", "colsample"},
+        {"reg_lambda", "lambda"}, {"reg_alpha", "alpha"}};
+    const auto alias = kAliases.find(key);
+    const std::string target = alias == kAliases.end() ? key : alias->second;
+    if (!seen_targets.insert(target).second) {
+      problem(key, "given twice (also as an alias of '" + target + "')");
+      continue;
+    }
+    if (target == "rounds") { if (auto d = number(key, 1, 10000, true, false)) p.rounds = static_cast<int>(*d); }
+    else if (target == "max_depth") { if (auto d = number(key, 1, 20, true, false)) p.max_depth = static_cast<int>(*d); }
+    else if (target == "eta") { if (auto d = number(key, 0, 1, false, true)) p.eta = *d; }
+    else if (target == "subsample") { if (auto d = number(key, 0, 1, false, true)) p.subsample = *d; }
+    else if (target == "colsample") { if (auto d = number(key, 0, 1, false, true)) p.colsample = *d; }
+    else if (target == "min_child_weight") { if (auto d = number(key, 0, 1e6, false, false)) p.min_child_weight = *d; }
+    else if (target == "lambda") { if (auto d = number(key, 0, 1e6, false, false)) p.lambda = *d; }
+    else if (target == "alpha") { if (auto d = number(key, 0, 1e6, false, false)) p.alpha = *d; }
+    else if (target == "gamma") { if (auto d = number(key, 0, 1e6, false, false)) p.gamma = *d; }
+    else if (target == "early_stopping_rounds") {
+      if (auto d = number(key, 0, 10000, true, false)) p.early_stopping_rounds = static_cast<int>(*d);
+    } else if (target == "early_stopping_metric") {
+      if (value == "logloss" || value == "auc") p.early_stopping_metric = value.get<std::string>();
+      else problem(key, "must be \"logloss\" or \"auc\"");
+    } else if (target == "scale_pos_weight") {
+      if (value == "auto") p.scale_auto = true;
+      else if (auto d = number(key, 0, 1e6, false, true)) p.scale_pos_weight = *d;
+    } else if (target == "tree_method") {
+      if (value == "hist" || value == "exact" || value == "approx") p.tree_method = value.get<std::string>();
+      else problem(key, "must be \"hist\", \"exact\" or \"approx\"");
+    } else if (target == "seed") {
+      if (value.is_number_unsigned() || (value.is_number_integer() && value.get<std::int64_t>() >= 0))
+        p.seed = value.get<std::uint64_t>();
+      else problem(key, "must be a non-negative integer");
+    } else if (target == "validation_fraction") {
+      if (auto d = number(key, 0.05, 0.5, false, false)) p.validation_fraction = *d;
+    } else if (target == "positive_label") {
+      if (value.is_string() && !value.get<std::string>().empty()) p.positive_label = value.get<std::string>();
+      else problem(key, "must be a non-empty string (one of the label values)");
+    } else if (target == "exclude_columns") {
+      if (!value.is_array()) { problem(key, "must be an array of column names"); continue; }
+      for (const auto& c : value) {
+        if (c.is_string()) p.exclude_columns.push_back(c.get<std::string>());
+        else { problem(key, "must be an array of column names"); break; }
+      }
+    } else if (target == "bootstrap_resamples") {
+      if (auto d = number(key, 100, 100000, true, false)) p.bootstrap_resamples = static_cast<int>(*d);
+    } else {
+      problem(key, "unknown hyper-parameter for architecture xgboost");
+    }
+  }
+  return p;
+}
+
+class DMatrix {
+ public:
+  DMatrix() = default;
+  DMatrix(const DMatrix&) = delete;
+  DMatrix& operator=(const DMatrix&) = delete;
+  ~DMatrix() { if (h_) XGDMatrixFree(h_); }
+  DMatrixHandle* out() { return &h_; }
+  DMatrixHandle get() const { return h_; }
+ private:
+  DMatrixHandle h_ = nullptr;
+};
+
+class Booster {
+ public:
+  Booster() = default;
+  Booster(const Booster&) = delete;
+  Booster& operator=(const Booster&) = delete;
+  ~Booster() { if (h_) XGBoosterFree(h_); }
+  BoosterHandle* out() { return &h_; }
+  BoosterHandle get() const { return h_; }
+ private:
+  BoosterHandle h_ = nullptr;
+};
+
+// Rows of one split: features row-major, 0/1 labels.
+struct SplitRows {
+  std::vector<float> x;
+  std::vector<int> y;
+  std::size_t rows() const { return y.size(); }
+};
+
+Result<std::unique_ptr<DMatrix>> make_dmatrix(const SplitRows& s, std::size_t features) {
+  auto m = std::make_unique<DMatrix>();
+  if (XGDMatrixCreateFromMat(s.x.data(), s.rows(), features, std::numeric_limits<float>::quiet_NaN(), m->out()) != 0)
+    return make_error(ErrorCode::internal, "XGBoost cannot build the feature matrix: " + xgb_error());
+  std::vector<float> labels(s.y.begin(), s.y.end());
+  if (XGDMatrixSetFloatInfo(m->get(), "label", labels.data(), labels.size()) != 0)
+    return make_error(ErrorCode::internal, "XGBoost cannot set labels: " + xgb_error());
+  return m;
+}
+
+Result<std::vector<double>> predict(BoosterHandle h, const DMatrix& m) {
+  bst_ulong len = 0;
+  const float* out = nullptr;
+  if (XGBoosterPredict(h, m.get(), 0, 0, 0, &len, &out) != 0)
+    return make_error(ErrorCode::internal, "XGBoost prediction failed: " + xgb_error());
+  return std::vector<double>(out, out + len);
+}
+
+double log_loss(const std::vector<double>& p, const std::vector<int>& y) {
+  double sum = 0;
+  for (std::size_t i = 0; i < p.size(); ++i) {
+    const double q = std::clamp(p[i], 1e-15, 1 - 1e-15);
+    sum -= y[i] == 1 ? std::log(q) : std::log(1 - q);
+  }
+  return p.empty() ? 0 : sum / static_cast<double>(p.size());
+}
+
+std::string pick_positive(const std::set<std::string>& labels) {
+  for (const char* word : {"1", "yes", "Yes", "YES", "pos", "positive", "true", "TRUE", "True", "malignant", "M"})
+    if (labels.count(word)) return word;
+  return *labels.rbegin();
+}
+
+class XGBoostTrainer final : public Trainer {
+ public:
+  std::string architecture() const override { return kXGBoostArchitecture; }
+  std::vector<std::string> tasks() const override { return {"classification"}; }
+
+  Status validate(const json& hyper) const override {
+    json problems = json::array();
+    parse_params(hyper, problems);
+    if (!problems.empty())
+      return make_error(ErrorCode::invalid_argument,
+                        std::to_string(problems.size()) + " invalid hyper-parameter(s) for xgboost",
+                        {{"problems", problems}});
+    return Status::ok();
+  }
+
+  Result<TrainingOutcome> train(const TrainingRequest& request, const TrainingData& data,
+                                TrainingSink& sink) override {
+    json problems = json::array();
+    const Params p = parse_params(request.hyper, problems);
+    if (!problems.empty())
+      return make_error(ErrorCode::invalid_argument, "invalid hyper-parameters for xgboost", {{"problems", problems}});
+    if (data.kind() != "tabular")
+      return make_error(ErrorCode::unprocessable, "the xgboost architecture trains on tabular datasets only");
+    const std::uint64_t seed = p.seed.value_or(request.seed);
+
+    MEDAI_ASSIGN_OR_RETURN(auto table, datasets::parse_csv(data.table_csv()));
+    const auto& items = data.items();
+    if (table.rows.size() != items.size())
+      return make_error(ErrorCode::internal, "table rows and dataset items differ in number");
+    std::vector<int> feature_columns;
+    json features = json::array();
+    for (const auto& name : p.exclude_columns)
+      if (table.column(name) < 0)
+        return make_error(ErrorCode::unprocessable, "exclude_columns names a column the table does not have",
+                          {{"column", name}});
+    for (int c = 0; c < static_cast<int>(table.header.size()); ++c) {
+      const auto& name = table.header[static_cast<std::size_t>(c)];
+      if (name == data.label_column() ||
+          std::find(p.exclude_columns.begin(), p.exclude_columns.end(), name) != p.exclude_columns.end())
+        continue;
+      feature_columns.push_back(c);
+      features.push_back({{"name", name}});
+    }
+    if (feature_columns.empty()) return make_error(ErrorCode::unprocessable, "the table has no feature column");
+
+    std::set<std::string> label_values;
+    for (const auto& it : items) label_values.insert(it.label);
+    if (label_values.size() != 2)
+      return make_error(ErrorCode::unprocessable,
+                        "the xgboost trainer does binary classification: the label needs exactly 2 values",
+                        {{"label_values", label_values.size()}});
+    const std::string positive = p.positive_label.value_or(pick_positive(label_values));
+    if (!label_values.count(positive))
+      return make_error(ErrorCode::unprocessable, "positive_label is not one of the label values");
+    const std::string negative = *label_values.begin() == positive ? *label_values.rbegin() : *label_values.begin();
+
+    // Rows → per-split matrices. Cell values never appear in messages.
+    const std::size_t nf = feature_columns.size();
+    std::vector<std::vector<float>> row_features(items.size(), std::vector<float>(nf));
+    for (std::size_t r = 0; r < items.size(); ++r)
+      for (std::size_t f = 0; f < nf; ++f) {
+        const std::string& cell = table.rows[r][static_cast<std::size_t>(feature_columns[f])];
+        if (datasets::is_missing(cell)) {
+          row_features[r][f] = std::numeric_limits<float>::quiet_NaN();
+          continue;
+        }
+        char* end = nullptr;
+        const double v = std::strtod(cell.c_str(), &end);
+        if (end == cell.c_str() || *end != '\0' || !std::isfinite(v))
+          return make_error(ErrorCode::unprocessable,
+                            "column '" + table.header[static_cast<std::size_t>(feature_columns[f])] +
+                                "' is not numeric; list it in exclude_columns or encode it as numbers",
+                            {{"column", table.header[static_cast<std::size_t>(feature_columns[f])]}, {"row", r + 1}});
+        row_features[r][f] = static_cast<float>(v);
+      }
+    std::vector<std::size_t> train_idx, val_idx, test_idx;
+    for (std::size_t r = 0; r < items.size(); ++r) {
+      if (items[r].split == "train") train_idx.push_back(r);
+      else if (items[r].split == "validation") val_idx.push_back(r);
+      else if (items[r].split == "test") test_idx.push_back(r);
+    }
+    json data_summary = {{"validation_carved_from_train", val_idx.empty()}};
+    if (val_idx.empty()) carve_validation(items, positive, p.validation_fraction, seed, train_idx, val_idx);
+    auto rows_of = [&](const std::vector<std::size_t>& idx) {
+      SplitRows s;
+      for (auto r : idx) {
+        s.x.insert(s.x.end(), row_features[r].begin(), row_features[r].end());
+        s.y.push_back(items[r].label == positive ? 1 : 0);
+      }
+      return s;
+    };
+    const SplitRows train = rows_of(train_idx), val = rows_of(val_idx), test = rows_of(test_idx);
+    auto both_classes = [](const SplitRows& s) {
+      const auto pos = std::count(s.y.begin(), s.y.end(), 1);
+      return pos > 0 && pos < static_cast<long>(s.y.size());
+    };
+    if (!both_classes(train) || !both_classes(val))
+      return make_error(ErrorCode::unprocessable, "the train and validation splits each need both label values",
+                        {{"train_rows", train.rows()}, {"validation_rows", val.rows()}});
+    data_summary["train_rows"] = train.rows();
+    data_summary["validation_rows"] = val.rows();
+    data_summary["test_rows"] = test.rows();
+    data_summary["positive_label"] = positive;
+    data_summary["negative_label"] = negative;
+    data_summary["features"] = nf;
+
+    MEDAI_ASSIGN_OR_RETURN(auto dtrain, make_dmatrix(train, nf));
+    MEDAI_ASSIGN_OR_RETURN(auto dval, make_dmatrix(val, nf));
+    std::unique_ptr<DMatrix> dtest;
+    if (test.rows() > 0) { MEDAI_ASSIGN_OR_RETURN(dtest, make_dmatrix(test, nf)); }
+
+    Booster booster;
+    DMatrixHandle cache[] = {dtrain->get(), dval->get()};
+    if (XGBoosterCreate(cache, 2, booster.out()) != 0)
+      return make_error(ErrorCode::internal, "XGBoost booster cannot be created: " + xgb_error());
+    const double positives = static_cast<double>(std::count(train.y.begin(), train.y.end(), 1));
+    const double spw = p.scale_auto ? (static_cast<double>(train.rows()) - positives) / positives
+                                    : p.scale_pos_weight.value_or(1.0);
+    const std::vector<std::pair<std::string, std::string>> params = {
+        {"objective", "binary:logistic"}, {"eval_metric", "logloss"}, {"verbosity", "0"},
+        {"max_depth", std::to_string(p.max_depth)}, {"eta", json(p.eta).dump()},
+        {"subsample", json(p.subsample).dump()}, {"colsample_bytree", json(p.colsample).dump()},
+        {"min_child_weight", json(p.min_child_weight).dump()}, {"lambda", json(p.lambda).dump()},
+        {"alpha", json(p.alpha).dump()}, {"gamma", json(p.gamma).dump()}, {"scale_pos_weight", json(spw).dump()},
+        {"tree_method", p.tree_method}, {"seed", std::to_string(seed % 2147483647ULL)},
+        {"nthread", std::to_string(std::max(1, request.threads))}};
+    for (const auto& [k, v] : params)
+      if (XGBoosterSetParam(booster.get(), k.c_str(), v.c_str()) != 0)
+        return make_error(ErrorCode::internal, "XGBoost refused parameter " + k + ": " + xgb_error());
+
+    json history = json::array();
+    int best_round = 0;
+    double best_value = 0;
+    const bool by_auc = p.early_stopping_metric == "auc";
+    for (int round = 0; round < p.rounds; ++round) {
+      if (sink.cancelled()) return make_error(ErrorCode::cancelled, "training was cancelled");
+      const auto t0 = std::chrono::steady_clock::now();
+      if (XGBoosterUpdateOneIter(booster.get(), round, dtrain->get()) != 0)
+        return make_error(ErrorCode::internal, "XGBoost training round failed: " + xgb_error());
+      MEDAI_ASSIGN_OR_RETURN(auto train_pred, predict(booster.get(), *dtrain));
+      MEDAI_ASSIGN_OR_RETURN(auto val_pred, predict(booster.get(), *dval));
+      std::vector<double> vp(val_pred.begin(), val_pred.end());
+      MEDAI_ASSIGN_OR_RETURN(double val_auc, evaluation::roc_auc(vp, val.y));
+      const double train_loss = log_loss(train_pred, train.y), val_loss = log_loss(vp, val.y);
+      const double value = by_auc ? val_auc : -val_loss;
+      if (round == 0 || value > best_value + 1e-12) {
+        best_value = value;
+        best_round = round;
+      }
+      const double seconds =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      TrainingProgress progress;
+      progress.epoch = round + 1;
+      progress.epochs = p.rounds;
+      progress.step = progress.steps = 1;
+      progress.loss = train_loss;
+      progress.validation = {{"auc", val_auc}, {"loss", val_loss}};
+      progress.samples_per_second = seconds > 0 ? static_cast<double>(train.rows()) / seconds : 0;
+      progress.eta_seconds = seconds * (p.rounds - round - 1);
+      sink.report(progress);
+      history.push_back({{"epoch", round + 1}, {"loss", train_loss}, {"validation", progress.validation}});
+      if (p.early_stopping_rounds > 0 && round - best_round >= p.early_stopping_rounds) break;
+    }
+
+    // Keep the trees up to the best round: that is the exported model.
+    std::error_code ec;
+    std::filesystem::create_directories(request.work_dir, ec);
+    if (ec) return make_error(ErrorCode::io_error, "cannot create the training work folder");
+    const auto last_path = request.work_dir / "last.json";
+    const auto model_path = request.work_dir / "model.json";
+    if (XGBoosterSaveModel(booster.get(), last_path.c_str()) != 0)
+      return make_error(ErrorCode::io_error, "cannot write the last model: " + xgb_error());
+    Booster best;
+    if (XGBoosterSlice(booster.get(), 0, best_round + 1, 1, best.out()) != 0)
+      return make_error(ErrorCode::internal, "cannot keep the best rounds of the model: " + xgb_error());
+    if (XGBoosterSaveModel(best.get(), model_path.c_str()) != 0)
+      return make_error(ErrorCode::io_error, "cannot write the model: " + xgb_error());
+
+    evaluation::ClassificationOptions eval_options;
+    eval_options.bootstrap_resamples = p.bootstrap_resamples;
+    eval_options.seed = seed;
+    json splits;
+    {
+      MEDAI_ASSIGN_OR_RETURN(auto vp, predict(best.get(), *dval));
+      MEDAI_ASSIGN_OR_RETURN(splits["validation"], evaluation::classification_report(vp, val.y, eval_options));
+    }
+    if (dtest) {
+      MEDAI_ASSIGN_OR_RETURN(auto tp, predict(best.get(), *dtest));
+      if (both_classes(test)) {
+        MEDAI_ASSIGN_OR_RETURN(splits["test"], evaluation::classification_report(tp, test.y, eval_options));
+      }
+    }
+
+    TrainingOutcome out;
+    out.model_artifact = model_path;
+    out.runtime = "xgboost";
+    out.manifest_fragment = {
+        {"input", {{"kind", "tabular"}, {"features", features}}},
+        {"output", {{"labels", json::array({{{"value", 0}, {"name", negative}}, {{"value", 1}, {"name", positive}}})},
+                    {"units", "probability of " + positive}}},
+        {"pipeline", json::object()}};
+    out.report = {{"task", "classification"},
+                  {"splits", splits},
+                  {"history", history},
+                  {"best_epoch", best_round + 1},
+                  {"rounds_trained", static_cast<int>(history.size())},
+                  {"hyper", p.resolved(seed)},
+                  {"data", data_summary}};
+    return out;
+  }
+
+ private:
+  // Stratified, seeded: the same fraction of each label moves from train to
+  // validation (at least one row of each label when the label has two rows).
+  static void carve_validation(const std::vector<TrainingData::Item>& items, const std::string& positive,
+                               double fraction, std::uint64_t seed, std::vector<std::size_t>& train,
+                               std::vector<std::size_t>& val) {
+    std::mt19937_64 rng(seed ^ 0x5eed5eedULL);
+    std::vector<std::size_t> by_label[2];
+    for (auto r : train) by_label[items[r].label == positive ? 1 : 0].push_back(r);
+    train.clear();
+    for (auto& rows : by_label) {
+      for (std::size_t i = rows.size(); i > 1; --i) std::swap(rows[i - 1], rows[rng() % i]);
+      std::size_t take = static_cast<std::size_t>(std::llround(fraction * static_cast<double>(rows.size())));
+      if (take == 0 && rows.size() >= 2) take = 1;
+      val.insert(val.end(), rows.begin(), rows.begin() + static_cast<long>(take));
+      train.insert(train.end(), rows.begin() + static_cast<long>(take), rows.end());
+    }
+    std::sort(train.begin(), train.end());
+    std::sort(val.begin(), val.end());
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Trainer> make_xgboost_trainer() { return std::make_unique<XGBoostTrainer>(); }
+
+void register_xgboost_trainer(TrainerRegistry& registry) {
+  registry.add(kXGBoostArchitecture, [] { return make_xgboost_trainer(); });
+}
+
+}  // namespace medai::training
