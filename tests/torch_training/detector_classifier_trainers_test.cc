@@ -63,7 +63,7 @@ TEST(TorchTrainers, Detector3dLearnsNoduleCentresAndReportsCpm) {
   const auto& e = out->report["epochs"];
   ASSERT_EQ(e.size(), 3u);
   EXPECT_LT(e[2]["loss"].get<double>(), e[0]["loss"].get<double>());
-  const auto& v = out->report["metrics"]["validation"];
+  const auto& v = out->report["splits"]["validation"];
   EXPECT_GE(v["cpm"].get<double>(), 0.0);
   EXPECT_LE(v["cpm"].get<double>(), 1.0);
   EXPECT_GE(v["nodules"].get<int>(), 2);
@@ -97,7 +97,7 @@ TEST(TorchTrainers, Resnet2dClassifiesMammogramsAndExportsACam) {
   const auto& e = out->report["epochs"];
   ASSERT_EQ(e.size(), 3u);
   EXPECT_LT(e[2]["loss"].get<double>(), e[0]["loss"].get<double>());
-  const double auc = out->report["metrics"]["validation"]["auc"];
+  const double auc = out->report["splits"]["validation"]["auc"];
   EXPECT_GE(auc, 0.0);
   EXPECT_LE(auc, 1.0);
   EXPECT_EQ(out->manifest_fragment["output"]["positive_label"], "lesion");

@@ -90,8 +90,8 @@ TEST_F(Unet3dTrainerTest, LossDecreasesAndTheExportedModelRuns) {
   const auto& epochs = out->report["epochs"];
   ASSERT_EQ(epochs.size(), 3u);
   EXPECT_LT(epochs[2]["loss"].get<double>(), epochs[0]["loss"].get<double>());
-  EXPECT_TRUE(out->report["metrics"]["validation"]["structures"].is_object());
-  EXPECT_GT(out->report["metrics"]["validation"]["mean_dice"].get<double>(), 0.0);
+  EXPECT_TRUE(out->report["splits"]["validation"]["structures"].is_object());
+  EXPECT_GT(out->report["splits"]["validation"]["mean_dice"].get<double>(), 0.0);
   // Progress: an epoch-end report per epoch, with validation and loader share.
   int ends = 0;
   for (const auto& p : sink.reports)
@@ -143,15 +143,15 @@ TEST_F(Unet3dTrainerTest, ResumeAfterCancelEqualsAnUninterruptedRunAndSeedsRepea
     EXPECT_NEAR(a[e]["loss"].get<double>(), b[e]["loss"].get<double>(), 1e-5) << "epoch " << e + 1;
     EXPECT_NEAR(a[e]["validation"]["dice"].get<double>(), b[e]["validation"]["dice"].get<double>(), 1e-5);
   }
-  EXPECT_NEAR(straight->report["metrics"]["validation"]["mean_dice"].get<double>(),
-              resumed->report["metrics"]["validation"]["mean_dice"].get<double>(), 1e-5);
+  EXPECT_NEAR(straight->report["splits"]["validation"]["mean_dice"].get<double>(),
+              resumed->report["splits"]["validation"]["mean_dice"].get<double>(), 1e-5);
 
   // A third run with the same seed in a fresh folder repeats the first.
   RecordingSink again_sink;
   auto again = t->train(request("run-c", hyper), *data_, again_sink);
   ASSERT_TRUE(again.is_ok());
-  EXPECT_NEAR(again->report["metrics"]["validation"]["mean_dice"].get<double>(),
-              straight->report["metrics"]["validation"]["mean_dice"].get<double>(), 1e-5);
+  EXPECT_NEAR(again->report["splits"]["validation"]["mean_dice"].get<double>(),
+              straight->report["splits"]["validation"]["mean_dice"].get<double>(), 1e-5);
 }
 
 TEST_F(Unet3dTrainerTest, UnreadableSeriesIsAClearErrorNamingTheItem) {

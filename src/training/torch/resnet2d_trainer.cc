@@ -195,7 +195,7 @@ class Resnet2dTrainer final : public Trainer {
                   {"resumed", result.resumed},
                   {"epochs", result.history},
                   {"loss_curve", curve},
-                  {"metrics", metrics},
+                  {"splits", metrics},  // per split, as the training service and report read them
                   {"samples_per_second", result.samples_per_second},
                   {"loader_wait_fraction", result.loader_wait_fraction}};
     return out;

@@ -223,7 +223,7 @@ class Unet3dTrainer final : public Trainer {
                   {"resumed", result.resumed},
                   {"epochs", result.history},
                   {"loss_curve", curve},
-                  {"metrics", metrics},
+                  {"splits", metrics},  // per split, as the training service and report read them
                   {"samples_per_second", result.samples_per_second},
                   {"loader_wait_fraction", result.loader_wait_fraction},
                   {"cases", {{"train", train_cases.size()},
