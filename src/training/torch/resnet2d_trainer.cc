@@ -1,6 +1,8 @@
 // LibTorch translation unit: the "resnet2d" classification trainer.
 #include "training/torch/resnet2d_trainer.h"
 
+#include "evaluation/classification_metrics.h"
+
 #include <ATen/ATen.h>
 
 #include <algorithm>
@@ -8,6 +10,7 @@
 #include <random>
 #include <set>
 
+#include "evaluation/classification_metrics.h"
 #include "training/torch/imaging_cases.h"
 #include "training/torch/losses.h"
 #include "training/torch/networks.h"
@@ -205,28 +208,9 @@ class Resnet2dTrainer final : public Trainer {
 }  // namespace
 
 double roc_auc(const std::vector<double>& scores, const std::vector<int>& labels) {
-  std::vector<std::size_t> idx(scores.size());
-  std::iota(idx.begin(), idx.end(), 0);
-  std::sort(idx.begin(), idx.end(), [&](auto a, auto b) { return scores[a] < scores[b]; });
-  // Mid-ranks for ties.
-  std::vector<double> rank(scores.size());
-  for (std::size_t i = 0; i < idx.size();) {
-    std::size_t j = i;
-    while (j + 1 < idx.size() && scores[idx[j + 1]] == scores[idx[i]]) ++j;
-    for (std::size_t k = i; k <= j; ++k) rank[idx[k]] = (static_cast<double>(i + j) / 2) + 1;
-    i = j + 1;
-  }
-  double pos = 0, neg = 0, rank_sum = 0;
-  for (std::size_t i = 0; i < labels.size(); ++i) {
-    if (labels[i]) {
-      ++pos;
-      rank_sum += rank[i];
-    } else {
-      ++neg;
-    }
-  }
-  if (pos == 0 || neg == 0) return 0.5;
-  return (rank_sum - pos * (pos + 1) / 2) / (pos * neg);
+  // The evaluation library's AUC, so validation and `medai evaluate` agree.
+  auto auc = evaluation::roc_auc(scores, labels);
+  return auc ? *auc : 0.5;
 }
 
 std::unique_ptr<Trainer> make_resnet2d_trainer() { return std::make_unique<Resnet2dTrainer>(); }
