@@ -22,6 +22,7 @@ void register_all_routes(Router& router, AppContext& ctx) {
   routes::register_routing_rule_routes(router, ctx);
   routes::register_webhook_routes(router, ctx);
   routes::register_feedback_routes(router, ctx);
+  routes::register_portal_routes(router, ctx);
 }
 
 }  // namespace medai::http

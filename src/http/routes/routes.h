@@ -23,4 +23,5 @@ void register_job_routes(Router& router, AppContext& ctx);
 void register_routing_rule_routes(Router& router, AppContext& ctx);
 void register_webhook_routes(Router& router, AppContext& ctx);
 void register_feedback_routes(Router& router, AppContext& ctx);  // clinician feedback on app findings
+void register_portal_routes(Router& router, AppContext& ctx);    // web/dist at "/" (last: a {path*} fallback)
 }  // namespace medai::http::routes
