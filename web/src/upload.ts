@@ -92,7 +92,8 @@ export async function uploadFiles(files: File[], list: HTMLElement): Promise<{ s
           r.status.textContent = t('upload.stored', { count: answer.stored });
           r.row.classList.add('ok');
         } else {
-          r.status.textContent = errors.map(e => `${e.name}: ${e.error} — ${e.message ?? ''}`).join('; ');
+          // A zip lists its members by name; a single file is this row's file.
+          r.status.textContent = errors.map(e => `${isZip(r.file) ? `${e.name}: ` : ''}${e.error} — ${e.message ?? ''}`).join('; ');
           r.row.classList.add('failed');
         }
       } else {

@@ -74,7 +74,7 @@ async function renderDetail(outlet: HTMLElement, name: string): Promise<void> {
   const newest = app.versions[app.versions.length - 1];
   const detail = newest ? await get<AppVersion>(`/api/v1/apps/${encodeURIComponent(name)}/versions/${encodeURIComponent(newest.version)}`) : null;
   const m = (detail?.manifest ?? {}) as Record<string, any>;
-  const metrics: { name: string; value: number; ci?: number[]; dataset?: string }[] = m.validation?.metrics ?? [];
+  const metrics: { name: string; value: number; ci95?: number[]; split?: string }[] = m.validation?.metrics ?? [];
   const refresh = () => void renderDetail(outlet, name);
   const usageBox = h('section', { class: 'card' }, h('h2', {}, t('apps.usage')));
   clear(outlet,
@@ -88,8 +88,8 @@ async function renderDetail(outlet: HTMLElement, name: string): Promise<void> {
     h('section', { class: 'card' }, h('h2', {}, t('apps.validation')),
       metrics.length === 0 ? h('p', { class: 'muted' }, t('apps.no_metrics')) :
         h('table', {}, h('thead', {}, h('tr', {}, h('th', {}, t('apps.metric')), h('th', {}, t('apps.value')), h('th', {}, t('apps.ci')))),
-          h('tbody', {}, ...metrics.map(x => h('tr', {}, h('td', {}, x.name), h('td', { class: 'num' }, formatNumber(x.value, 3)),
-            h('td', {}, x.ci ? `${formatNumber(x.ci[0], 3)} – ${formatNumber(x.ci[1], 3)}` : '')))))),
+          h('tbody', {}, ...metrics.map(x => h('tr', {}, h('td', {}, x.split ? `${x.name} (${x.split})` : x.name), h('td', { class: 'num' }, formatNumber(x.value, 3)),
+            h('td', {}, x.ci95 ? `${formatNumber(x.ci95[0], 3)} – ${formatNumber(x.ci95[1], 3)}` : '')))))),
     h('section', { class: 'card' }, h('h2', {}, t('apps.versions')),
       h('table', { class: 'versions' }, h('thead', {}, h('tr', {}, ...['apps.version', 'apps.state', 'apps.approval', 'apps.created', 'apps.actions'].map(k => h('th', {}, t(k))))),
         h('tbody', {}, ...app.versions.map(v => versionRow(app, v, refresh))))),

@@ -4,7 +4,7 @@
 import { ApiError, dicomJson, get, post, tagString, type AppResult, type DicomJson, type Finding, type Job, type Page } from '../api';
 import { h, clear } from '../dom';
 import { formatNumber, formatPersonName, formatDicomDate, t } from '../i18n';
-import { bindTools, cs, destroyTools, imageIdsForSeries, initCornerstone } from '../viewer/cornerstone';
+import { bindTools, cs, destroyTools, imageIdsForSeries, initCornerstone, tools } from '../viewer/cornerstone';
 import { closestSlice, drawOverlay, FINDING_COLOURS, type OverlayState } from '../viewer/overlay';
 
 const ENGINE_ID = 'medai-engine';
@@ -75,8 +75,8 @@ export function renderViewer(outlet: HTMLElement, study: string, query: URLSearc
     element.dataset.rendered = String(++rendered);
     const voi = viewport.getProperties().voiRange;
     if (voi) {
-      const w = voi.upper - voi.lower;
-      voiInfo.textContent = t('viewer.voi', { width: formatNumber(w, 0), center: formatNumber(voi.lower + w / 2, 0) });
+      const { windowWidth, windowCenter } = cs.utilities.windowLevel.toWindowLevel(voi.lower, voi.upper);
+      voiInfo.textContent = t('viewer.voi', { width: formatNumber(windowWidth, 0), center: formatNumber(windowCenter, 0) });
     }
   };
 
@@ -112,7 +112,7 @@ export function renderViewer(outlet: HTMLElement, study: string, query: URLSearc
   );
 
   const onKey = (e: KeyboardEvent) => {
-    if (!viewport || (e.target as HTMLElement).closest('input, textarea, select')) return;
+    if (!viewport || (e.target instanceof Element && e.target.closest('input, textarea, select'))) return;
     const idx = viewport.getCurrentImageIdIndex();
     const step: Record<string, number> = { ArrowDown: 1, ArrowRight: 1, ArrowUp: -1, ArrowLeft: -1, PageDown: 10, PageUp: -10 };
     if (e.key in step) scrollTo(idx + step[e.key]);
@@ -144,6 +144,8 @@ export function renderViewer(outlet: HTMLElement, study: string, query: URLSearc
     const modality = first ? tagString(first, '00080060') : '';
     const startAt = Math.floor(imageIds.length / 2);
     await viewport!.setStack(imageIds, startAt);
+    // Fetch the rest of the series in the background so scrolling does not wait on the network.
+    tools.utilities.stackPrefetch.enable(element);
     if (modality === 'MG') setPreset('mammography');
     viewport!.render();
     status.textContent = '';
@@ -260,6 +262,7 @@ export function renderViewer(outlet: HTMLElement, study: string, query: URLSearc
     document.removeEventListener('keydown', onKey);
     window.removeEventListener('resize', onResize);
     outlet.classList.remove('viewer-main');
+    if (engine) tools.utilities.stackPrefetch.disable(element);
     destroyTools(TOOL_GROUP_ID);
     engine?.destroy();
   };
