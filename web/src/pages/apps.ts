@@ -51,7 +51,7 @@ function usageChart(rows: UsageRow[]): HTMLElement {
 
 function versionRow(app: App, v: AppVersion, refresh: () => void): HTMLElement {
   const s = currentSession();
-  const canApprove = s?.has('institution_admin') && v.status === 'published';
+  const canApprove = s?.has('institution_admin') && v.status === 'active';
   const msg = h('span', { role: 'status' });
   const act = async (what: 'approve' | 'revoke') => {
     try {
@@ -94,11 +94,16 @@ async function renderDetail(outlet: HTMLElement, name: string): Promise<void> {
       h('table', { class: 'versions' }, h('thead', {}, h('tr', {}, ...['apps.version', 'apps.state', 'apps.approval', 'apps.created', 'apps.actions'].map(k => h('th', {}, t(k))))),
         h('tbody', {}, ...app.versions.map(v => versionRow(app, v, refresh))))),
     usageBox);
+  // Usage is for the app's vendor and platform admins only (others get 404).
+  const s = currentSession();
+  if (!s || !(s.user.roles.includes('admin') || (s.user.roles.includes('partner') && app.vendor !== undefined))) {
+    usageBox.append(h('p', { class: 'muted' }, t('apps.usage_vendor_only')));
+    return;
+  }
   try {
     const usage = await get<Page<UsageRow>>(`/api/v1/apps/${encodeURIComponent(name)}/usage`);
     usageBox.append(usage.items.length ? usageChart(usage.items) : h('p', { class: 'muted' }, t('apps.no_usage')));
   } catch (err) {
-    // Usage is for the app's vendor and platform admins only (403/404 for others).
     usageBox.append(h('p', { class: 'muted' }, err instanceof ApiError && (err.status === 403 || err.status === 404) ? t('apps.usage_vendor_only') : String(err)));
   }
 }

@@ -8,9 +8,22 @@ import { authHeaders, type DicomJson } from '../api';
 
 let ready: Promise<void> | null = null;
 
+function softwareWebGl(): boolean {
+  const gl = document.createElement('canvas').getContext('webgl2');
+  if (!gl) return false;
+  const info = gl.getExtension('WEBGL_debug_renderer_info');
+  const renderer = String(info ? gl.getParameter(info.UNMASKED_RENDERER_WEBGL) : gl.getParameter(gl.RENDERER));
+  gl.getExtension('WEBGL_lose_context')?.loseContext();
+  return /swiftshader|llvmpipe|software/i.test(renderer);
+}
+
 export function initCornerstone(): Promise<void> {
   ready ??= (async () => {
     await cs.init();
+    // A software WebGL (SwiftShader, llvmpipe: machines without a GPU,
+    // headless browsers) draws a 512² stack slower than Cornerstone's CPU
+    // path; use the CPU path there. Real GPUs keep WebGL.
+    if (softwareWebGl()) cs.setUseCPURendering(true);
     tools.init();
     initDicomLoader({ maxWebWorkers: Math.min(2, navigator.hardwareConcurrency || 1), beforeSend: () => authHeaders() });
     for (const tool of [tools.WindowLevelTool, tools.PanTool, tools.ZoomTool, tools.StackScrollTool]) tools.addTool(tool);
