@@ -145,6 +145,11 @@ TEST_F(StaticFilesTest, ApiPathsNeverFallBackToThePortal) {
     EXPECT_EQ(r->status, 404) << target;
     EXPECT_NE(r->body.find("\"not_found\""), std::string::npos) << target;
   }
+  // Other methods on unknown paths stay 404 (the GET-only fallback does not
+  // make them 405).
+  auto post = testing::fetch(server_->port(), "POST", "/api/v1/typo", "Content-Length: 0\r\n");
+  ASSERT_TRUE(post);
+  EXPECT_EQ(post->status, 404);
 }
 
 TEST_F(StaticFilesTest, TraversalHiddenFilesAndSymlinksOutOfTheRootAreRefused) {
