@@ -11,8 +11,10 @@
 //   4. the AI job runs (routing rule) and the worklist shows "done";
 //   5. the viewer: real CT pixels read back from the Cornerstone canvas, the
 //      finding marker drawn on the overlay canvas, app name + version +
-//      "research use only" shown, window preset by keyboard;
-//   6. accept a finding and see it counted through the API (usage);
+//      "research use only" shown, SEG segments drawn and toggled, window
+//      presets by keyboard;
+//   6. accept a finding and see it counted through the API (usage); a
+//      planning CT shows its RTSTRUCT contours with per-structure toggles;
 //   7. scroll the 300-slice CT by keyboard: slices/s measured;
 //   8. switch to Chinese and see translated text; no console errors.
 //
@@ -179,7 +181,12 @@ const bigStudy = JSON.parse(cli(['synth', 'chest-ct', '--slices', '300', '--seed
   '--to', apiOrigin, '--token', doctor], { maxBuffer: 64 << 20 }));
 const bigStudyUid = bigStudy?.[0]?.ground_truth?.study_instance_uid;
 if (!bigStudyUid) await failTest(`synth --json gave no study UID: ${JSON.stringify(bigStudy).slice(0, 300)}`);
-await sleep(1500);  // the series completes (1 s stable) without a rule
+// A planning CT with its RTSTRUCT and SEG (contour overlay check).
+const rtStudy = JSON.parse(cli(['synth', 'rt', '--small', '--seed', '2', '--json', '--out', path.join(work, 'rt'),
+  '--to', apiOrigin, '--token', doctor], { maxBuffer: 16 << 20 }));
+const rtStudyUid = rtStudy?.[0]?.ground_truth?.study_instance_uid;
+if (!rtStudyUid) await failTest('synth rt --json gave no study UID');
+await sleep(1500);  // the series complete (1 s stable) without a rule
 
 r = await api(hospAdmin, 'POST', '/api/v1/routing-rules', { name: 'ct-to-bone-finder', match: { modality: ['CT'] },
   action: { job_type: 'app.run', app: 'bone-finder' } });
@@ -315,6 +322,19 @@ for (let i = 0; i < 40; i++) {
 }
 if (!(overlay.markers >= 1 && overlay.painted > 50)) await failTest(`no finding marker drawn: ${JSON.stringify(overlay)}`);
 console.log(`overlay: ${overlay.markers} marker(s), ${overlay.painted} pixels painted`);
+// SEG overlay: the app's segmentation (and the generator's ground truth) are
+// drawn on this slice; unticking every segment removes them.
+await page.locator('.segments summary input').first().waitFor({ timeout: 30000 });
+const segFrames = () => page.evaluate(() => Number(document.getElementById('overlay').dataset.segFrames || 0));
+for (let i = 0; i < 40 && (await segFrames()) < 1; i++) await sleep(250);
+const segOn = await segFrames();
+if (segOn < 1) await failTest('no SEG frame drawn on the finding\'s slice');
+const segmentNames = await page.$$eval('.segments .segment-list input', xs => xs.map(x => x.dataset.segment));
+for (const box of await page.locator('.segments summary input').all()) await box.uncheck();
+if ((await segFrames()) !== 0) await failTest('SEG frames still drawn with every group unticked');
+for (const box of await page.locator('.segments summary input').all()) await box.check();
+if ((await segFrames()) !== segOn) await failTest('SEG frames not back after ticking the groups again');
+console.log(`SEG overlay: ${segOn} frame(s) on this slice; ${segmentNames.length} segments; toggles work`);
 await page.locator('#viewport').focus();
 await page.keyboard.press('1');
 const voi = await page.locator('#voi-info').textContent();
@@ -333,6 +353,40 @@ const usage = await api(partner, 'GET', '/api/v1/apps/bone-finder/usage');
 const accepted = (usage.body?.items ?? []).reduce((a, x) => a + x.accepted, 0);
 if (accepted !== 1) await failTest(`usage after accepting: ${JSON.stringify(usage.body)}`);
 console.log(`feedback recorded: ${accepted} accepted (GET /api/v1/apps/bone-finder/usage)`);
+
+// RTSTRUCT contours: drawn on some slice of the planning CT, per-structure toggles.
+await page.goto(`${origin}/studies/${rtStudyUid}`);
+await page.locator('#viewport[data-loaded="true"]').waitFor({ timeout: 60000 });
+await page.locator('.structures summary input').first().waitFor({ timeout: 30000 });
+const contours = () => page.evaluate(() => Number(document.getElementById('overlay').dataset.contours || 0));
+await page.locator('#viewport').focus();
+await page.keyboard.press('Home');
+let contourSlices = 0;
+let maxContours = 0;
+for (let i = 0; i < 80; i++) {
+  const n = await contours();
+  if (n > 0) contourSlices++;
+  maxContours = Math.max(maxContours, n);
+  const before = await page.locator('#viewport').getAttribute('data-slice-index');
+  await page.keyboard.press('ArrowDown');
+  if ((await page.locator('#viewport').getAttribute('data-slice-index')) === before) break;
+}
+const structureNames = await page.$$eval('.structures .segment-list input', xs => xs.map(x => x.dataset.structure));
+if (contourSlices < 3 || structureNames.length < 2) await failTest(`RTSTRUCT: contours on ${contourSlices} slices, structures ${JSON.stringify(structureNames)}`);
+await page.keyboard.press('Home');
+for (let i = 0; i < 80 && (await contours()) === 0; i++) await page.keyboard.press('ArrowDown');
+// One structure off, then on (the list is open: few structures).
+const drawnAll = await contours();
+const first = page.locator('.structures .segment-list input').first();
+await first.uncheck();
+const drawnWithout = await contours();
+await first.check();
+for (const box of await page.locator('.structures summary input').all()) await box.uncheck();
+if ((await contours()) !== 0) await failTest('contours still drawn with every structure unticked');
+for (const box of await page.locator('.structures summary input').all()) await box.check();
+if (!(drawnWithout < drawnAll) || (await contours()) !== drawnAll) await failTest(`structure toggle: ${drawnAll} → ${drawnWithout}`);
+console.log(`RTSTRUCT: ${structureNames.length} structures ${JSON.stringify(structureNames)}, contours on ${contourSlices} slices (up to ${maxContours} per slice); toggles work`);
+await shot('viewer-rtstruct.png');
 
 // --- 7. scroll speed on the 300-slice CT ------------------------------------------------
 await page.goto(`${origin}/studies/${bigStudyUid}`);

@@ -6,6 +6,8 @@ import { h, clear } from '../dom';
 import { formatNumber, formatPersonName, formatDicomDate, t } from '../i18n';
 import { bindTools, cs, destroyTools, imageIdsForSeries, initCornerstone, tools } from '../viewer/cornerstone';
 import { closestSlice, drawOverlay, FINDING_COLOURS, type OverlayState } from '../viewer/overlay';
+import { loadSegOverlay, type SegOverlay } from '../viewer/seg_overlay';
+import { loadStructureSet, type StructureSet } from '../viewer/rtstruct_overlay';
 
 const ENGINE_ID = 'medai-engine';
 const VIEWPORT_ID = 'medai-stack';
@@ -47,6 +49,7 @@ export function renderViewer(outlet: HTMLElement, study: string, query: URLSearc
   const voiInfo = h('div', { class: 'viewport-voi', id: 'voi-info' });
   const ruo = h('div', { class: 'ruo-banner', id: 'app-banner', role: 'note' });
   const findingsPanel = h('section', { class: 'findings', 'aria-label': t('viewer.findings') });
+  const segPanel = h('section', { class: 'segments', 'aria-label': t('viewer.segmentations') });
   const presetBar = h('div', { class: 'toolbar', role: 'toolbar', 'aria-label': t('viewer.window_presets') });
   const status = h('p', { class: 'muted', role: 'status' }, t('common.loading'));
   const header = h('div', { class: 'viewer-head' }, h('a', { href: '/', 'data-link': true }, `← ${t('nav.worklist')}`), h('span', { class: 'study-title' }), status);
@@ -54,11 +57,11 @@ export function renderViewer(outlet: HTMLElement, study: string, query: URLSearc
   const layout = h('div', { class: 'viewer' },
     h('aside', { class: 'left' }, h('h2', {}, t('viewer.series')), seriesList),
     h('section', { class: 'centre' }, ruo, presetBar, stage),
-    h('aside', { class: 'right' }, findingsPanel));
+    h('aside', { class: 'right' }, segPanel, findingsPanel));
   clear(outlet, header, layout);
   outlet.classList.add('viewer-main');
 
-  const overlay: OverlayState = { findings: [], visible: true, selected: null };
+  const overlay: OverlayState = { findings: [], segs: [], structureSets: [], visible: true, selected: null, segFramesDrawn: 0, contoursDrawn: 0 };
   let engine: cs.RenderingEngine | null = null;
   let viewport: cs.Types.IStackViewport | null = null;
   let imageIds: string[] = [];
@@ -69,6 +72,8 @@ export function renderViewer(outlet: HTMLElement, study: string, query: URLSearc
     if (!viewport) return;
     const n = drawOverlay(overlayCanvas, viewport, overlay);
     overlayCanvas.dataset.markers = String(n);
+    overlayCanvas.dataset.segFrames = String(overlay.segFramesDrawn);
+    overlayCanvas.dataset.contours = String(overlay.contoursDrawn);
     const idx = viewport.getCurrentImageIdIndex();
     info.textContent = t('viewer.slice', { index: idx + 1, total: imageIds.length });
     element.dataset.sliceIndex = String(idx);
@@ -174,6 +179,66 @@ export function renderViewer(outlet: HTMLElement, study: string, query: URLSearc
     redraw();
   };
 
+  // One collapsible group of toggles (SEG segments or RTSTRUCT structures),
+  // each in its display colour, with a toggle for the whole group.
+  type Toggle = { visible: boolean; rgb: [number, number, number] };
+  const toggleGroup = (label: string, entries: { item: Toggle; name: string }[], attr: string): HTMLElement => {
+    const boxes: HTMLInputElement[] = [];
+    const all = h('input', { type: 'checkbox', checked: true, 'aria-label': t('viewer.toggle_all', { label }),
+      onchange: (e: Event) => {
+        const on = (e.target as HTMLInputElement).checked;
+        for (const [i, en] of entries.entries()) { en.item.visible = on; boxes[i].checked = on; }
+        redraw();
+      } });
+    const items = entries.map(({ item, name }) => {
+      const swatch = h('span', { class: 'swatch' });
+      swatch.style.backgroundColor = `rgb(${item.rgb.join(',')})`;  // CSSOM, allowed under the CSP
+      const box = h('input', { type: 'checkbox', checked: true, [attr]: name,
+        onchange: (e: Event) => { item.visible = (e.target as HTMLInputElement).checked; redraw(); } });
+      boxes.push(box);
+      return h('li', {}, h('label', {}, box, ' ', swatch, name));
+    });
+    return h('details', { class: 'seg-group', open: entries.length <= 12 },
+      h('summary', {}, all, ` ${label || t('viewer.unnamed')} (${entries.length})`),
+      h('ul', { class: 'segment-list' }, ...items));
+  };
+
+  // Every SEG of the study, one toggle per segment in its colour.
+  const loadSegs = async (seriesUids: string[]) => {
+    const loaded: SegOverlay[] = [];
+    for (const se of seriesUids) {
+      const instances = await dicomJson<DicomJson[]>(`/dicom-web/studies/${study}/series/${se}/instances`);
+      for (const inst of instances) {
+        const seg = await loadSegOverlay(study, se, tagString(inst, '00080018')).catch(() => null);
+        if (seg) loaded.push(seg);
+      }
+    }
+    if (disposed || loaded.length === 0) return;
+    overlay.segs = loaded;
+    clear(segPanel, h('h2', {}, t('viewer.segmentations')),
+      ...loaded.map(seg => toggleGroup(seg.seriesLabel, seg.segments.map(sg => ({ item: sg, name: sg.label })), 'data-segment')));
+    redraw();
+  };
+
+  // Every RTSTRUCT of the study: contours per structure with a toggle.
+  const structurePanel = h('div', { class: 'structures' });
+  segPanel.after(structurePanel);
+  const loadStructures = async (seriesUids: string[]) => {
+    const loaded: StructureSet[] = [];
+    for (const se of seriesUids) {
+      const instances = await dicomJson<DicomJson[]>(`/dicom-web/studies/${study}/series/${se}/instances`);
+      for (const inst of instances) {
+        const set = await loadStructureSet(study, se, tagString(inst, '00080018')).catch(() => null);
+        if (set) loaded.push(set);
+      }
+    }
+    if (disposed || loaded.length === 0) return;
+    overlay.structureSets = loaded;
+    clear(structurePanel, h('h2', {}, t('viewer.structures')),
+      ...loaded.map(set => toggleGroup(set.label, set.structures.map(st => ({ item: st, name: st.name })), 'data-structure')));
+    redraw();
+  };
+
   const findingItem = (run: AppRun, f: Finding, colour: string): HTMLElement => {
     const verdict = h('span', { class: 'verdict', role: 'status' });
     const send = async (body: { verdict: string; edit?: Record<string, unknown> }) => {
@@ -251,6 +316,9 @@ export function renderViewer(outlet: HTMLElement, study: string, query: URLSearc
         Number(tagString(b, '00201209')) > Number(tagString(a, '00201209')) ? b : a);
       await loadSeries(tagString(first, '0020000E'));
       renderFindings(await appRunsForStudy(study));
+      const ofModality = (m: string) => seriesRows.filter(s => tagString(s, '00080060') === m).map(s => tagString(s, '0020000E'));
+      await loadSegs(ofModality('SEG'));
+      await loadStructures(ofModality('RTSTRUCT'));
       element.focus();
     } catch (err) {
       status.textContent = t('common.error', { message: (err as Error).message });

@@ -5,6 +5,8 @@
 import type { Finding } from '../api';
 import { formatNumber } from '../i18n';
 import { cs } from './cornerstone';
+import { drawSeg, type SegOverlay } from './seg_overlay';
+import { drawStructures, type StructureSet } from './rtstruct_overlay';
 
 type Vec3 = [number, number, number];
 const sub = (a: Vec3, b: Vec3): Vec3 => [a[0] - b[0], a[1] - b[1], a[2] - b[2]];
@@ -30,8 +32,12 @@ export function distanceFromSlice(imageId: string, point: Vec3): number | null {
 
 export interface OverlayState {
   findings: Finding[];
+  segs: SegOverlay[];
+  structureSets: StructureSet[];
   visible: boolean;
   selected: string | null;
+  segFramesDrawn: number;
+  contoursDrawn: number;
 }
 
 export function drawOverlay(canvas: HTMLCanvasElement, viewport: cs.Types.IStackViewport, state: OverlayState): number {
@@ -45,9 +51,15 @@ export function drawOverlay(canvas: HTMLCanvasElement, viewport: cs.Types.IStack
   const ctx = canvas.getContext('2d')!;
   ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
   ctx.clearRect(0, 0, w, hgt);
+  state.segFramesDrawn = 0;
+  state.contoursDrawn = 0;
   if (!state.visible) return 0;
   const imageId = viewport.getCurrentImageId();
   if (!imageId) return 0;
+  for (const seg of state.segs) state.segFramesDrawn += drawSeg(ctx, ratio, viewport, seg);
+  ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+  state.contoursDrawn = 0;
+  for (const set of state.structureSets) state.contoursDrawn += drawStructures(ctx, viewport, set);
   const plane = cs.metaData.get('imagePlaneModule', imageId) as { rowCosines?: number[] } | undefined;
   let drawn = 0;
   state.findings.forEach((f, i) => {
