@@ -9,6 +9,7 @@ import { renderWorklist } from './pages/worklist';
 import { renderViewer } from './pages/viewer';
 import { renderApps } from './pages/apps';
 import { renderAdmin } from './pages/admin';
+import { renderAdvicePage } from './pages/advice';
 
 export interface Session {
   user: User;
@@ -58,6 +59,7 @@ function layout(): void {
       { 'aria-label': t('layout.navigation') },
       navLink('/', 'nav.worklist'),
       navLink('/apps', 'nav.apps'),
+      s.has('doctor') || s.has('institution_admin') ? navLink('/advice', 'nav.advice') : null,
       admin ? navLink('/admin', 'nav.admin') : null,
     ),
     h('span', { class: 'spacer' }),
@@ -97,6 +99,7 @@ router
   .add('/apps', o => renderApps(o, null))
   .add('/apps/:name', (o, p) => renderApps(o, p.name))
   .add('/admin', o => renderAdmin(o))
+  .add('/advice', o => renderAdvicePage(o))
   .fallback(o => clear(o, h('h1', {}, t('common.not_found'))));
 
 setUnauthenticatedHandler(() => {
