@@ -193,7 +193,9 @@ r = await api(hospAdmin, 'POST', '/api/v1/routing-rules', { name: 'ct-to-bone-fi
 if (r.status !== 201) await failTest(`routing rule: ${r.status} ${JSON.stringify(r.body)}`);
 
 // The small CT the doctor uploads through the page, plus one broken file.
-cli(['synth', 'chest-ct', '--small', '--seed', '4', '--out', path.join(work, 'upload')]);
+const studyUid = JSON.parse(cli(['synth', 'chest-ct', '--small', '--seed', '4', '--json', '--out', path.join(work, 'upload')],
+  { maxBuffer: 16 << 20 }))?.[0]?.ground_truth?.study_instance_uid;
+if (!studyUid) await failTest('synth --json gave no study UID for the upload');
 const uploadFiles = [];
 const walk = d => fs.readdirSync(d, { withFileTypes: true }).forEach(e =>
   e.isDirectory() ? walk(path.join(d, e.name)) : e.name.endsWith('.dcm') && uploadFiles.push(path.join(d, e.name)));
@@ -263,10 +265,8 @@ consoleErrors = consoleErrors.filter(e => !/422|207/.test(e));  // the broken fi
 console.log(`uploaded ${uploadFiles.length - 1} files; the broken one shows: ${failedRows[0].status}`);
 
 // --- 4. the AI job finishes, the worklist shows it -----------------------------------
-const studies = (await (await fetch(`${apiOrigin}/dicom-web/studies?limit=100`, { headers: { Authorization: `Bearer ${doctor}` } })).json());
-const small = studies.find(s => s['0020000D'].Value[0] !== bigStudyUid);
-if (!small) await failTest('the uploaded study is not in QIDO-RS');
-const studyUid = small['0020000D'].Value[0];
+const found = await (await fetch(`${apiOrigin}/dicom-web/studies?StudyInstanceUID=${studyUid}`, { headers: { Authorization: `Bearer ${doctor}` } })).json();
+if (found.length !== 1) await failTest('the uploaded study is not in QIDO-RS');
 const row = page.locator(`tr[data-study="${studyUid}"]`);
 try {
   await row.locator('.badge[data-app="bone-finder"][data-state="done"]').waitFor({ timeout: 240000 });
