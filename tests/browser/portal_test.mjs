@@ -360,21 +360,28 @@ await page.locator('#viewport[data-loaded="true"]').waitFor({ timeout: 60000 });
 await page.locator('.structures summary input').first().waitFor({ timeout: 30000 });
 const contours = () => page.evaluate(() => Number(document.getElementById('overlay').dataset.contours || 0));
 await page.locator('#viewport').focus();
-await page.keyboard.press('Home');
+const rtSlices = Number(/\/\s*(\d+)/.exec(await page.locator('#slice-info').textContent())?.[1] ?? 0);
 let contourSlices = 0;
 let maxContours = 0;
-for (let i = 0; i < 80; i++) {
+let firstContourSlice = -1;
+await page.keyboard.press('Home');
+for (let i = 0; i < rtSlices; i++) {
+  if (i > 0) await page.keyboard.press('ArrowDown');
+  await page.locator(`#viewport[data-slice-index="${i}"]`).waitFor({ timeout: 10000 });
   const n = await contours();
-  if (n > 0) contourSlices++;
+  if (n > 0) {
+    contourSlices++;
+    if (firstContourSlice < 0) firstContourSlice = i;
+  }
   maxContours = Math.max(maxContours, n);
-  const before = await page.locator('#viewport').getAttribute('data-slice-index');
-  await page.keyboard.press('ArrowDown');
-  if ((await page.locator('#viewport').getAttribute('data-slice-index')) === before) break;
 }
 const structureNames = await page.$$eval('.structures .segment-list input', xs => xs.map(x => x.dataset.structure));
 if (contourSlices < 3 || structureNames.length < 2) await failTest(`RTSTRUCT: contours on ${contourSlices} slices, structures ${JSON.stringify(structureNames)}`);
+// Back to the slice with the most contours (the middle of the GTV run is fine: the first contour slice + a few).
 await page.keyboard.press('Home');
-for (let i = 0; i < 80 && (await contours()) === 0; i++) await page.keyboard.press('ArrowDown');
+await page.locator('#viewport[data-slice-index="0"]').waitFor({ timeout: 10000 });
+for (let i = 0; i < firstContourSlice + Math.floor(contourSlices / 2); i++) await page.keyboard.press('ArrowDown');
+await page.locator(`#viewport[data-slice-index="${firstContourSlice + Math.floor(contourSlices / 2)}"]`).waitFor({ timeout: 10000 });
 // One structure off, then on (the list is open: few structures).
 const drawnAll = await contours();
 const first = page.locator('.structures .segment-list input').first();
