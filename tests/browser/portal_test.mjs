@@ -85,6 +85,10 @@ async function failTest(message) {
 }
 const sleep = ms => new Promise(r => setTimeout(r, ms));
 const results = {};
+// A Playwright timeout or any other throw fails the test cleanly: the server
+// is stopped and the temporary folder removed.
+process.on('uncaughtException', e => void failTest(`uncaught: ${e?.stack || e}`));
+process.on('unhandledRejection', e => void failTest(`unhandled: ${e?.stack || e}`));
 
 // --- 1. medai with a vendor, a hospital and an approved app ----------------------
 const dataDir = path.join(work, 'var');
