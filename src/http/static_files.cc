@@ -41,10 +41,15 @@ bool is_safe_relative(std::string_view relative) {
   return true;
 }
 
-bool has_extension(std::string_view relative) {
+// A request for a static file (known extension, or anything under assets/)
+// that does not exist is a 404; other paths are pages of the app, whose
+// last segment may well contain dots (/studies/1.2.840.113619.2.55).
+bool names_a_static_file(std::string_view relative) {
+  if (relative.substr(0, 7) == "assets/") return true;
   const std::size_t slash = relative.rfind('/');
   const std::string_view last = slash == std::string_view::npos ? relative : relative.substr(slash + 1);
-  return last.find('.') != std::string_view::npos;
+  return last.find('.') != std::string_view::npos &&
+         content_type_for(last) != std::string_view("application/octet-stream");
 }
 
 bool is_within(const fs::path& root, const fs::path& candidate) {
@@ -132,7 +137,7 @@ Response StaticSite::serve(const Request& request, std::string_view relative) co
       const bool hashed = relative.substr(0, 7) == "assets/";
       return serve_file(request, candidate, hashed);
     }
-    if (has_extension(relative)) return not_found();
+    if (names_a_static_file(relative)) return not_found();
   }
   return serve_file(request, root_ / "index.html", false);
 }

@@ -7,9 +7,11 @@
 //   - Vite's content-hashed files under assets/ are cached for a year
 //     (immutable); everything else, index.html in particular, is `no-cache`
 //     so a new release is picked up on the next load;
-//   - a path without a file extension that names no file is a page of the
-//     single-page app: index.html is answered (SPA fallback); a missing file
-//     with an extension is 404 (a missing script must not come back as HTML);
+//   - a path that names no file is a page of the single-page app:
+//     index.html is answered (SPA fallback), also for dotted last segments
+//     such as DICOM UIDs; a missing file under assets/ or with a known static
+//     extension (.js, .css, .wasm, ...) is 404 (a missing script must not come
+//     back as HTML);
 //   - paths under the API prefixes (/api/, /dicom-web/, /v2/) never fall back
 //     to the portal: unknown API paths stay JSON 404s;
 //   - hidden segments (".git", ".env"), backslashes and anything resolving

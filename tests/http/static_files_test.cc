@@ -4,6 +4,7 @@
 #include "http/static_files.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -119,7 +120,7 @@ TEST_F(StaticFilesTest, MatchingEtagGives304WithoutBody) {
 }
 
 TEST_F(StaticFilesTest, PagesOfTheAppFallBackToIndex) {
-  for (const char* page : {"/worklist", "/viewer/1.2.3.4", "/admin/users?tab=2"}) {
+  for (const char* page : {"/worklist", "/studies/1.2.840.113619.2.55.3", "/admin/users?tab=2"}) {
     auto r = get(page);
     ASSERT_TRUE(r) << page;
     EXPECT_EQ(r->status, 200) << page;
@@ -129,10 +130,12 @@ TEST_F(StaticFilesTest, PagesOfTheAppFallBackToIndex) {
 }
 
 TEST_F(StaticFilesTest, MissingFilesWithAnExtensionAre404NotHtml) {
-  auto r = get("/assets/index-gone.js");
-  ASSERT_TRUE(r);
-  EXPECT_EQ(r->status, 404);
-  EXPECT_EQ(r->header("Content-Type"), "application/json");
+  for (const char* target : {"/assets/index-gone.js", "/gone.css", "/assets/chunk-x1"}) {
+    auto r = get(target);
+    ASSERT_TRUE(r) << target;
+    EXPECT_EQ(r->status, 404) << target;
+    EXPECT_EQ(r->header("Content-Type"), "application/json") << target;
+  }
 }
 
 TEST_F(StaticFilesTest, ApiPathsNeverFallBackToThePortal) {
