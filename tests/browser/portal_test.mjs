@@ -441,7 +441,6 @@ await page.locator('h2', { hasText: '预期用途' }).waitFor({ timeout: 5000 })
 await page.locator('nav a', { hasText: '工作列表' }).click();
 await page.locator('th', { hasText: '患者姓名' }).waitFor({ timeout: 5000 });
 await page.locator(`tr[data-study="${studyUid}"] .badge[data-state="done"]`, { hasText: '已完成' }).waitFor({ timeout: 10000 });
-await shot('worklist-zh.png');
 console.log('Chinese: navigation, worklist headers and AI status translated');
 
 // The admin page as the hospital administrator (English again).
