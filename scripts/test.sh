@@ -13,6 +13,8 @@ if command -v npm >/dev/null && [ ! -f tests/browser/node_modules/.package-lock.
      tests/browser/package-lock.json -nt tests/browser/node_modules/.package-lock.json ]; then
   (cd tests/browser && npm ci --ignore-scripts --no-audit --no-fund)
 fi
+# The web portal (web/dist), tested by tests/browser/portal_test.mjs.
+./scripts/build-web.sh
 start=$(date +%s)
 ./scripts/build.sh "$preset"
 echo "test.sh: build took $(( $(date +%s) - start )) s"

@@ -144,6 +144,7 @@ Result<Config> from_json(const json& j) {
     c.jobs.max_attempts = jb.at("max_attempts");
     c.jobs.series_stable_seconds = jb.at("series_stable_seconds");
     c.jobs.enable_test_handlers = jb.at("enable_test_handlers");
+    c.web.root = j.at("web").at("root");
     const auto& l = j.at("log");
     c.log.level = l.at("level");
     c.log.file = l.at("file");
@@ -245,6 +246,7 @@ nlohmann::json config_to_json(const Config& c) {
                 {"duplicate_policy", c.dicom.duplicate_policy},
                 {"deidentify_institutions", c.dicom.deidentify_institutions}}},
               {"apps", {{"max_package_bytes", c.apps.max_package_bytes}}},
+              {"web", {{"root", c.web.root}}},
               {"runtime",
                {{"max_resident_bytes", c.runtime.max_resident_bytes},
                 {"threads", c.runtime.threads},

@@ -87,6 +87,13 @@ struct JobsConfig {
   bool enable_test_handlers = false;        // built-in noop/sleep/fail job types (tests only)
 };
 
+// The web portal's built files (web/dist), served at / by `medai serve`.
+struct WebConfig {
+  // Folder with index.html; "" = look for web/dist beside the executable's
+  // build or install tree (see http/static_files.h); "off" = do not serve.
+  std::string root;
+};
+
 struct LogConfig {
   std::string level = "info";
   std::string file;  // empty: stderr only
@@ -100,6 +107,7 @@ struct Config {
   AppsConfig apps;
   RuntimeConfig runtime;
   JobsConfig jobs;
+  WebConfig web;
   LogConfig log;
 
   std::filesystem::path catalog_path() const { return std::filesystem::path(data_dir) / "catalog.sqlite"; }

@@ -85,6 +85,13 @@ struct Router::Node {
       if (r) return true;
     return false;
   }
+  // An undocumented catch-all (the portal's GET /{path*}) must not turn
+  // "no such path" into 405 for other methods: POST /api/v1/typo stays 404.
+  static bool any_documented(const std::array<const Route*, kMethodCount>& slots) {
+    for (const Route* r : slots)
+      if (r && r->spec.documented) return true;
+    return false;
+  }
 };
 
 void Router::add(RouteSpec spec, Handler handler) {
@@ -173,7 +180,7 @@ const Route* Router::Node::match(std::size_t i, MatchState& st) const {
                   : st.path.substr(static_cast<std::size_t>(st.segments[i].data() - st.path.data()));
     return r;
   }
-  if (any(node.wildcard)) st.other_method = true;
+  if (any_documented(node.wildcard)) st.other_method = true;
   return nullptr;
 }
 

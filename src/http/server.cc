@@ -564,7 +564,9 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     bool has_head = false;
     std::string allow;
     for (Method m : kAll) {
-      if (!router.match(m, req_.path, scratch).route) continue;
+      const Route* route = router.match(m, req_.path, scratch).route;
+      // The portal's undocumented GET fallback does not make every path 405.
+      if (!route || !route->spec.documented) continue;
       if (m == Method::get) has_get = true;
       if (m == Method::head) has_head = true;
       if (!allow.empty()) allow += ", ";

@@ -26,6 +26,7 @@ void register_all_routes(Router& router, AppContext& ctx) {
   routes::register_app_infer_routes(router, ctx);
   routes::register_training_routes(router, ctx);
   routes::register_evaluation_routes(router, ctx);
+  routes::register_portal_routes(router, ctx);  // last: its {path*} fallback
 }
 
 }  // namespace medai::http

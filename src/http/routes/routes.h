@@ -22,7 +22,8 @@ void register_kserve_routes(Router& router, AppContext& ctx);
 void register_job_routes(Router& router, AppContext& ctx);
 void register_routing_rule_routes(Router& router, AppContext& ctx);
 void register_webhook_routes(Router& router, AppContext& ctx);
-void register_feedback_routes(Router& router, AppContext& ctx);
+void register_feedback_routes(Router& router, AppContext& ctx);  // clinician feedback on app findings
 void register_training_routes(Router& router, AppContext& ctx);  // training jobs, reports
-void register_evaluation_routes(Router& router, AppContext& ctx);  // model evaluations  // clinician feedback on app findings
+void register_evaluation_routes(Router& router, AppContext& ctx);  // model evaluations
+void register_portal_routes(Router& router, AppContext& ctx);    // web/dist at "/" (last: a {path*} fallback)
 }  // namespace medai::http::routes

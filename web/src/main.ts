@@ -1,0 +1,124 @@
+// Portal entry: language, session, layout and pages.
+import './styles.css';
+import { get, post, setToken, setUnauthenticatedHandler, token, type User } from './api';
+import { h, clear } from './dom';
+import { initI18n, LANGUAGES, language, setLanguage, t } from './i18n';
+import { Router } from './router';
+import { renderLogin } from './pages/login';
+import { renderWorklist } from './pages/worklist';
+import { renderViewer } from './pages/viewer';
+import { renderApps } from './pages/apps';
+import { renderAdmin } from './pages/admin';
+import { renderAdvicePage } from './pages/advice';
+
+export interface Session {
+  user: User;
+  has(role: string): boolean;
+}
+let session: Session | null = null;
+export const currentSession = (): Session | null => session;
+
+const root = document.getElementById('app')!;
+let main: HTMLElement = h('main');
+const router = new Router(() => main, path => highlight(path));
+
+function makeSession(user: User): Session {
+  return { user, has: role => user.roles.includes(role) || user.roles.includes('admin') };
+}
+
+function navLink(href: string, key: string): HTMLAnchorElement {
+  return h('a', { href, 'data-link': true, 'data-nav': href }, t(key));
+}
+function highlight(path: string): void {
+  for (const a of root.querySelectorAll<HTMLAnchorElement>('nav a[data-nav]')) {
+    const href = a.dataset.nav!;
+    const active = href === '/' ? path === '/' || path.startsWith('/studies') : path.startsWith(href);
+    if (active) a.setAttribute('aria-current', 'page');
+    else a.removeAttribute('aria-current');
+  }
+}
+
+function layout(): void {
+  const s = session!;
+  const langSelect = h(
+    'select',
+    { id: 'language', 'aria-label': t('layout.language') },
+    ...LANGUAGES.map(l => h('option', { value: l.code, selected: l.code === language() }, l.label)),
+  );
+  langSelect.addEventListener('change', async () => {
+    await setLanguage(langSelect.value);
+    layout();
+  });
+  const admin = s.has('institution_admin');
+  const header = h(
+    'header',
+    { class: 'topbar' },
+    h('a', { href: '/', 'data-link': true, class: 'brand' }, 'medai'),
+    h(
+      'nav',
+      { 'aria-label': t('layout.navigation') },
+      navLink('/', 'nav.worklist'),
+      navLink('/apps', 'nav.apps'),
+      s.has('doctor') || s.has('institution_admin') ? navLink('/advice', 'nav.advice') : null,
+      admin ? navLink('/admin', 'nav.admin') : null,
+    ),
+    h('span', { class: 'spacer' }),
+    h('span', { class: 'user', title: s.user.roles.join(', ') }, s.user.display_name || s.user.username),
+    langSelect,
+    h('button', { type: 'button', class: 'link', onclick: logout }, t('layout.logout')),
+  );
+  main = h('main');
+  clear(root, header, main);
+  void router.resolve();
+}
+
+async function logout(): Promise<void> {
+  try {
+    await post('/api/v1/auth/logout');
+  } catch {
+    /* the session may already be gone */
+  }
+  setToken(null);
+  session = null;
+  showLogin();
+}
+
+function showLogin(): void {
+  main = h('main', { class: 'login-main' });
+  clear(root, main);
+  renderLogin(main, async user => {
+    session = makeSession(user);
+    if (location.pathname === '/login') history.replaceState(null, '', '/');
+    layout();
+  });
+}
+
+router
+  .add('/', (o, _p, q) => renderWorklist(o, q, router))
+  .add('/studies/:study', (o, p, q) => renderViewer(o, p.study, q))
+  .add('/apps', o => renderApps(o, null))
+  .add('/apps/:name', (o, p) => renderApps(o, p.name))
+  .add('/admin', o => renderAdmin(o))
+  .add('/advice', o => renderAdvicePage(o))
+  .fallback(o => clear(o, h('h1', {}, t('common.not_found'))));
+
+setUnauthenticatedHandler(() => {
+  session = null;
+  showLogin();
+});
+
+async function start(): Promise<void> {
+  await initI18n();
+  if (token()) {
+    try {
+      const me = await get<{ user: User } & User>('/api/v1/me');
+      session = makeSession(me.user ?? me);
+      layout();
+      return;
+    } catch {
+      setToken(null);
+    }
+  }
+  showLogin();
+}
+void start();
