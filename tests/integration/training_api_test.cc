@@ -371,3 +371,97 @@ TEST(TrainingResume, JobInterruptedByKillFinishesAfterRestart) {
 
 }  // namespace
 }  // namespace medai::testing
+
+namespace medai::testing {
+namespace {
+
+// Issue #8's risk model comes from the training service: XGBoost trained here
+// on Pima.tr and reported on Pima.te; the job's package gives the model file,
+// scripts/build_diabetes_app.sh packs it with the rules and the report's test
+// AUC (with its CI) as validation; the signed app is published, approved and
+// answers an undiagnosed adult with a risk and what drove it.
+TEST_F(TrainingApiTest, DiabetesAdviceAppShipsTheRiskModelTrainedOnPima) {
+  if (pima_.empty()) GTEST_SKIP() << "r-cran-mass not installed";
+  const auto data = *dir_ / "var";
+  ASSERT_EQ(run_medai({"admin", "create-institution", "--data-dir", data.string(), "--name", "diab-vendor"},
+                      dir_->path())
+                .exit_code, 0);
+  ASSERT_EQ(run_medai({"admin", "create-user", "--data-dir", data.string(), "--username", "dv", "--institution",
+                       "diab-vendor", "--role", "researcher", "--role", "partner"},
+                      dir_->path())
+                .exit_code, 0);
+  create_institutions_and_users(data, {}, {{"dvadmin", "diab-vendor", "institution_admin"}}, dir_->path());
+  const std::string dv = issue_token(data, "dv", dir_->path());
+  const std::string dvadmin = issue_token(data, "dvadmin", dir_->path());
+  const std::vector<std::string> server = {"--server", "http://127.0.0.1:" + std::to_string(server_->port())};
+  auto as = [&](const std::string& token, std::vector<std::string> args) {
+    args.insert(args.end(), server.begin(), server.end());
+    args.push_back("--token");
+    args.push_back(token);
+    return run_medai(args, dir_->path());
+  };
+  const std::string key = (dir_->path() / "dvk").string();
+  ASSERT_EQ(run_medai({"app", "keygen", "--out", key}, dir_->path()).exit_code, 0);
+  ASSERT_EQ(as(dv, {"app", "register-key", "--public-key", key + ".pub.json", "--name", "release"}).exit_code, 0);
+
+  auto trained = as(dv, {"train", "--dataset", pima_, "--architecture", "xgboost", "--seed", "5", "--hyper",
+                         R"({"rounds":200,"bootstrap_resamples":300})"});
+  ASSERT_EQ(trained.exit_code, 0) << trained.err;
+  const std::string id = json::parse(trained.out)["id"];
+  const auto report = dir_->path() / "pima-report.json";
+  ASSERT_EQ(as(dv, {"train", "report", id, "--out", report.string()}).exit_code, 0);
+  Api vendor{server_->port(), dv};
+  auto package = vendor.call("GET", "/api/v1/training-jobs/" + id + "/package?name=pima-risk&version=1.0.0");
+  ASSERT_TRUE(package && package->status == 200);
+  const auto zip = dir_->path() / "pima-risk.medai";
+  std::ofstream(zip, std::ios::binary) << package->body;
+  const auto model = dir_->path() / "pima-model.json";
+  auto extracted = run_command("/usr/bin/python3 -c \"import sys, zipfile; open(sys.argv[2], 'wb').write("
+                               "zipfile.ZipFile(sys.argv[1]).read('model/model.json'))\" " +
+                               zip.string() + " " + model.string());
+  ASSERT_EQ(extracted.exit_code, 0) << extracted.output;
+
+  const auto app = dir_->path() / "diabetes-advice.medai";
+  auto built = run_command(std::string(MEDAI_SOURCE_DIR) + "/scripts/build_diabetes_app.sh --model " + model.string() +
+                           " --report " + report.string() + " -o " + app.string() +
+                           " --version 1.0.0 --vendor diab-vendor --key " + key + ".key.json --medai " + MEDAI_BINARY);
+  ASSERT_EQ(built.exit_code, 0) << built.output;
+  auto published = as(dv, {"app", "publish", app.string()});
+  ASSERT_EQ(published.exit_code, 0) << published.err << published.out;
+  int status = 0;
+  json version = vendor.json("GET", "/api/v1/apps/diabetes-advice/versions/1.0.0", nullptr, &status);
+  ASSERT_EQ(status, 200) << version.dump();
+  const json manifest = version.contains("manifest") ? version["manifest"] : version;
+  bool test_auc = false;
+  for (const auto& m : manifest["validation"]["metrics"])
+    if (m["name"] == "roc_auc" && m["split"] == "test") {
+      test_auc = true;
+      EXPECT_GE(m["value"].get<double>(), 0.82) << "Pima.te AUC";
+      ASSERT_EQ(m["ci95"].size(), 2u);
+      EXPECT_LT(m["ci95"][0].get<double>(), m["value"].get<double>());
+    }
+  EXPECT_TRUE(test_auc) << manifest["validation"].dump();
+
+  ASSERT_EQ(as(dvadmin, {"app", "approve", "diabetes-advice", "1.0.0"}).exit_code, 0);
+  Api clinic{server_->port(), dvadmin};
+  auto risk_of = [&](const json& patient) {
+    json answer = clinic.json("POST", "/api/v1/apps/diabetes-advice/infer", patient, &status);
+    EXPECT_EQ(status, 200) << answer.dump();
+    return answer;
+  };
+  const json low = risk_of({{"age", 24}, {"sex", "female"}, {"diagnosed_t2d", false}, {"bmi", 22},
+                            {"ogtt_2h_glucose", {{"value", 90}, {"unit", "mg/dL"}}}, {"dbp", 66}, {"pregnancies", 1}});
+  const json high = risk_of({{"age", 52}, {"sex", "female"}, {"diagnosed_t2d", false}, {"bmi", 38},
+                             {"ogtt_2h_glucose", {{"value", 185}, {"unit", "mg/dL"}}}, {"dbp", 82},
+                             {"pregnancies", 6}});
+  ASSERT_TRUE(low["risk"].is_object()) << low.dump();
+  ASSERT_TRUE(high["risk"].is_object()) << high.dump();
+  EXPECT_GT(high["risk"]["probability"].get<double>(), low["risk"]["probability"].get<double>());
+  EXPECT_EQ(high["risk"]["contributions"].size(), 7u);
+  EXPECT_FALSE(high["risk"]["what_drove_this_score"].empty());
+  EXPECT_EQ(high["app"]["name"], "diabetes-advice");
+  EXPECT_EQ(high["research_use_only"], true);
+}
+
+}  // namespace
+}  // namespace medai::testing
