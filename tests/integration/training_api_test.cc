@@ -61,6 +61,32 @@ class TrainingApiTest : public ::testing::Test {
     delete server_;
     delete dir_;
   }
+  // A vendor institution with a researcher+partner user (registered signing
+  // key at `key` + ".key.json"/".pub.json") and an institution administrator.
+  struct Vendor {
+    std::string user_token, admin_token, key;
+    CommandResult as(const std::string& token, std::vector<std::string> args) const {
+      args.insert(args.end(), {"--server", "http://127.0.0.1:" + std::to_string(server_->port()), "--token", token});
+      return run_medai(args, dir_->path());
+    }
+  };
+  static Vendor make_vendor(const std::string& institution, const std::string& user, const std::string& admin) {
+    const auto data = *dir_ / "var";
+    EXPECT_EQ(run_medai({"admin", "create-institution", "--data-dir", data.string(), "--name", institution},
+                        dir_->path())
+                  .exit_code, 0);
+    EXPECT_EQ(run_medai({"admin", "create-user", "--data-dir", data.string(), "--username", user, "--institution",
+                         institution, "--role", "researcher", "--role", "partner"},
+                        dir_->path())
+                  .exit_code, 0);
+    create_institutions_and_users(data, {}, {{admin, institution, "institution_admin"}}, dir_->path());
+    Vendor v{issue_token(data, user, dir_->path()), issue_token(data, admin, dir_->path()),
+             (dir_->path() / (user + "-key")).string()};
+    EXPECT_EQ(run_medai({"app", "keygen", "--out", v.key}, dir_->path()).exit_code, 0);
+    auto reg = v.as(v.user_token, {"app", "register-key", "--public-key", v.key + ".pub.json", "--name", "release"});
+    EXPECT_EQ(reg.exit_code, 0) << reg.err;
+    return v;
+  }
   static TempDir* dir_;
   static ServerProcess* server_;
   static std::string admin_, res_a_, doc_a_, res_b_, pima_;
@@ -249,27 +275,9 @@ TEST_F(TrainingApiTest, CliTrainsFollowsListsAndWritesTheReport) {
 // (signed by the server), approves it at its own institution and runs it.
 TEST_F(TrainingApiTest, PublishesTheTrainedModelAsAnAppThatRuns) {
   if (pima_.empty()) GTEST_SKIP() << "r-cran-mass not installed";
-  const auto data = *dir_ / "var";
-  ASSERT_EQ(run_medai({"admin", "create-institution", "--data-dir", data.string(), "--name", "vendor-x"}, dir_->path())
-                .exit_code, 0);
-  ASSERT_EQ(run_medai({"admin", "create-user", "--data-dir", data.string(), "--username", "vend", "--institution",
-                       "vendor-x", "--role", "researcher", "--role", "partner"},
-                      dir_->path())
-                .exit_code, 0);
-  create_institutions_and_users(data, {}, {{"vadmin", "vendor-x", "institution_admin"}}, dir_->path());
-  const std::string vend = issue_token(data, "vend", dir_->path());
-  const std::string vadmin = issue_token(data, "vadmin", dir_->path());
-  const std::vector<std::string> server = {"--server", "http://127.0.0.1:" + std::to_string(server_->port())};
-  auto as = [&](const std::string& token, std::vector<std::string> args) {
-    args.insert(args.end(), server.begin(), server.end());
-    args.push_back("--token");
-    args.push_back(token);
-    return run_medai(args, dir_->path());
-  };
-  const std::string prefix = (dir_->path() / "vk").string();
-  ASSERT_EQ(run_medai({"app", "keygen", "--out", prefix}, dir_->path()).exit_code, 0);
-  auto reg = as(vend, {"app", "register-key", "--public-key", prefix + ".pub.json", "--name", "release"});
-  ASSERT_EQ(reg.exit_code, 0) << reg.err;
+  const Vendor v = make_vendor("vendor-x", "vend", "vadmin");
+  const std::string vend = v.user_token, vadmin = v.admin_token, prefix = v.key;
+  auto as = [&](const std::string& token, std::vector<std::string> args) { return v.as(token, std::move(args)); };
 
   auto trained = as(vend, {"train", "--dataset", pima_, "--architecture", "xgboost", "--seed", "11", "--hyper",
                            R"({"rounds":200,"bootstrap_resamples":300})"});
@@ -382,27 +390,9 @@ namespace {
 // answers an undiagnosed adult with a risk and what drove it.
 TEST_F(TrainingApiTest, DiabetesAdviceAppShipsTheRiskModelTrainedOnPima) {
   if (pima_.empty()) GTEST_SKIP() << "r-cran-mass not installed";
-  const auto data = *dir_ / "var";
-  ASSERT_EQ(run_medai({"admin", "create-institution", "--data-dir", data.string(), "--name", "diab-vendor"},
-                      dir_->path())
-                .exit_code, 0);
-  ASSERT_EQ(run_medai({"admin", "create-user", "--data-dir", data.string(), "--username", "dv", "--institution",
-                       "diab-vendor", "--role", "researcher", "--role", "partner"},
-                      dir_->path())
-                .exit_code, 0);
-  create_institutions_and_users(data, {}, {{"dvadmin", "diab-vendor", "institution_admin"}}, dir_->path());
-  const std::string dv = issue_token(data, "dv", dir_->path());
-  const std::string dvadmin = issue_token(data, "dvadmin", dir_->path());
-  const std::vector<std::string> server = {"--server", "http://127.0.0.1:" + std::to_string(server_->port())};
-  auto as = [&](const std::string& token, std::vector<std::string> args) {
-    args.insert(args.end(), server.begin(), server.end());
-    args.push_back("--token");
-    args.push_back(token);
-    return run_medai(args, dir_->path());
-  };
-  const std::string key = (dir_->path() / "dvk").string();
-  ASSERT_EQ(run_medai({"app", "keygen", "--out", key}, dir_->path()).exit_code, 0);
-  ASSERT_EQ(as(dv, {"app", "register-key", "--public-key", key + ".pub.json", "--name", "release"}).exit_code, 0);
+  const Vendor v = make_vendor("diab-vendor", "dv", "dvadmin");
+  const std::string dv = v.user_token, dvadmin = v.admin_token, key = v.key;
+  auto as = [&](const std::string& token, std::vector<std::string> args) { return v.as(token, std::move(args)); };
 
   auto trained = as(dv, {"train", "--dataset", pima_, "--architecture", "xgboost", "--seed", "5", "--hyper",
                          R"({"rounds":200,"bootstrap_resamples":300})"});

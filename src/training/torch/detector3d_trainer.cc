@@ -138,26 +138,13 @@ Result<evaluation::FrocResult> froc_of(torch::jit::Module& model, const std::vec
   return evaluation::compute_froc(refs, dets, static_cast<int>(std::max<std::size_t>(1, cases.size())));
 }
 
-class Detector3dTrainer final : public Trainer {
+class Detector3dTrainer final : public TorchTrainer {
  public:
-  std::string architecture() const override { return "detector3d"; }
-  std::vector<std::string> tasks() const override { return {"detection"}; }
-  Status validate(const json& hyper) const override { return parse_hyper_params("detector3d", hyper).status(); }
-
-  Result<TrainingOutcome> train(const TrainingRequest& request, const TrainingData& data,
-                                TrainingSink& sink) override {
-    // LibTorch reports shape, memory and file problems as exceptions: they
-    // fail the job with a message instead of ending the process.
-    try {
-      return train_impl(request, data, sink);
-    } catch (const std::exception& e) {
-      return make_error(ErrorCode::internal, std::string("training failed in LibTorch: ") +
-                                                 std::string(e.what()).substr(0, 600));
-    }
-  }
+  Detector3dTrainer() : TorchTrainer("detector3d", "detection") {}
 
  private:
-  Result<TrainingOutcome> train_impl(const TrainingRequest& request, const TrainingData& data, TrainingSink& sink) {
+  Result<TrainingOutcome> train_impl(const TrainingRequest& request, const TrainingData& data,
+                                     TrainingSink& sink) override {
     MEDAI_ASSIGN_OR_RETURN(HyperParams h, parse_hyper_params("detector3d", request.hyper));
     MEDAI_RETURN_IF_ERROR(check_imaging_data(data));
     const std::uint64_t seed = effective_seed(h, request);

@@ -66,26 +66,13 @@ std::vector<double> item_scores(torch::jit::Module& model, const std::vector<Sam
   return out;
 }
 
-class Resnet2dTrainer final : public Trainer {
+class Resnet2dTrainer final : public TorchTrainer {
  public:
-  std::string architecture() const override { return "resnet2d"; }
-  std::vector<std::string> tasks() const override { return {"classification"}; }
-  Status validate(const json& hyper) const override { return parse_hyper_params("resnet2d", hyper).status(); }
-
-  Result<TrainingOutcome> train(const TrainingRequest& request, const TrainingData& data,
-                                TrainingSink& sink) override {
-    // LibTorch reports shape, memory and file problems as exceptions: they
-    // fail the job with a message instead of ending the process.
-    try {
-      return train_impl(request, data, sink);
-    } catch (const std::exception& e) {
-      return make_error(ErrorCode::internal, std::string("training failed in LibTorch: ") +
-                                                 std::string(e.what()).substr(0, 600));
-    }
-  }
+  Resnet2dTrainer() : TorchTrainer("resnet2d", "classification") {}
 
  private:
-  Result<TrainingOutcome> train_impl(const TrainingRequest& request, const TrainingData& data, TrainingSink& sink) {
+  Result<TrainingOutcome> train_impl(const TrainingRequest& request, const TrainingData& data,
+                                     TrainingSink& sink) override {
     MEDAI_ASSIGN_OR_RETURN(HyperParams h, parse_hyper_params("resnet2d", request.hyper));
     MEDAI_RETURN_IF_ERROR(check_imaging_data(data));
     MEDAI_ASSIGN_OR_RETURN(std::string positive, positive_label_of(data, h));

@@ -31,4 +31,14 @@ Status check_imaging_data(const TrainingData& data) {
   return Status::ok();
 }
 
+Result<TrainingOutcome> TorchTrainer::train(const TrainingRequest& request, const TrainingData& data,
+                                            TrainingSink& sink) {
+  try {
+    return train_impl(request, data, sink);
+  } catch (const std::exception& e) {
+    return make_error(ErrorCode::internal,
+                      std::string("training failed in LibTorch: ") + std::string(e.what()).substr(0, 600));
+  }
+}
+
 }  // namespace medai::training::torch_nets

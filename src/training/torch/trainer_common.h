@@ -20,4 +20,27 @@ std::vector<std::size_t> items_of_split(const TrainingData& data, const std::str
 // Checks the hyper-parameters and (for imaging data) that there is data to train on.
 Status check_imaging_data(const TrainingData& data);
 
+// The shell every LibTorch trainer shares: its name and task, validate()
+// through the hyper-parameter parser, and LibTorch's exceptions (shape,
+// memory and file problems) turned into a job error instead of ending the
+// process. Subclasses implement train_impl().
+class TorchTrainer : public Trainer {
+ public:
+  TorchTrainer(std::string architecture, std::string task)
+      : architecture_(std::move(architecture)), task_(std::move(task)) {}
+  std::string architecture() const final { return architecture_; }
+  std::vector<std::string> tasks() const final { return {task_}; }
+  Status validate(const nlohmann::json& hyper) const final {
+    return parse_hyper_params(architecture_, hyper).status();
+  }
+  Result<TrainingOutcome> train(const TrainingRequest& request, const TrainingData& data, TrainingSink& sink) final;
+
+ protected:
+  virtual Result<TrainingOutcome> train_impl(const TrainingRequest& request, const TrainingData& data,
+                                             TrainingSink& sink) = 0;
+
+ private:
+  std::string architecture_, task_;
+};
+
 }  // namespace medai::training::torch_nets
