@@ -168,18 +168,9 @@ class Detector3dTrainer final : public TorchTrainer {
     const std::array<int, 3> dims{h.patch_size[0], h.patch_size[1], h.patch_size[2]};
     const std::int64_t samples = static_cast<std::int64_t>(train_cases.size()) * h.patches_per_volume;
 
-    LoopSpec loop;
-    loop.hyper = h;
-    loop.seed = seed;
-    loop.threads = threads;
-    loop.work_dir = request.work_dir;
-    loop.fingerprint = run_fingerprint(request, data, seed);
-    loop.steps_per_epoch = (samples + h.batch_size - 1) / h.batch_size;
+    LoopSpec loop = base_loop_spec(h, seed, request, data, samples);
     loop.make_batch = [&, samples](int epoch, std::int64_t step) {
-      std::vector<std::int64_t> order(static_cast<std::size_t>(samples));
-      std::iota(order.begin(), order.end(), 0);
-      auto shuffle_rng = sample_rng(seed, epoch, -1);
-      std::shuffle(order.begin(), order.end(), shuffle_rng);
+      const std::vector<std::int64_t> order = epoch_order(seed, epoch, samples);
       HostBatch b;
       b.input_shape = {h.batch_size, 1, dims[2], dims[1], dims[0]};
       b.target_shape = {h.batch_size, 1, dims[2], dims[1], dims[0]};
@@ -237,20 +228,7 @@ class Detector3dTrainer final : public TorchTrainer {
                     {{"op", "connected_components"}, {"connectivity", 26}},
                     {{"op", "nms"}, {"distance_mm", 5.0}, {"max", 50}},
                     {{"op", "measure"}}}}}}};
-    json curve = json::array();
-    for (const auto& e : result.history)
-      curve.push_back({{"epoch", e["epoch"]}, {"loss", e["loss"]}, {"validation_cpm", e["validation"]["cpm"]}});
-    out.report = {{"architecture", "detector3d"},
-                  {"seed", seed},
-                  {"best_epoch", result.best_epoch},
-                  {"best_validation_cpm", result.best_score},
-                  {"stopped_early", result.stopped_early},
-                  {"resumed", result.resumed},
-                  {"epochs", result.history},
-                  {"loss_curve", curve},
-                  {"splits", metrics},  // per split, as the training service and report read them
-                  {"samples_per_second", result.samples_per_second},
-                  {"loader_wait_fraction", result.loader_wait_fraction}};
+    out.report = loop_report("detector3d", seed, result, "cpm", metrics);
     return out;
   }
 };

@@ -107,18 +107,9 @@ class Resnet2dTrainer final : public TorchTrainer {
     spec.architecture = "resnet2d";
     spec.channels = h.channels;
     const std::int64_t n = static_cast<std::int64_t>(train_samples.size());
-    LoopSpec loop;
-    loop.hyper = h;
-    loop.seed = seed;
-    loop.threads = std::max(1, request.threads);
-    loop.work_dir = request.work_dir;
-    loop.fingerprint = run_fingerprint(request, data, seed);
-    loop.steps_per_epoch = (n + h.batch_size - 1) / h.batch_size;
+    LoopSpec loop = base_loop_spec(h, seed, request, data, n);
     loop.make_batch = [&, n](int epoch, std::int64_t step) {
-      std::vector<std::int64_t> order(static_cast<std::size_t>(n));
-      std::iota(order.begin(), order.end(), 0);
-      auto shuffle_rng = sample_rng(seed, epoch, -1);
-      std::shuffle(order.begin(), order.end(), shuffle_rng);
+      const std::vector<std::int64_t> order = epoch_order(seed, epoch, n);
       HostBatch b;
       b.input_shape = {h.batch_size, 1, dims[1], dims[0]};
       b.target_shape = {h.batch_size, 1};
@@ -172,22 +163,9 @@ class Resnet2dTrainer final : public TorchTrainer {
                     {"heatmap", "method cam(x): class-activation map [N,1,H,W] in [0,1]"},
                     {"aggregation", "item score = max over its images"}}},
         {"pipeline", {{"pre", json::array()}, {"post", json::array()}}}};
-    json curve = json::array();
-    for (const auto& e : result.history)
-      curve.push_back({{"epoch", e["epoch"]}, {"loss", e["loss"]}, {"validation_auc", e["validation"]["auc"]}});
-    out.report = {{"architecture", "resnet2d"},
-                  {"seed", seed},
-                  {"positive_label", positive},
-                  {"pos_weight", pos_weight},
-                  {"best_epoch", result.best_epoch},
-                  {"best_validation_auc", result.best_score},
-                  {"stopped_early", result.stopped_early},
-                  {"resumed", result.resumed},
-                  {"epochs", result.history},
-                  {"loss_curve", curve},
-                  {"splits", metrics},  // per split, as the training service and report read them
-                  {"samples_per_second", result.samples_per_second},
-                  {"loader_wait_fraction", result.loader_wait_fraction}};
+    out.report = loop_report("resnet2d", seed, result, "auc", metrics);
+    out.report["positive_label"] = positive;
+    out.report["pos_weight"] = pos_weight;
     return out;
   }
 };

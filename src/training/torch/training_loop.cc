@@ -1,6 +1,9 @@
 // LibTorch translation unit: the shared epoch loop and checkpoints.
 #include "training/torch/training_loop.h"
 
+#include <algorithm>
+#include <numeric>
+
 #include <ATen/Parallel.h>
 #include <torch/csrc/jit/runtime/graph_executor.h>
 #include <torch/optim.h>
@@ -9,7 +12,9 @@
 #include <chrono>
 #include <fstream>
 
+#include "training/torch/patch_sampler.h"
 #include "training/torch/prefetch_loader.h"
+#include "training/torch/trainer_common.h"
 
 namespace medai::training::torch_nets {
 namespace fs = std::filesystem;
@@ -227,6 +232,44 @@ Result<LoopResult> run_training_loop(const LoopSpec& spec, torch::jit::Module fr
   r.samples_per_second = total_seconds > 0 ? total_samples / total_seconds : 0;
   r.loader_wait_fraction = total_seconds > 0 ? total_wait / total_seconds : 0;
   return r;
+}
+
+LoopSpec base_loop_spec(const HyperParams& h, std::uint64_t seed, const TrainingRequest& request,
+                        const TrainingData& data, std::int64_t samples) {
+  LoopSpec loop;
+  loop.hyper = h;
+  loop.seed = seed;
+  loop.threads = std::max(1, request.threads);
+  loop.work_dir = request.work_dir;
+  loop.fingerprint = run_fingerprint(request, data, seed);
+  loop.steps_per_epoch = (samples + h.batch_size - 1) / h.batch_size;
+  return loop;
+}
+
+std::vector<std::int64_t> epoch_order(std::uint64_t seed, int epoch, std::int64_t samples) {
+  std::vector<std::int64_t> order(static_cast<std::size_t>(samples));
+  std::iota(order.begin(), order.end(), 0);
+  auto rng = sample_rng(seed, epoch, -1);
+  std::shuffle(order.begin(), order.end(), rng);
+  return order;
+}
+
+nlohmann::json loop_report(const std::string& architecture, std::uint64_t seed, const LoopResult& result,
+                           const std::string& metric, nlohmann::json splits) {
+  nlohmann::json curve = nlohmann::json::array();
+  for (const auto& e : result.history)
+    curve.push_back({{"epoch", e["epoch"]}, {"loss", e["loss"]}, {"validation_" + metric, e["validation"][metric]}});
+  return {{"architecture", architecture},
+          {"seed", seed},
+          {"best_epoch", result.best_epoch},
+          {"best_validation_" + metric, result.best_score},
+          {"stopped_early", result.stopped_early},
+          {"resumed", result.resumed},
+          {"epochs", result.history},
+          {"loss_curve", curve},
+          {"splits", std::move(splits)},
+          {"samples_per_second", result.samples_per_second},
+          {"loader_wait_fraction", result.loader_wait_fraction}};
 }
 
 }  // namespace medai::training::torch_nets

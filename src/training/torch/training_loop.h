@@ -61,6 +61,23 @@ struct LoopResult {
   double loader_wait_fraction = 0;
 };
 
+// A LoopSpec with what every trainer sets the same way: hyper-parameters,
+// seed, threads, work_dir, the checkpoint fingerprint and the steps of an
+// epoch of `samples` samples. The trainer adds make_batch, loss, validate.
+LoopSpec base_loop_spec(const HyperParams& h, std::uint64_t seed, const TrainingRequest& request,
+                        const TrainingData& data, std::int64_t samples);
+
+// The epoch's sample order: a shuffle of 0..samples-1 seeded by (seed, epoch),
+// the same on every run and every resume.
+std::vector<std::int64_t> epoch_order(std::uint64_t seed, int epoch, std::int64_t samples);
+
+// The report fields every trainer shares: architecture, seed, best epoch and
+// its validation `metric`, the epoch history and loss curve, "splits" (per
+// split metrics, as the training service, the HTML report and the manifest's
+// validation read them), throughput and the loader's wait share.
+nlohmann::json loop_report(const std::string& architecture, std::uint64_t seed, const LoopResult& result,
+                           const std::string& metric, nlohmann::json splits);
+
 // `fresh` is used unless a matching checkpoint exists. Returns `cancelled`
 // when the sink asks, leaving the last completed epoch's checkpoint.
 Result<LoopResult> run_training_loop(const LoopSpec& spec, torch::jit::Module fresh, TrainingSink& sink);

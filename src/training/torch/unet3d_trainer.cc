@@ -112,19 +112,10 @@ class Unet3dTrainer final : public TorchTrainer {
     const std::array<int, 3> dims{h.patch_size[0], h.patch_size[1], h.patch_size[2]};
     const std::int64_t samples = static_cast<std::int64_t>(train_cases.size()) * h.patches_per_volume;
 
-    LoopSpec loop;
-    loop.hyper = h;
-    loop.seed = seed;
-    loop.threads = threads;
-    loop.work_dir = request.work_dir;
-    loop.fingerprint = run_fingerprint(request, data, seed);
-    loop.steps_per_epoch = (samples + h.batch_size - 1) / h.batch_size;
+    LoopSpec loop = base_loop_spec(h, seed, request, data, samples);
     loop.make_batch = [&, samples](int epoch, std::int64_t step) {
       // The epoch's sample order: a seeded shuffle of (case, repeat) pairs.
-      std::vector<std::int64_t> order(static_cast<std::size_t>(samples));
-      std::iota(order.begin(), order.end(), 0);
-      auto shuffle_rng = sample_rng(seed, epoch, -1);
-      std::shuffle(order.begin(), order.end(), shuffle_rng);
+      const std::vector<std::int64_t> order = epoch_order(seed, epoch, samples);
       HostBatch b;
       const std::size_t voxels = static_cast<std::size_t>(dims[0]) * dims[1] * dims[2];
       b.input_shape = {h.batch_size, 1, dims[2], dims[1], dims[0]};
@@ -198,24 +189,11 @@ class Unet3dTrainer final : public TorchTrainer {
                    {{"op", "window"}, {"center", h.window[0]}, {"width", h.window[1]}},
                    {{"op", "sliding_window"}, {"patch_size", h.patch_size}, {"overlap", 0.5}, {"blend", "gaussian"}}}},
           {"post", {{{"op", "argmax"}}, {{"op", "resample"}, {"to", "source"}}}}}}};
-    json curve = json::array();
-    for (const auto& e : result.history) curve.push_back({{"epoch", e["epoch"]}, {"loss", e["loss"]},
-                                                          {"validation_dice", e["validation"]["dice"]}});
-    out.report = {{"architecture", "unet3d"},
-                  {"seed", seed},
-                  {"structures", structures},
-                  {"best_epoch", result.best_epoch},
-                  {"best_validation_dice", result.best_score},
-                  {"stopped_early", result.stopped_early},
-                  {"resumed", result.resumed},
-                  {"epochs", result.history},
-                  {"loss_curve", curve},
-                  {"splits", metrics},  // per split, as the training service and report read them
-                  {"samples_per_second", result.samples_per_second},
-                  {"loader_wait_fraction", result.loader_wait_fraction},
-                  {"cases", {{"train", train_cases.size()},
-                             {"validation", cases["validation"].size()},
-                             {"test", cases["test"].size()}}}};
+    out.report = loop_report("unet3d", seed, result, "dice", metrics);
+    out.report["structures"] = structures;
+    out.report["cases"] = json{{"train", train_cases.size()},
+                               {"validation", cases["validation"].size()},
+                               {"test", cases["test"].size()}};
     return out;
   }
 };
