@@ -10,6 +10,7 @@
 #include <valijson/validation_results.hpp>
 #include <valijson/validator.hpp>
 
+#include "core/json_pointer.h"
 #include "diabetes/units.h"
 
 namespace medai::packages {
@@ -33,17 +34,6 @@ const valijson::Schema& compiled_schema() {
   return *schema;
 }
 
-// valijson context ["<root>", "[hba1c]", "[value]"] → "/hba1c/value".
-std::string pointer_of(const std::vector<std::string>& context) {
-  std::string path;
-  for (const std::string& part : context) {
-    if (part == "<root>") continue;
-    std::string token = part;
-    if (token.size() >= 2 && token.front() == '[' && token.back() == ']') token = token.substr(1, token.size() - 2);
-    path += "/" + token;
-  }
-  return path;
-}
 
 std::string number_text(double v) {
   char buf[32];
@@ -174,7 +164,7 @@ RecordOrProblems parse_patient_json(const json& input) {
     std::set<std::string> seen;
     valijson::ValidationResults::Error error;
     while (results.popError(error)) {
-      std::string path = pointer_of(error.context);
+      std::string path = json_pointer_of_context(error.context);
       std::string code(kProblemInvalidType);
       std::string message = error.description;
       // "Missing required property 'age'." → field /age, code missing.

@@ -8,6 +8,8 @@
 #include <valijson/validation_results.hpp>
 #include <valijson/validator.hpp>
 
+#include "core/json_pointer.h"
+
 namespace medai::packages {
 
 std::string_view embedded_manifest_schema();  // generated from manifest.schema.json
@@ -29,27 +31,7 @@ const valijson::Schema& compiled_schema() {
   return *schema;
 }
 
-std::string escape_pointer_token(std::string token) {
-  std::string out;
-  for (char c : token) {
-    if (c == '~') out += "~0";
-    else if (c == '/') out += "~1";
-    else out += c;
-  }
-  return out;
-}
 
-// valijson context ["<root>", "[model]", "[artifact]"] → "/model/artifact".
-std::string pointer_of(const std::vector<std::string>& context) {
-  std::string path;
-  for (const std::string& part : context) {
-    if (part == "<root>") continue;
-    std::string token = part;
-    if (token.size() >= 2 && token.front() == '[' && token.back() == ']') token = token.substr(1, token.size() - 2);
-    path += "/" + escape_pointer_token(token);
-  }
-  return path;
-}
 
 // valijson reports a failing child and then every enclosing schema that
 // failed because of it ("Failed to validate against ..."); the vendor needs
@@ -105,7 +87,7 @@ std::vector<ManifestProblem> schema_problems(const json& document) {
   if (validator.validate(compiled_schema(), adapter, &results)) return all;
   valijson::ValidationResults::Error error;
   while (results.popError(error)) {
-    std::string path = pointer_of(error.context);
+    std::string path = json_pointer_of_context(error.context);
     std::string message = explain(path, error.description);
     all.push_back({std::move(path), std::move(message)});
   }
@@ -151,7 +133,7 @@ void semantic_problems(const json& doc, std::string_view expected_vendor, std::v
   if (files && files->is_object()) {
     for (auto it = files->begin(); it != files->end(); ++it) {
       const std::string& path = it.key();
-      const std::string pointer = "/files/" + escape_pointer_token(path);
+      const std::string pointer = "/files/" + escape_json_pointer_token(path);
       if (path == "manifest.json" || path == "manifest.sig")
         add(pointer, "manifest.json and manifest.sig are not listed in files");
       else if (!is_safe_package_path(path))
