@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "server_process.h"
+#include "support/dicom_tools.h"
 
 namespace medai::testing {
 namespace {
