@@ -32,6 +32,9 @@ void register_portal_routes(Router& router, AppContext& ctx) {
                              "app (index.html).",
               .tags = {"portal"},
               .auth = Auth::none,
+              .responses = {{200, "the file, or index.html for a page path"},
+                            {304, "not modified (ETag)"},
+                            {404, "no such asset"}},
               .documented = false},
              [site = *site](Request& req) { return site->serve(req, req.param("path")); });
 }
