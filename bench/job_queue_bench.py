@@ -68,11 +68,12 @@ def main():
         db = sqlite3.connect(a.catalog)
         now = int(time.time() * 1000)
         inst = db.execute("SELECT id FROM institutions LIMIT 1").fetchone()[0]
+        seq0 = db.execute("SELECT COALESCE(MAX(seq), 0) FROM jobs").fetchone()[0]
         db.executemany("INSERT INTO jobs (id, type, institution_id, created_by, input, state, priority, attempts, "
-                       "max_attempts, next_attempt_at, created_at, updated_at) VALUES (?, 'test.noop', ?, '', ?, "
-                       "'queued', 0, 0, 5, ?, ?, ?)",
+                       "max_attempts, next_attempt_at, created_at, updated_at, seq) VALUES (?, 'test.noop', ?, '', ?, "
+                       "'queued', 0, 0, 5, ?, ?, ?, ?)",
                        [("job_bench" + secrets.token_hex(8), inst, json.dumps({"bench": "backlog", "i": i}), now, now,
-                         now) for i in range(a.jobs)])
+                         now, seq0 + 1 + i) for i in range(a.jobs)])
         db.commit()
     else:
         db = sqlite3.connect(a.catalog)
