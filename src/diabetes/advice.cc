@@ -4,6 +4,7 @@
 #include <cmath>
 #include <map>
 
+#include "diabetes/units.h"
 #include "diabetes/vocabulary.h"
 
 namespace medai::diabetes {
@@ -163,7 +164,7 @@ json advise(const PatientRecord& record, const RuleSet& rules, const std::option
   if (target_rule) {
     const double below = target_rule->effect.hba1c_below;
     json target = {{"below_percent", below},
-                   {"below_mmol_mol", std::round((below - 2.152) / 0.09148)},
+                   {"below_mmol_mol", std::round(hba1c_mmol_mol(below))},
                    {"why", target_rule->text},
                    {"rule", rule_reference(*target_rule)}};
     if (record.hba1c_percent) {

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <set>
 
+#include "diabetes/units.h"
+
 namespace medai::diabetes {
 namespace {
 
@@ -11,7 +13,7 @@ std::optional<double> pima_value(const std::string& feature, const PatientRecord
   if (feature == "npreg") return r.pregnancies;
   if (feature == "glu") {
     if (!r.ogtt_2h_glucose_mmol_l) return std::nullopt;
-    return *r.ogtt_2h_glucose_mmol_l * 18.016;  // Pima records mg/dL
+    return glucose_mg_dl(*r.ogtt_2h_glucose_mmol_l);  // Pima records mg/dL
   }
   if (feature == "bp") return r.dbp;
   if (feature == "skin") return r.triceps_skinfold_mm;

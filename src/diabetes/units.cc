@@ -39,15 +39,15 @@ std::optional<double> to_canonical(Quantity q, double value, std::string_view un
   switch (q) {
     case Quantity::hba1c:
       if (one_of(u, {"", "%", "percent"})) return value;
-      if (one_of(u, {"mmol/mol"})) return round_to(0.09148 * value + 2.152, 0.1);
+      if (one_of(u, {"mmol/mol"})) return round_to(kHba1cNgspPerIfcc * value + kHba1cNgspIntercept, 0.1);
       return std::nullopt;
     case Quantity::glucose:
       if (one_of(u, {"", "mmol/l"})) return value;
-      if (one_of(u, {"mg/dl"})) return round_to(value / 18.016, 0.1);
+      if (one_of(u, {"mg/dl"})) return round_to(value / kGlucoseMgDlPerMmolL, 0.1);
       return std::nullopt;
     case Quantity::ldl:
       if (one_of(u, {"", "mmol/l"})) return value;
-      if (one_of(u, {"mg/dl"})) return round_to(value / 38.67, 0.01);
+      if (one_of(u, {"mg/dl"})) return round_to(value / kLdlMgDlPerMmolL, 0.01);
       return std::nullopt;
     case Quantity::egfr:
       if (one_of(u, {"", "ml/min/1.73m2", "ml/min/{1.73_m2}", "ml/min/1.73 m2", "ml/min/1.73_m2"})) return value;

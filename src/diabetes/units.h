@@ -14,6 +14,16 @@
 
 namespace medai::diabetes {
 
+// The conversion factors above, for the few places that go the other way.
+inline constexpr double kHba1cNgspPerIfcc = 0.09148;    // % per mmol/mol
+inline constexpr double kHba1cNgspIntercept = 2.152;    // %
+inline constexpr double kGlucoseMgDlPerMmolL = 18.016;
+inline constexpr double kLdlMgDlPerMmolL = 38.67;
+
+// HbA1c in IFCC mmol/mol from NGSP %; glucose in mg/dL from mmol/L (unrounded).
+inline double hba1c_mmol_mol(double percent) { return (percent - kHba1cNgspIntercept) / kHba1cNgspPerIfcc; }
+inline double glucose_mg_dl(double mmol_l) { return mmol_l * kGlucoseMgDlPerMmolL; }
+
 enum class Quantity { hba1c, glucose, ldl, egfr, bmi, blood_pressure, age, length_mm, count, ratio };
 
 // The value in the canonical unit of `q`, or nullopt when `unit` is not one

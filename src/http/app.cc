@@ -142,6 +142,7 @@ Result<std::unique_ptr<Application>> Application::open(const Config& config) {
       *app->apps_, *app->package_cache_, app->model_directory_.get(),
       static_cast<int>(std::max<std::int64_t>(1, config.runtime.threads)));
   app->ctx_.model_directory = app->app_models_.get();
+  app->ctx_.packages = app->package_cache_.get();
   app->jobs_->register_handler(apps::kAppRunJobType,
                                std::make_shared<apps::AppRunHandler>(apps::AppRunDeps{
                                    .catalog = app->apps_.get(),

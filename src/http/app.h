@@ -45,6 +45,7 @@ struct AppContext {
   packages::AppUsage* app_usage = nullptr;      // feedback and usage metering
   runtime::ModelRepository* models = nullptr;          // loaded models (LRU by bytes), shared by all adapters
   runtime::ModelDirectory* model_directory = nullptr;  // models served on /v2 and who may call them
+  apps::PackageCache* packages = nullptr;              // unpacked app packages, one folder per digest
   jobs::JobEngine* jobs = nullptr;              // background jobs (started with the server)
   training::TrainingService* training = nullptr;  // training jobs, artefacts, reports
   training::EvaluationService* evaluations = nullptr;  // stored model evaluations

@@ -24,10 +24,9 @@ bool starts_with_ci(std::string value, std::string_view prefix) {
   return value.rfind(prefix, 0) == 0;
 }
 
-// What the route keeps between calls: unpacked packages (one folder per
-// digest) and the loaded rule sets.
+// What the route keeps between calls: the loaded rule sets (the unpacked
+// packages are the server's, shared with app runs and /v2).
 struct InferState {
-  std::unique_ptr<apps::PackageCache> packages;
   diabetes::DiabetesAppCache apps;
 };
 
@@ -35,7 +34,7 @@ Response infer(AppContext& ctx, InferState& state, Request& req) {
   const access::Principal& who = *req.principal;
   if (!who.has_role(access::Role::doctor) && !who.has_role(access::Role::institution_admin) && !who.is_platform_admin())
     return fail(ctx, req, make_error(ErrorCode::forbidden, "only clinicians and administrators may run apps"));
-  if (!ctx.apps || !ctx.models || !state.packages)
+  if (!ctx.apps || !ctx.models || !ctx.packages)
     return fail(ctx, req, make_error(ErrorCode::not_implemented, "apps are not configured on this server"));
 
   const std::string content_type = req.header("Content-Type");
@@ -55,7 +54,7 @@ Response infer(AppContext& ctx, InferState& state, Request& req) {
                                      "app '" + name.substr(0, 64) + "' is not a tabular-advice app; imaging apps run as "
                                      "app.run jobs (POST /api/v1/jobs)"));
   const auto started = std::chrono::steady_clock::now();
-  auto dir = state.packages->unpacked(*app);
+  auto dir = ctx.packages->unpacked(*app);
   if (!dir) return fail(ctx, req, dir.status());
   auto loaded = state.apps.get(*dir, app->manifest, app->digest);
   if (!loaded) return fail(ctx, req, loaded.status());
@@ -83,11 +82,6 @@ Response infer(AppContext& ctx, InferState& state, Request& req) {
 
 void register_app_infer_routes(Router& router, AppContext& ctx) {
   auto state = std::make_shared<InferState>();
-  // Its own folder beside the app runs' (work/packages): each PackageCache
-  // serialises its own unpacking only.
-  if (ctx.apps)
-    state->packages = std::make_unique<apps::PackageCache>(
-        *ctx.apps, std::filesystem::path(ctx.config.data_dir) / "work" / "infer-packages");
   router.add({.method = Method::post,
               .pattern = "/api/v1/apps/{name}/infer",
               .operation_id = "inferApp",
