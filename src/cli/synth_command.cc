@@ -50,14 +50,14 @@ std::string describe(const std::string& kind, const nlohmann::json& gt) {
 
 // The study's label in a dataset made with --dataset: what a model trained
 // on it would predict (chest CT: any malignant nodule; mammography: the exam
-// label). RT studies are labelled by their RTSTRUCT/SEG instead.
+// label with the finding's side, "malignant:R"). RT studies are labelled by their RTSTRUCT/SEG instead.
 std::string study_label(const std::string& kind, const nlohmann::json& gt) {
   if (kind == "chest-ct") {
     bool malignant = false;
     for (const auto& n : gt.value("nodules", nlohmann::json::array())) malignant |= n.value("malignant", false);
     return malignant ? "malignant" : gt.value("nodules", nlohmann::json::array()).empty() ? "no-nodule" : "benign";
   }
-  if (kind == "mammo") return gt.value("exam_label", "");
+  if (kind == "mammo") return gt.value("dataset_label", gt.value("exam_label", ""));  // "malignant:R": side of the finding
   return "";
 }
 

@@ -43,11 +43,16 @@ Result<nlohmann::json> write_mammo_exam(std::uint64_t seed, int index, const Stu
               {"size_mm", std::round(exam.lesion.size_mm * 100) / 100},
               {"nipple_distance_mm", std::round(exam.lesion.nipple_distance_mm * 100) / 100},
               {"morphology", exam.lesion.kind == LesionKind::calcifications
-                                 ? (exam.lesion.malignant ? "fine pleomorphic / linear" : "punctate / round")
+                                 ? (exam.lesion.malignant ? "fine pleomorphic / linear" : "coarse / round, scattered")
                                  : (exam.lesion.kind == LesionKind::spiculated_mass ? "irregular, spiculated margin"
                                                                                     : "oval, circumscribed margin")}};
   }
   gt["lesion"] = lesion;
+  // The label a dataset made with --dataset gets: lateralised ("malignant:R")
+  // so a trainer can label each view by its breast, not by the exam.
+  gt["dataset_label"] = exam.lesion.kind == LesionKind::none
+                            ? exam.exam_label()
+                            : exam.exam_label() + (exam.lesion.side == Laterality::left ? ":L" : ":R");
   nlohmann::json views = nlohmann::json::array();
   int instance = 1;
   for (const MammoImage& img : exam.images) {

@@ -308,7 +308,10 @@ MammoExam generate_mammo_exam(std::uint64_t seed, const MammoOptions& options) {
     const double kind_w[] = {0.4, 0.25, 0.35};
     exam.lesion.kind = static_cast<LesionKind>(1 + les.categorical(kind_w));
     exam.lesion.side = les.chance(0.5) ? Laterality::left : Laterality::right;
-    const double p_malignant[] = {0, 0.15, 0.9, 0.35};
+    // Circumscribed oval masses are almost always benign (BI-RADS 3 territory,
+    // < 2 % malignant): a model cannot tell a malignant one from a benign one
+    // by its look, so a high rate would only cap every model's AUC.
+    const double p_malignant[] = {0, 0.02, 0.9, 0.5};
     exam.lesion.malignant = les.chance(p_malignant[static_cast<int>(exam.lesion.kind)]);
     exam.lesion.size_mm = exam.lesion.kind == LesionKind::calcifications ? les.uniform(4, 14) : les.uniform(6, 24);
     exam.lesion.nipple_distance_mm = les.uniform(0.25, 0.75) * base_depth;
@@ -322,15 +325,19 @@ MammoExam generate_mammo_exam(std::uint64_t seed, const MammoOptions& options) {
   };
   std::vector<Speck3> specks;
   if (exam.lesion.kind == LesionKind::calcifications) {
-    const int n = les.integer(5, 24);
-    const double rc = exam.lesion.size_mm / 2;
+    // Malignant: many fine pleomorphic / linear specks in a tight cluster.
+    // Benign: fewer coarse round specks, scattered more widely (the
+    // distinction a radiologist makes at 0.4 mm too: size, shape, spread).
+    const bool mal = exam.lesion.malignant;
+    const int n = mal ? les.integer(8, 26) : les.integer(4, 12);
+    const double rc = exam.lesion.size_mm / 2 * (mal ? 1.0 : 1.8);
     for (int i = 0; i < n; ++i) {
       Speck3 s{les.normal() * rc * 0.45, les.normal() * rc * 0.45, les.normal() * rc * 0.45, 0, 0, les.uniform(0, kPi)};
-      if (exam.lesion.malignant) {  // fine pleomorphic / linear
+      if (mal) {
         s.ra = les.uniform(0.2, 0.6);
         s.rb = les.uniform(0.07, 0.18);
-      } else {  // punctate, round
-        s.ra = les.uniform(0.12, 0.35);
+      } else {
+        s.ra = les.uniform(0.35, 0.8);
         s.rb = s.ra * les.uniform(0.8, 1.0);
       }
       specks.push_back(s);

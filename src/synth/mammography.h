@@ -53,7 +53,7 @@ struct MammoExam {
 struct MammoOptions {
   bool small = false;  // 512x416 instead of 2000x1600
   int threads = 2;
-  double lesion_fraction = 0.35;  // enriched, see docs/synthetic-data.md
+  double lesion_fraction = 0.5;  // enriched, see docs/synthetic-data.md
 };
 
 MammoExam generate_mammo_exam(std::uint64_t seed, const MammoOptions& options);

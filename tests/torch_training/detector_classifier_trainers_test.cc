@@ -103,10 +103,12 @@ TEST(TorchTrainers, Resnet2dClassifiesMammogramsAndExportsACam) {
   EXPECT_EQ(out->manifest_fragment["output"]["positive_label"], "lesion");
   auto m = torch::jit::load(out->model_artifact.string());
   auto x = torch::rand({2, 1, 128, 128});
-  auto p = m.forward({x}).toTensor();
+  // forward gives (score, class-activation map at stride 16).
+  auto out_tuple = m.forward({x}).toTuple();
+  auto p = out_tuple->elements()[0].toTensor();
   EXPECT_EQ(p.sizes(), (std::vector<std::int64_t>{2, 1}));
-  auto cam = m.get_method("cam")({x}).toTensor();
-  EXPECT_EQ(cam.sizes(), (std::vector<std::int64_t>{2, 1, 128, 128}));
+  auto cam = out_tuple->elements()[1].toTensor();
+  EXPECT_EQ(cam.sizes(), (std::vector<std::int64_t>{2, 1, 8, 8}));
 }
 
 TEST(TorchTrainers, Resnet2dRefusesAnUnknownPositiveLabel) {

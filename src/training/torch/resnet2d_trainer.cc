@@ -26,9 +26,11 @@ struct Sample {
   std::size_t item = 0;  // position among the split's items
 };
 
+SidedLabel split_label(const std::string& label) { return split_sided_label(label); }
+
 Result<std::string> positive_label_of(const TrainingData& data, const HyperParams& h) {
   std::set<std::string> labels;
-  for (const auto& it : data.items()) labels.insert(it.label);
+  for (const auto& it : data.items()) labels.insert(split_label(it.label).name);
   if (!h.positive_label.empty()) {
     if (!labels.count(h.positive_label))
       return make_error(ErrorCode::invalid_argument, "positive_label is not a label of the dataset",
@@ -41,6 +43,24 @@ Result<std::string> positive_label_of(const TrainingData& data, const HyperParam
   if (labels.size() == 2) return *labels.rbegin();
   return make_error(ErrorCode::invalid_argument, "cannot tell which label is positive: set positive_label",
                     {{"labels", json(labels)}});
+}
+
+// The item's images labelled `label`, except views of the other breast when
+// the label names a side (those are normal: label 0).
+Result<std::vector<Image2dCase>> load_sided_cases(const TrainingData& data, const TrainingData::Item& item,
+                                                  std::size_t item_index, float label, const std::string& side) {
+  if (side.empty()) return load_projection_cases(data, item, item_index, label);
+  auto files = data.series_files(item.ref.value("study_uid", ""), item.ref.value("series_uid", ""));
+  if (!files) return files.status();
+  std::vector<Image2dCase> out;
+  for (const auto& f : *files) {
+    auto img = imaging::load_projection_image(f);
+    if (!img)
+      return make_error(img.status().code(), img.status().message(), {{"item", item_index}});
+    out.push_back({std::move(img->image), img->laterality == side ? label : 0.0f});
+  }
+  if (out.empty()) return make_error(ErrorCode::unprocessable, "the item's series has no images", {{"item", item_index}});
+  return out;
 }
 
 // Item-level scores (max over the item's images) for the given samples.
@@ -66,6 +86,25 @@ std::vector<double> item_scores(torch::jit::Module& model, const std::vector<Sam
   return out;
 }
 
+// What the package ships: forward(x) -> (score [N,1], cam [N,1,H/16,W/16]),
+// both from one pass through the trained network (`net`), so an app gets the
+// heat-map through the plain runtime interface (forward only). The cam is
+// sigmoid(classifier at each position of the last stage) at the network's
+// stride of 16; the app upsamples it to the image.
+torch::jit::Module scoring_module(torch::jit::Module trained) {
+  trained.eval();
+  torch::jit::Module m("medai_resnet2d_scoring");
+  m.register_module("net", trained);
+  m.define(R"TS(
+def forward(self, x):
+    f = self.net.features(x)
+    score = torch.sigmoid(torch.linear(torch.mean(f, [2, 3]), self.net.fc_w, self.net.fc_b))
+    cam = torch.einsum('nchw,oc->nohw', f, self.net.fc_w) + self.net.fc_b.view(1, -1, 1, 1)
+    return score, torch.sigmoid(cam)
+)TS");
+  return m;
+}
+
 class Resnet2dTrainer final : public TorchTrainer {
  public:
   Resnet2dTrainer() : TorchTrainer("resnet2d", "classification") {}
@@ -85,8 +124,9 @@ class Resnet2dTrainer final : public TorchTrainer {
       const auto idx = items_of_split(data, split);
       for (std::size_t k = 0; k < idx.size(); ++k) {
         const auto& item = data.items()[idx[k]];
-        const float y = item.label == positive ? 1.0f : 0.0f;
-        MEDAI_ASSIGN_OR_RETURN(auto images, load_projection_cases(data, item, idx[k], y));
+        const SidedLabel label = split_label(item.label);
+        const float y = label.name == positive ? 1.0f : 0.0f;
+        MEDAI_ASSIGN_OR_RETURN(auto images, load_sided_cases(data, item, idx[k], y, label.side));
         for (auto& im : images) samples[split].push_back({std::move(im), k});
         item_labels[split].push_back(static_cast<int>(y));
       }
@@ -152,7 +192,7 @@ class Resnet2dTrainer final : public TorchTrainer {
     }
     TrainingOutcome out;
     out.model_artifact = request.work_dir / "model.pt";
-    MEDAI_RETURN_IF_ERROR(export_module(result.best, out.model_artifact));
+    MEDAI_RETURN_IF_ERROR(export_module(scoring_module(result.best), out.model_artifact));
     out.runtime = "torchscript";
     out.manifest_fragment = {
         {"input", {{"kind", "image"}, {"size", {dims[0], dims[1]}}, {"channels", 1},
@@ -160,7 +200,8 @@ class Resnet2dTrainer final : public TorchTrainer {
                    {"fit", "whole image scaled to fit, aspect kept, centred, zero padded"}}},
         {"output", {{"kind", "score"}, {"positive_label", positive},
                     {"labels", {{{"value", 1}, {"name", positive}}}},
-                    {"heatmap", "method cam(x): class-activation map [N,1,H,W] in [0,1]"},
+                    {"heatmap", "forward's second output: class-activation map [N,1,H/16,W/16] in [0,1] "
+                                "(classifier applied at each position of the last stage)"},
                     {"aggregation", "item score = max over its images"}}},
         {"pipeline", {{"pre", json::array()}, {"post", json::array()}}}};
     out.report = loop_report("resnet2d", seed, result, "auc", metrics);
@@ -171,6 +212,14 @@ class Resnet2dTrainer final : public TorchTrainer {
 };
 
 }  // namespace
+
+SidedLabel split_sided_label(const std::string& label) {
+  const auto colon = label.rfind(':');
+  if (colon != std::string::npos && colon + 2 == label.size() && colon > 0 &&
+      (label.back() == 'L' || label.back() == 'R'))
+    return {label.substr(0, colon), label.substr(colon + 1)};
+  return {label, ""};
+}
 
 double roc_auc(const std::vector<double>& scores, const std::vector<int>& labels) {
   // The evaluation library's AUC, so validation and `medai evaluate` agree.
