@@ -89,7 +89,7 @@ TEST(TorchTrainers, Resnet2dClassifiesMammogramsAndExportsACam) {
   for (auto& it : data.mutable_items()) it.label = it.label == "normal" ? "normal" : "lesion";
   const nlohmann::json hyper{{"epochs", 3},         {"batch_size", 4},
                              {"lr", 1e-3},           {"patch_size", {128, 128}},
-                             {"channels", {8, 16, 32, 64}}, {"positive_label", "lesion"},
+                             {"channels", {8, 16, 32, 64}}, {"positive_label", "lesion"}, {"pooling", "lse"},
                              {"augmentation", {{"rotate_degrees", 5}, {"scale", 0.05}}}};
   RecordingSink sink;
   auto out = make("resnet2d")->train(request(dir / "work", "resnet2d", hyper), data, sink);

@@ -147,3 +147,36 @@ std::string encode_png_rgb(int width, int height, const std::vector<std::uint8_t
 }
 
 }  // namespace medai::apps::mammo
+
+namespace medai::apps::mammo {
+
+std::string base64_encode(const std::string& in) {
+  static const char* t = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  out.reserve((in.size() + 2) / 3 * 4);
+  std::size_t i = 0;
+  for (; i + 2 < in.size(); i += 3) {
+    const unsigned v = (static_cast<unsigned char>(in[i]) << 16) | (static_cast<unsigned char>(in[i + 1]) << 8) |
+                       static_cast<unsigned char>(in[i + 2]);
+    out += t[(v >> 18) & 63], out += t[(v >> 12) & 63], out += t[(v >> 6) & 63], out += t[v & 63];
+  }
+  if (i + 1 == in.size()) {
+    const unsigned v = static_cast<unsigned char>(in[i]) << 16;
+    out += t[(v >> 18) & 63], out += t[(v >> 12) & 63], out += "==";
+  } else if (i + 2 == in.size()) {
+    const unsigned v = (static_cast<unsigned char>(in[i]) << 16) | (static_cast<unsigned char>(in[i + 1]) << 8);
+    out += t[(v >> 18) & 63], out += t[(v >> 12) & 63], out += t[(v >> 6) & 63], out += '=';
+  }
+  return out;
+}
+
+imaging::Image2D<float> half_size(const imaging::Image2D<float>& img) {
+  imaging::Image2D<float> out(img.nx / 2, img.ny / 2, 0.0f);
+  for (int y = 0; y < out.ny; ++y)
+    for (int x = 0; x < out.nx; ++x)
+      out.at(x, y) = 0.25f * (img.at(2 * x, 2 * y) + img.at(2 * x + 1, 2 * y) + img.at(2 * x, 2 * y + 1) +
+                              img.at(2 * x + 1, 2 * y + 1));
+  return out;
+}
+
+}  // namespace medai::apps::mammo

@@ -46,3 +46,13 @@ std::string heatmap_png(const imaging::Image2D<float>& model_image, const Activa
 std::string encode_png_rgb(int width, int height, const std::vector<std::uint8_t>& rgb);
 
 }  // namespace medai::apps::mammo
+
+namespace medai::apps::mammo {
+
+// Standard base64 (RFC 4648, padded), e.g. for a data: URI.
+std::string base64_encode(const std::string& bytes);
+
+// The model-grid image halved (2×2 average), for a lighter portal PNG.
+imaging::Image2D<float> half_size(const imaging::Image2D<float>& image);
+
+}  // namespace medai::apps::mammo

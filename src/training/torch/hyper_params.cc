@@ -122,7 +122,7 @@ Result<HyperParams> parse_hyper_params(const std::string& architecture, const js
                   "patches_per_volume"});
   if (architecture == "detector3d")
     known.insert({"base_channels", "spacing_mm", "window", "foreground_fraction", "patches_per_volume"});
-  if (architecture == "resnet2d") known.insert({"channels", "positive_label"});
+  if (architecture == "resnet2d") known.insert({"channels", "positive_label", "pooling"});
   for (const auto& [k, v] : in.items())
     if (!known.count(k)) p.add(k, "unknown hyper-parameter for " + architecture);
 
@@ -197,6 +197,8 @@ Result<HyperParams> parse_hyper_params(const std::string& architecture, const js
     if (!ok) p.add("channels", "must be 4 integers from 2 to 512 (one per stage)");
     else h.channels = v.get<std::vector<int>>();
   }
+  if (in.contains("pooling") && (!in["pooling"].is_string() || (in["pooling"] != "mean" && in["pooling"] != "lse")))
+    p.add("pooling", "must be \"mean\" or \"lse\"");  // resnet2d; read by its trainer
   if (in.contains("positive_label")) {
     if (!in["positive_label"].is_string() || in["positive_label"].get<std::string>().empty())
       p.add("positive_label", "must be a non-empty label of the dataset");

@@ -86,21 +86,48 @@ std::vector<double> item_scores(torch::jit::Module& model, const std::vector<Sam
   return out;
 }
 
+// The classifier that is trained: the ResNet (`net`, networks.cc) with its
+// linear head applied at every position of the last stage (z, the
+// class-activation logits) and the map pooled into one logit:
+//   mean: the mean of z (= the network's own global-average-pooled head);
+//   lse:  log-sum-exp pooling, (logsumexp(r z) - log n) / r with r = 5, a
+//         smooth maximum: a lesion covering 2 of 800 positions still moves
+//         the score, where the mean dilutes it 400-fold.
+torch::jit::Module classifier(torch::jit::Module net, const std::string& pooling) {
+  torch::jit::Module m("medai_resnet2d_classifier");
+  m.register_attribute("training", c10::BoolType::get(), true);
+  m.register_module("net", net);
+  std::string pool = pooling == "lse"
+                         ? "    z = 5.0 * z.flatten(1)\n"
+                           "    m = torch.amax(z, 1, keepdim=True)\n"
+                           "    return (m + torch.log(torch.mean(torch.exp(z - m), 1, keepdim=True))) / 5.0\n"
+                         : "    return torch.mean(z.flatten(1), 1, keepdim=True)\n";
+  m.define("def cam_logits(self, x):\n"
+           "    f = self.net.features(x)\n"
+           "    return torch.einsum('nchw,oc->nohw', f, self.net.fc_w) + self.net.fc_b.view(1, -1, 1, 1)\n\n"
+           "def pool(self, z):\n" + pool + "\n"
+           "def logits(self, x) -> List[Tensor]:\n"
+           "    return [self.pool(self.cam_logits(x))]\n\n"
+           "def forward(self, x):\n"
+           "    return torch.sigmoid(self.logits(x)[0])\n\n"
+           "def score_and_cam(self, x) -> Tuple[Tensor, Tensor]:\n"
+           "    z = self.cam_logits(x)\n"
+           "    return torch.sigmoid(self.pool(z)), torch.sigmoid(z)\n");
+  m.train(true);
+  return m;
+}
+
 // What the package ships: forward(x) -> (score [N,1], cam [N,1,H/16,W/16]),
-// both from one pass through the trained network (`net`), so an app gets the
+// both from one pass through the trained classifier, so an app gets the
 // heat-map through the plain runtime interface (forward only). The cam is
-// sigmoid(classifier at each position of the last stage) at the network's
-// stride of 16; the app upsamples it to the image.
+// sigmoid(z) at the network's stride of 16; the app upsamples it.
 torch::jit::Module scoring_module(torch::jit::Module trained) {
   trained.eval();
   torch::jit::Module m("medai_resnet2d_scoring");
   m.register_module("net", trained);
   m.define(R"TS(
 def forward(self, x):
-    f = self.net.features(x)
-    score = torch.sigmoid(torch.linear(torch.mean(f, [2, 3]), self.net.fc_w, self.net.fc_b))
-    cam = torch.einsum('nchw,oc->nohw', f, self.net.fc_w) + self.net.fc_b.view(1, -1, 1, 1)
-    return score, torch.sigmoid(cam)
+    return self.net.score_and_cam(x)
 )TS");
   return m;
 }
@@ -117,6 +144,8 @@ class Resnet2dTrainer final : public TorchTrainer {
     MEDAI_ASSIGN_OR_RETURN(std::string positive, positive_label_of(data, h));
     const std::uint64_t seed = effective_seed(h, request);
     const std::array<int, 2> dims{h.patch_size[0], h.patch_size[1]};
+    // "mean" | "lse" (validated by parse_hyper_params).
+    const std::string pooling = request.hyper.is_object() ? request.hyper.value("pooling", "mean") : "mean";
 
     std::map<std::string, std::vector<Sample>> samples;
     std::map<std::string, std::vector<int>> item_labels;
@@ -176,7 +205,7 @@ class Resnet2dTrainer final : public TorchTrainer {
       return json{{"auc", auc}, {"score", auc}};
     };
 
-    MEDAI_ASSIGN_OR_RETURN(LoopResult result, run_training_loop(loop, build_network(spec, seed), sink));
+    MEDAI_ASSIGN_OR_RETURN(LoopResult result, run_training_loop(loop, classifier(build_network(spec, seed), pooling), sink));
     json metrics = json::object();
     {
       torch::NoGradGuard no_grad;
@@ -207,6 +236,7 @@ class Resnet2dTrainer final : public TorchTrainer {
     out.report = loop_report("resnet2d", seed, result, "auc", metrics);
     out.report["positive_label"] = positive;
     out.report["pos_weight"] = pos_weight;
+    out.report["pooling"] = pooling;
     return out;
   }
 };
