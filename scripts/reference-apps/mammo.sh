@@ -12,8 +12,9 @@
 #   4. `medai synth mammo --small --count $EVAL_EXAMS --seed 7901` (held out:
 #      a seed never used for training) and `medai train package` +
 #      `medai evaluate --package` (model and the max-local-contrast baseline);
-#   5. `medai train publish` signed with the reference key into
-#      apps/mammography-screening/, the report to docs/apps/.
+#   5. `medai train package` again with the held-out metrics in the manifest,
+#      `medai app sign` with the reference key into apps/mammography-screening/,
+#      `medai app verify`; the report to docs/apps/.
 #
 # Usage: scripts/reference-apps/mammo.sh [--key /work/keys/medai-reference.key.json]
 #          [--keep WORKDIR] [--epochs N] [--train-exams N] [--eval-exams N]
@@ -23,7 +24,7 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")/../.." && pwd)"
 medai="${MEDAI_BINARY:-$here/build/release/src/cli/medai}"
 key="/work/keys/medai-reference.key.json"
-work="" epochs=12 train_exams=500 eval_exams=200 threads="${THREADS:-1}" version="1.0.0"
+work="" epochs=6 train_exams=500 eval_exams=200 threads="${THREADS:-1}" version="1.0.0"
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --key) key="$2"; shift 2 ;;
@@ -67,10 +68,10 @@ rm -rf "$work/train"  # the server holds the studies now
 
 echo "== training resnet2d ($epochs epochs, $threads thread(s))"
 hyper="$(cat <<JSON
-{"epochs": $epochs, "batch_size": 8, "lr": 0.001, "schedule": "cosine", "optimiser": "adam",
- "weight_decay": 0.0001, "loss": "weighted_bce", "patch_size": [416, 512], "channels": [16, 32, 64, 128],
- "positive_label": "malignant",
- "augmentation": {"flip": true, "rotate_degrees": 5, "scale": 0.05, "intensity_scale": 0.1, "intensity_shift": 0.05}}
+{"epochs": $epochs, "batch_size": 8, "lr": 0.002, "schedule": "cosine", "optimiser": "adam",
+ "weight_decay": 0.0001, "loss": "weighted_bce", "patch_size": [416, 512], "channels": [8, 16, 32, 64],
+ "positive_label": "malignant", "pooling": "lse",
+ "augmentation": {"flip": true, "intensity_scale": 0.1, "intensity_shift": 0.05}}
 JSON
 )"
 "$medai" train --server "$server" --dataset "$dataset" --architecture resnet2d --seed 7 --threads "$threads" \
@@ -81,15 +82,35 @@ job="$(awk '/^training job /{print $3}' "$work/train.log")"
 echo "== held-out evaluation: $eval_exams exams, seed 7901"
 "$medai" synth mammo --small --count "$eval_exams" --seed 7901 --threads "$threads" --out "$work/heldout" >/dev/null
 overlay="$here/apps/$app/manifest.overlay.json"
-"$medai" train package --server "$server" "$job" -o "$work/unsigned.medai" --manifest-overlay "$overlay"
+"$medai" train package --server "$server" "$job" --name "$app" --version "$version" \
+  --manifest-overlay "$overlay" -o "$work/unsigned.medai"
 mkdir -p "$here/docs/apps"
 "$medai" evaluate --package "$work/unsigned.medai" --studies "$work/heldout" --threads "$threads" \
   --out "$here/docs/apps/$app-evaluation.json" --html-out "$here/docs/apps/$app-evaluation.html"
 
-echo "== signed package"
+echo "== signed package (held-out metrics in the manifest)"
+/usr/bin/python3 - "$overlay" "$here/docs/apps/$app-evaluation.json" "$work/overlay.json" <<'PY'
+import json, sys
+overlay, report, out = sys.argv[1:4]
+o = json.load(open(overlay)); r = json.load(open(report))
+metrics = []
+t = r["splits"]["test"]
+metrics.append({"name": "exam_roc_auc", "value": t["auc"], "ci95": [t["auc_ci"]["lower"], t["auc_ci"]["upper"]],
+                "split": "held-out synthetic exams (seed 7901)"})
+for p in t.get("at_target_specificity", []):
+    if abs(p["target_specificity"] - 0.9) < 1e-9:
+        metrics.append({"name": "sensitivity_at_90_specificity", "value": p["sensitivity"],
+                        "split": "held-out synthetic exams (seed 7901)"})
+b = r["baseline"]["splits"]["test"]
+metrics.append({"name": "baseline_max_local_contrast_exam_roc_auc", "value": b["auc"],
+                "split": "held-out synthetic exams (seed 7901)"})
+o["validation"] = {"metrics": metrics}
+json.dump(o, open(out, "w"), indent=2)
+PY
 mkdir -p "$here/apps/$app"
-"$medai" train publish --server "$server" "$job" --name "$app" --version "$version" --key "$key" \
-  --manifest-overlay "$overlay" -o "$here/apps/$app/$app-$version.medai"
+"$medai" train package --server "$server" "$job" --name "$app" --version "$version" \
+  --manifest-overlay "$work/overlay.json" -o "$here/apps/$app/$app-$version.medai"
+"$medai" app sign "$here/apps/$app/$app-$version.medai" --key "$key"
 "$medai" app verify "$here/apps/$app/$app-$version.medai" --public-key "$here/apps/medai-reference.pub.json" \
   --vendor medai-reference
 echo "done: apps/$app/$app-$version.medai, docs/apps/$app-evaluation.{json,html}"

@@ -31,3 +31,15 @@ print(f"exam AUC {auc:.3f} (CI {test['auc_ci']['lower']:.3f}-{test['auc_ci']['up
 ok = auc >= floor and auc > bauc
 sys.exit(0 if ok else 1)
 PY
+# Missing view: the exam is scored from what exists and flagged, not refused.
+mkdir -p "$work/partial"
+first="$(ls "$work/studies" | head -1)"
+cp -r "$work/studies/$first" "$work/partial/"
+rm "$work/partial/$first/LMLO.dcm"
+"$medai" evaluate --package "$pkg" --studies "$work/partial" --no-baseline --threads 2 --out "$work/partial.json" >/dev/null
+/usr/bin/python3 - "$work/partial.json" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))["studies"]
+print(f"3-view exam: scored {s['scored']}, incomplete {s['incomplete_exams']}, failed {len(s['failed'])}")
+sys.exit(0 if s["scored"] == 1 and s["incomplete_exams"] == 1 and not s["failed"] else 1)
+PY

@@ -100,7 +100,8 @@ TEST(TorchTrainers, Resnet2dClassifiesMammogramsAndExportsACam) {
   const double auc = out->report["splits"]["validation"]["auc"];
   EXPECT_GE(auc, 0.0);
   EXPECT_LE(auc, 1.0);
-  EXPECT_EQ(out->manifest_fragment["output"]["positive_label"], "lesion");
+  EXPECT_EQ(out->manifest_fragment["output"]["labels"][0]["name"], "lesion");
+  EXPECT_EQ(out->manifest_fragment["input"]["patch_size"], nlohmann::json({128, 128}));
   auto m = torch::jit::load(out->model_artifact.string());
   auto x = torch::rand({2, 1, 128, 128});
   // forward gives (score, class-activation map at stride 16).

@@ -159,7 +159,7 @@ Result<json> evaluate(const ExamScorer* scorer, const json& manifest, const std:
     // No ROC without both classes: report what ran (counts, timings), no metrics.
     report["task"] = "classification";
     report["studies"] = {{"folders", dirs.size()}, {"scored", exam_labels.size()}, {"failed", failed},
-                         {"malignant", positives}, {"other", negatives}};
+                         {"incomplete_exams", incomplete}, {"malignant", positives}, {"other", negatives}};
     if (model) {
       report["seconds_per_exam"] = exam_labels.empty() ? 0.0 : seconds / static_cast<double>(exam_labels.size());
       json stages = json::object();

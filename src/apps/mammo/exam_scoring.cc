@@ -13,13 +13,15 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
 
 Result<ModelInput> model_input_from(const nlohmann::json& in) {
   ModelInput m;
-  const nlohmann::json size = in.is_object() ? in.value("size", nlohmann::json()) : nlohmann::json();
+  // patch_size (the manifest schema's name); "size" from older trainer fragments.
+  nlohmann::json size = in.is_object() ? in.value("patch_size", nlohmann::json()) : nlohmann::json();
+  if (size.is_null() && in.is_object()) size = in.value("size", nlohmann::json());
   if (size.is_null()) return m;
   if (!size.is_array() || size.size() != 2 || !size[0].is_number_integer() || !size[1].is_number_integer() ||
       size[0].get<int>() < 32 || size[1].get<int>() < 32 || size[0].get<int>() > 4096 ||
       size[1].get<int>() > 4096 || size[0].get<int>() % 32 || size[1].get<int>() % 32)
-    return make_error(ErrorCode::invalid_manifest, "input.size must be [width, height], multiples of 32",
-                      {{"problems", {{{"field", "input.size"}, {"message", "two multiples of 32 in 32..4096"}}}}});
+    return make_error(ErrorCode::invalid_manifest, "input.patch_size must be [width, height], multiples of 32",
+                      {{"problems", {{{"field", "input.patch_size"}, {"message", "two multiples of 32 in 32..4096"}}}}});
   m.width = size[0].get<int>();
   m.height = size[1].get<int>();
   return m;

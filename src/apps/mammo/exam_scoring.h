@@ -21,10 +21,10 @@
 namespace medai::apps::mammo {
 
 struct ModelInput {
-  int width = 416, height = 512;  // manifest input.size [width, height]
+  int width = 416, height = 512;  // manifest input.patch_size [width, height]
 };
 
-// input.size of the manifest (2 positive multiples of 32); invalid_manifest otherwise.
+// input.patch_size of the manifest (2 positive multiples of 32); invalid_manifest otherwise.
 Result<ModelInput> model_input_from(const nlohmann::json& manifest_input);
 
 struct ScoredView {

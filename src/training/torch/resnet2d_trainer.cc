@@ -223,20 +223,24 @@ class Resnet2dTrainer final : public TorchTrainer {
     out.model_artifact = request.work_dir / "model.pt";
     MEDAI_RETURN_IF_ERROR(export_module(scoring_module(result.best), out.model_artifact));
     out.runtime = "torchscript";
+    // Schema-valid manifest parts (packages/manifest.schema.json): the input
+    // is the whole image scaled to fit patch_size [width, height] (aspect
+    // kept, centred, zero padded; presentation values in [0, 1]); forward
+    // gives (score, class-activation map at stride 16).
     out.manifest_fragment = {
-        {"input", {{"kind", "image"}, {"size", {dims[0], dims[1]}}, {"channels", 1},
-                   {"values", "presentation values in [0,1] (VOI LUT/window applied, MONOCHROME1 inverted)"},
-                   {"fit", "whole image scaled to fit, aspect kept, centred, zero padded"}}},
-        {"output", {{"kind", "score"}, {"positive_label", positive},
-                    {"labels", {{{"value", 1}, {"name", positive}}}},
-                    {"heatmap", "forward's second output: class-activation map [N,1,H/16,W/16] in [0,1] "
-                                "(classifier applied at each position of the last stage)"},
-                    {"aggregation", "item score = max over its images"}}},
+        {"task", "classification"},
+        {"input", {{"kind", "image"}, {"patch_size", {dims[0], dims[1]}}, {"channels", 1}}},
+        {"output", {{"labels", {{{"value", 1}, {"name", positive}}}}, {"units", "probability"}}},
         {"pipeline", {{"pre", json::array()}, {"post", json::array()}}}};
     out.report = loop_report("resnet2d", seed, result, "auc", metrics);
     out.report["positive_label"] = positive;
     out.report["pos_weight"] = pos_weight;
     out.report["pooling"] = pooling;
+    out.report["model_io"] = {
+        {"input", "whole image scaled to fit patch_size (aspect kept, centred, zero padded), presentation values "
+                  "in [0,1] (VOI LUT/window applied, MONOCHROME1 inverted)"},
+        {"output", "forward(x) -> (probability [N,1], class-activation map [N,1,H/16,W/16] in [0,1])"},
+        {"aggregation", "item score = max over its images"}};
     return out;
   }
 };
