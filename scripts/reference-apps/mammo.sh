@@ -24,7 +24,7 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")/../.." && pwd)"
 medai="${MEDAI_BINARY:-$here/build/release/src/cli/medai}"
 key="/work/keys/medai-reference.key.json"
-work="" epochs=6 train_exams=500 eval_exams=200 threads="${THREADS:-1}" version="1.0.0"
+work="" epochs=4 train_exams=500 eval_exams=200 threads="${THREADS:-1}" version="1.0.0"
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --key) key="$2"; shift 2 ;;
