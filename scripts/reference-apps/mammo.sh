@@ -18,13 +18,15 @@
 #
 # Usage: scripts/reference-apps/mammo.sh [--key /work/keys/medai-reference.key.json]
 #          [--keep WORKDIR] [--epochs N] [--train-exams N] [--eval-exams N]
+#          [--server URL --job ID]   (package/evaluate a finished training job of a
+#                                     running server instead of training; MEDAI_TOKEN set)
 # Environment: MEDAI_BINARY (default build/release/src/cli/medai), THREADS (1).
 # Long: about 25 min of training on one core; run it under `nice -n 10`.
 set -euo pipefail
 here="$(cd "$(dirname "$0")/../.." && pwd)"
 medai="${MEDAI_BINARY:-$here/build/release/src/cli/medai}"
 key="/work/keys/medai-reference.key.json"
-work="" epochs=4 train_exams=500 eval_exams=200 threads="${THREADS:-1}" version="1.0.0"
+work="" server="" job="" epochs=4 train_exams=500 eval_exams=200 threads="${THREADS:-1}" version="1.0.0"
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --key) key="$2"; shift 2 ;;
@@ -33,6 +35,8 @@ while [[ $# -gt 0 ]]; do
     --train-exams) train_exams="$2"; shift 2 ;;
     --eval-exams) eval_exams="$2"; shift 2 ;;
     --version) version="$2"; shift 2 ;;
+    --server) server="$2"; shift 2 ;;
+    --job) job="$2"; shift 2 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
 done
@@ -44,6 +48,7 @@ else
   mkdir -p "$work"
   trap 'kill "${server_pid:-}" 2>/dev/null || true' EXIT
 fi
+if [[ -z "$job" ]]; then
 data="$work/var"
 mkdir -p "$data"
 
@@ -77,11 +82,30 @@ JSON
 "$medai" train --server "$server" --dataset "$dataset" --architecture resnet2d --seed 7 --threads "$threads" \
   --hyper "$hyper" 2>"$work/train.log"
 job="$(awk '/^training job /{print $3}' "$work/train.log")"
+fi
 "$medai" train report --server "$server" "$job" --out "$work/training-report.json"
 
 echo "== held-out evaluation: $eval_exams exams, seed 7901"
-"$medai" synth mammo --small --count "$eval_exams" --seed 7901 --threads "$threads" --out "$work/heldout" >/dev/null
-overlay="$here/apps/$app/manifest.overlay.json"
+# (kept when --keep WORKDIR already holds them: same seed, same bytes)
+[[ -d "$work/heldout" ]] || \
+  "$medai" synth mammo --small --count "$eval_exams" --seed 7901 --threads "$threads" --out "$work/heldout" >/dev/null
+# Operating points from the training job's validation split (never from the
+# held-out set): recall = the lowest score with specificity >= 90 % there,
+# high_suspicion = the same at 98 %.
+/usr/bin/python3 - "$here/apps/$app/manifest.overlay.json" "$work/training-report.json" "$work/overlay-points.json" <<'PY'
+import json, sys
+overlay, report, out = sys.argv[1:4]
+o = json.load(open(overlay)); v = json.load(open(report))["splits"]["validation"]
+neg = sorted(s for s, y in zip(v["scores"], v["labels"]) if y == 0)
+def at_specificity(spec):
+    # smallest threshold t (an observed negative score, nudged up) with P(neg < t) >= spec
+    k = min(len(neg) - 1, int(spec * len(neg) + 0.999999) - 1)
+    return round(min(1.0, neg[k] + 1e-6), 6)
+o["output"]["thresholds"] = {"recall": at_specificity(0.90), "high_suspicion": max(at_specificity(0.98), at_specificity(0.90))}
+json.dump(o, open(out, "w"), indent=2)
+print("operating points:", o["output"]["thresholds"])
+PY
+overlay="$work/overlay-points.json"
 "$medai" train package --server "$server" "$job" --name "$app" --version "$version" \
   --manifest-overlay "$overlay" -o "$work/unsigned.medai"
 mkdir -p "$here/docs/apps"
