@@ -21,7 +21,7 @@
 #          [--server URL --job ID]   (package/evaluate a finished training job of a
 #                                     running server instead of training; MEDAI_TOKEN set)
 # Environment: MEDAI_BINARY (default build/release/src/cli/medai), THREADS (1).
-# Long: about 25 min of training on one core; run it under `nice -n 10`.
+# Long: 30–45 min on a shared 2-core machine; run it under `nice -n 10`.
 set -euo pipefail
 here="$(cd "$(dirname "$0")/../.." && pwd)"
 medai="${MEDAI_BINARY:-$here/build/release/src/cli/medai}"
