@@ -465,7 +465,7 @@ await page.click('form.advice-form button[type=submit]');
 await page.locator('#advice-recommendations li').first().waitFor({ timeout: 15000 });
 const advice = await page.evaluate(() => ({
   app: document.getElementById('advice-app')?.textContent ?? '',
-  actions: [...document.querySelectorAll('#advice-recommendations li')].map(li => li.dataset.action),
+  actions: [...document.querySelectorAll('#advice-recommendations > li')].map(li => li.dataset.action),
   rules: document.querySelectorAll('#advice-recommendations details li').length,
   ruo: document.querySelector('.ruo-note')?.textContent ?? '',
   text: document.querySelector('.advice-result')?.textContent ?? '',
