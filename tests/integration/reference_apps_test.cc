@@ -71,6 +71,17 @@ TEST(ReferenceApps, DemoInstallsTheSignedDiabetesAppAndSkipsABrokenPackage) {
     EXPECT_TRUE(answer["risk"].is_object()) << answer.dump();
     admin.json("GET", "/api/v1/apps/broken", nullptr, &status);
     EXPECT_EQ(status, 404) << "the broken package left nothing behind";
+
+    // CLI: an explicit --token wins over MEDAI_TOKEN (sibling subcommands share
+    // the flags; the environment must not overwrite what was typed), and the
+    // environment alone is enough.
+    const std::string url = "http://127.0.0.1:" + std::to_string(server.port());
+    auto explicit_token = run_medai({"data", "import-reference", "--server", url, "--token", admin.token}, dir.path(),
+                                    {{"MEDAI_TOKEN", "not-a-token"}});
+    EXPECT_EQ(explicit_token.exit_code, 0) << explicit_token.err;
+    auto from_env = run_medai({"app", "list"}, dir.path(), {{"MEDAI_TOKEN", admin.token}, {"MEDAI_SERVER", url}});
+    EXPECT_EQ(from_env.exit_code, 0) << from_env.err;
+    EXPECT_NE(from_env.out.find("diabetes-advice"), std::string::npos) << from_env.out;
   }
   {  // A second start finds everything in place and installs nothing again.
     ServerProcess server(data, {{"MEDAI_DICOM_ENABLED", "false"}}, {"--demo", "--reference-apps", apps.string()});
