@@ -1,4 +1,5 @@
 // medai synth chest-ct|mammo|rt|diabetes: synthetic studies with ground truth.
+#include <cstdlib>
 #include <chrono>
 #include <cstdio>
 #include <iostream>
@@ -132,7 +133,8 @@ void add_synth_command(CLI::App& app) {
   cmd->add_option("--slices", flags->slices, "chest-ct: number of slices (200-350; default drawn from the seed)")
       ->check(CLI::Range(200, 350));
   cmd->add_option("--to", flags->to, "also send each study to this medai server (STOW-RS), e.g. http://127.0.0.1:8142");
-  cmd->add_option("--token", flags->token, "API token for --to")->envname("MEDAI_TOKEN");
+  if (const char* t = std::getenv("MEDAI_TOKEN"); t && *t) flags->token = t;  // default; --token wins
+  cmd->add_option("--token", flags->token, "API token for --to (default: $MEDAI_TOKEN)");
   cmd->add_option("--dataset", flags->dataset, "with --to: create an imaging dataset of the studies sent");
   cmd->add_flag("--json", flags->json, "print the ground truth of every study as JSON");
   cmd->callback([flags] {
