@@ -38,9 +38,13 @@ std::vector<fs::path> ct_files_of(const fs::path& study_dir) {
 }
 
 Result<ReferencePlan> load_reference_plan(const fs::path& study_dir) {
+  return load_reference_plan(study_dir, ct_files_of(study_dir));
+}
+
+Result<ReferencePlan> load_reference_plan(const fs::path& study_dir, std::vector<fs::path> ct_files) {
   ReferencePlan plan;
   plan.case_id = study_dir.filename().string();
-  plan.ct_files = ct_files_of(study_dir);
+  plan.ct_files = std::move(ct_files);
   if (plan.ct_files.empty())
     return make_error(ErrorCode::invalid_argument, "the study folder has no CT images", {{"folder", plan.case_id}});
   MEDAI_ASSIGN_OR_RETURN(annotations::SourceSeries source, annotations::source_series_from_files(plan.ct_files));

@@ -29,6 +29,9 @@ struct ReferencePlan {
 // invalid_argument (detail.folder = the folder's name) when the folder has no
 // CT or no reference object; reader errors pass through.
 Result<ReferencePlan> load_reference_plan(const std::filesystem::path& study_dir);
+// The same with the CT files already listed (e.g. sorted by SOP class).
+Result<ReferencePlan> load_reference_plan(const std::filesystem::path& study_dir,
+                                          std::vector<std::filesystem::path> ct_files);
 
 // The CT files of a study folder (ct/*.dcm, else *.dcm beside the ground truth
 // that are not seg.dcm/rtstruct.dcm), sorted by name.

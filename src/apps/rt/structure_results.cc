@@ -9,34 +9,27 @@
 namespace medai::apps::rt {
 namespace ann = annotations;
 
-imaging::Volume<std::uint8_t> structure_bits(const imaging::Volume<std::uint8_t>& labels,
-                                             const std::vector<OutputStructure>& structures) {
-  std::uint8_t bit_of_label[256] = {0};
-  std::uint8_t external_bits = 0;
-  for (std::size_t s = 0; s < structures.size() && s < 8; ++s) {
-    const auto bit = static_cast<std::uint8_t>(1u << s);
-    if (structures[s].is_external())
-      external_bits |= bit;
-    else
-      bit_of_label[structures[s].label] |= bit;
+namespace {
+// Which voxels of the label map a ROI/segment covers: its own value, or for
+// the body outline every labelled voxel (any bit set).
+template <typename Spec>
+void set_selector(Spec& spec, const OutputStructure& s) {
+  if (s.is_external()) {
+    spec.bits = 0xFF;
+  } else {
+    spec.label = static_cast<std::uint8_t>(s.label);
+    spec.bits = 0;
   }
-  auto bits = labels.like<std::uint8_t>();
-  for (std::size_t v = 0; v < labels.data.size(); ++v) {
-    const std::uint8_t l = labels.data[v];
-    bits.data[v] = l == 0 ? 0 : static_cast<std::uint8_t>(bit_of_label[l] | external_bits);
-  }
-  return bits;
 }
+}  // namespace
 
 Result<StructureResults> build_structure_results(const imaging::Volume<std::uint8_t>& labels,
                                                  const std::vector<OutputStructure>& structures,
                                                  const ann::SourceSeries& source, const ann::Producer& producer,
                                                  const StructureResultOptions& options) {
-  if (structures.empty() || structures.size() > 8)
-    return make_error(ErrorCode::invalid_argument, "an auto-contouring result takes 1 to 8 structures",
-                      {{"structures", structures.size()}});
+  if (structures.empty())
+    return make_error(ErrorCode::invalid_argument, "an auto-contouring result needs at least one structure");
   MEDAI_RETURN_IF_ERROR(ann::check_same_grid(source, labels, "structure labels"));
-  const auto bits = structure_bits(labels, structures);
 
   StructureResults out;
   // Per structure: voxels, slice range, volume.
@@ -44,15 +37,16 @@ Result<StructureResults> build_structure_results(const imaging::Volume<std::uint
   const std::size_t per_slice = static_cast<std::size_t>(labels.nx) * labels.ny;
   nlohmann::json names = nlohmann::json::array(), empty = nlohmann::json::array();
   for (std::size_t s = 0; s < structures.size(); ++s) {
-    const auto bit = static_cast<std::uint8_t>(1u << s);
+    const bool any = structures[s].is_external();
+    const auto value = static_cast<std::uint8_t>(structures[s].label);
     std::int64_t voxels = 0;
     int first = -1, last = -1, slices = 0;
     double cx = 0, cy = 0, cz = 0;
     for (int k = 0; k < labels.nz; ++k) {
-      const std::uint8_t* sl = bits.slice(k);
+      const std::uint8_t* sl = labels.slice(k);
       std::int64_t here = 0;
       for (std::size_t v = 0; v < per_slice; ++v)
-        if (sl[v] & bit) {
+        if (any ? sl[v] != 0 : sl[v] == value) {
           ++here;
           const int i = static_cast<int>(v % labels.nx), j = static_cast<int>(v / labels.nx);
           const auto p = labels.position(i, j, k);
@@ -93,7 +87,7 @@ Result<StructureResults> build_structure_results(const imaging::Volume<std::uint
     std::vector<ann::RoiSpec> rois;
     for (std::size_t s = 0; s < structures.size(); ++s) {
       ann::RoiSpec r;
-      r.bits = static_cast<std::uint8_t>(1u << s);
+      set_selector(r, structures[s]);
       r.name = structures[s].info.name;
       r.interpreted_type = structures[s].info.interpreted_type;
       r.rgb = structures[s].info.rgb;
@@ -101,7 +95,7 @@ Result<StructureResults> build_structure_results(const imaging::Volume<std::uint
       rois.push_back(r);
     }
     MEDAI_ASSIGN_OR_RETURN(ann::RtStructWritten rt,
-                           ann::write_rtstruct(bits, rois, source, producer, options.rtstruct_series));
+                           ann::write_rtstruct(labels, rois, source, producer, options.rtstruct_series));
     for (std::size_t s = 0; s < structures.size(); ++s) {
       out.findings[s].rtstruct = ann::RoiReference{rt.object.sop_instance_uid, static_cast<int>(s + 1)};
       out.findings[s].attributes["contours"] = rt.contours_per_roi[s];
@@ -115,7 +109,7 @@ Result<StructureResults> build_structure_results(const imaging::Volume<std::uint
     std::vector<ann::SegmentSpec> segments;
     for (std::size_t s = 0; s < structures.size(); ++s) {
       ann::SegmentSpec g;
-      g.bits = static_cast<std::uint8_t>(1u << s);
+      set_selector(g, structures[s]);
       g.name = structures[s].info.name;
       g.description = structures[s].info.description;
       g.category = structures[s].info.category;
@@ -124,7 +118,7 @@ Result<StructureResults> build_structure_results(const imaging::Volume<std::uint
       g.tracking_id = structures[s].info.name;
       segments.push_back(g);
     }
-    MEDAI_ASSIGN_OR_RETURN(ann::DicomObject seg, ann::write_seg(bits, segments, source, producer, options.seg_series));
+    MEDAI_ASSIGN_OR_RETURN(ann::DicomObject seg, ann::write_seg(labels, segments, source, producer, options.seg_series));
     for (std::size_t s = 0; s < structures.size(); ++s)
       out.findings[s].seg = ann::SegReference{seg.sop_instance_uid, static_cast<int>(s + 1)};
     out.object_entries.push_back(ann::object_entry("seg", seg));

@@ -35,18 +35,13 @@ struct StructureResults {
   nlohmann::json exam;  // {"structures": [...names], "empty_structures": [...], "notice"}
 };
 
-// `labels` must be on `source`'s grid (geometry_mismatch otherwise); at most
-// 8 structures (invalid_argument): the writers take overlapping structures as
-// bits of one byte, and External overlaps everything.
+// `labels` must be on `source`'s grid (geometry_mismatch otherwise). The
+// body outline (EXTERNAL) is every labelled voxel; the other structures their
+// own value (so External contains them, as in a plan).
 Result<StructureResults> build_structure_results(const imaging::Volume<std::uint8_t>& labels,
                                                  const std::vector<OutputStructure>& structures,
                                                  const annotations::SourceSeries& source,
                                                  const annotations::Producer& producer,
                                                  const StructureResultOptions& options);
-
-// The bit volume the writers get: bit s set where structure s is (External:
-// every labelled voxel).
-imaging::Volume<std::uint8_t> structure_bits(const imaging::Volume<std::uint8_t>& labels,
-                                             const std::vector<OutputStructure>& structures);
 
 }  // namespace medai::apps::rt
