@@ -171,6 +171,7 @@ TEST(RtStructureResults, RtstructPassesDciodvfyAndReadsBackToTheLabelMap) {
     const double dice = evaluation::dice_coefficient(masks.value().masks[s].data.data(), expected.data.data(),
                                                      expected.data.size());
     EXPECT_GE(dice, 0.98) << roi.name;
+    std::printf("RTSTRUCT read back %s Dice %.4f\n", roi.name.c_str(), dice);
     EXPECT_EQ(r.findings[s].rtstruct->roi_number, static_cast<int>(s + 1));
     EXPECT_GT(r.findings[s].attributes.value("contours", 0), 0) << roi.name;
   }

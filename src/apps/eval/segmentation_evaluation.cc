@@ -63,7 +63,8 @@ json case_rows(const std::vector<evaluation::StructureScore>& scores) {
 
 json targets_block(const json& summary) {
   json out = json::object();
-  for (const auto& [name, block] : summary.value("structures", json::object()).items()) {
+  const json structures = summary.value("structures", json::object());
+  for (const auto& [name, block] : structures.items()) {
     const auto target = dice_target(name);
     const double mean = block.value("dice", json::object()).value("mean", 0.0);
     const double median = block.value("dice", json::object()).value("median", 0.0);
