@@ -5,8 +5,9 @@
 # --architecture unet3d`, `medai train package`, `medai evaluate --package` on
 # held-out plans (another seed, never sent to the server) and `medai app sign`.
 #
-# Usage: scripts/reference-apps/rt.sh [--stage all|train|evaluate|sign] [--work DIR]
+# Usage: scripts/reference-apps/rt.sh [--stage all|train|evaluate|sign|checkpoint] [--work DIR]
 #          [--key /work/keys/medai-reference.key.json] [--threads N] [--plans N] [--heldout N]
+#          [--from-checkpoint]   (evaluate/sign the job's best checkpoint so far instead of its final model)
 # Writes apps/rt-auto-contouring/rt-auto-contouring-<version>.medai (signed) and
 # docs/apps/rt-auto-contouring-evaluation.{json,html}. Long steps run under nice.
 set -euo pipefail
@@ -15,7 +16,7 @@ medai="${MEDAI_BINARY:-$here/build/release/src/cli/medai}"
 app=rt-auto-contouring
 version="${RT_APP_VERSION:-1.0.0}"
 stage=all work="" key="${MEDAI_REFERENCE_KEY:-/work/keys/medai-reference.key.json}"
-threads=2 plans=40 heldout=30
+threads=2 plans=40 heldout=30 from_checkpoint=0
 train_seed=7001 heldout_seed=9001
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -25,6 +26,7 @@ while [[ $# -gt 0 ]]; do
     --threads) threads="$2"; shift 2 ;;
     --plans) plans="$2"; shift 2 ;;
     --heldout) heldout="$2"; shift 2 ;;
+    --from-checkpoint) from_checkpoint=1; shift ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
 done
@@ -127,21 +129,29 @@ PY
 }
 
 evaluate() {
-  start_server
   local job; job="$(job_id)"
   [[ -n "$job" ]] || { echo "no training job in $work/train.log" >&2; exit 1; }
-  "$medai" train package "$job" -o "$work/unsigned.medai" --manifest-overlay "$here/apps/$app/manifest.overlay.json"
-  stop_server
+  if [[ "$from_checkpoint" == 1 ]]; then
+    checkpoint
+  else
+    start_server
+    "$medai" train package "$job" -o "$work/unsigned.medai" --manifest-overlay "$here/apps/$app/manifest.overlay.json"
+    stop_server
+  fi
   heldout_plans
   nice -n 10 "$medai" evaluate --package "$work/unsigned.medai" --studies "$work/heldout" --threads "$threads" \
     --out "$work/evaluation.json" --html-out "$work/evaluation.html"
 }
 
 sign() {
-  start_server
   overlay_with_metrics "$work/evaluation.json" "$work/overlay.final.json"
-  "$medai" train package "$(job_id)" -o "$work/final.medai" --manifest-overlay "$work/overlay.final.json"
-  stop_server
+  if [[ "$from_checkpoint" == 1 ]]; then
+    checkpoint "$work/overlay.final.json" "$work/final.medai"
+  else
+    start_server
+    "$medai" train package "$(job_id)" -o "$work/final.medai" --manifest-overlay "$work/overlay.final.json"
+    stop_server
+  fi
   "$medai" app sign "$work/final.medai" --key "$key"
   mkdir -p "$here/apps/$app" "$here/docs/apps"
   rm -f "$here/apps/$app/"*.medai
@@ -152,10 +162,45 @@ sign() {
     --vendor medai-reference
 }
 
+# Fallback when the shared machine cannot finish the job before a deadline:
+# pack the job's best checkpoint so far (written after every epoch that
+# improved the validation Dice) with the same manifest the job would produce
+# (trainer fragment + overlay), unsigned, as "$work/unsigned.medai". What
+# 1.0.0 ships; docs/apps/rt-auto-contouring.md says which epoch.
+checkpoint() {
+  local overlay="${1:-$here/apps/$app/manifest.overlay.json}" out="${2:-$work/unsigned.medai}"
+  local job; job="$(job_id)"
+  local best="$work/server/work/training/$job/checkpoints/best.pt"
+  [[ -f "$best" ]] || { echo "no checkpoint yet: $best" >&2; exit 1; }
+  local epochs; epochs="$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["best_epoch"])' \
+    "$work/server/work/training/$job/checkpoints/state.json" 2>/dev/null || echo "?")"
+  rm -rf "$work/checkpoint-app" && mkdir -p "$work/checkpoint-app/model"
+  cp "$best" "$work/checkpoint-app/model/model.pt"
+  /usr/bin/python3 - "$overlay" "$work/checkpoint-app/manifest.json" "$version" \
+    "$job" "$epochs" "$plans" "$train_seed" <<'PY'
+import json, sys
+overlay, out, version, job, epoch, plans, seed = sys.argv[1:8]
+m = {"schema_version": 1, "name": "rt-auto-contouring", "vendor": "medai-reference", "version": version,
+     "training_data": {"summary": f"unet3d trained by medai train (job {job}) on synthetic planning CTs "
+                                  f"(medai synth rt --seed {seed} --count {plans} --matrix 256, 90/10 split); "
+                                  f"best checkpoint (epoch {epoch})",
+                       "cases": int(int(plans) * 0.9), "dataset": f"rt-thorax-plans-s{seed}"},
+     "validation": {"metrics": []},
+     "model": {"runtime": "torchscript", "artifact": "model/model.pt"},
+     "input": {"kind": "volume", "spacing_mm": [4, 4, 4], "patch_size": [48, 48, 32],
+               "window": {"center": -400, "width": 1600}, "channels": 1},
+     "files": {}}
+m.update(json.load(open(overlay)))
+json.dump(m, open(out, "w"), indent=2)
+PY
+  "$medai" app pack "$work/checkpoint-app" -o "$out"
+}
+
 case "$stage" in
   train) train ;;
   evaluate) evaluate ;;
   sign) sign ;;
+  checkpoint) checkpoint ;;
   all) train; evaluate; sign ;;
   *) echo "unknown stage: $stage (all | train | evaluate | sign)" >&2; exit 2 ;;
 esac

@@ -64,7 +64,7 @@ Result<StructureResults> build_structure_results(const imaging::Volume<std::uint
     f.id = st.info.name;
     f.label = st.info.name;
     f.code = st.info.type;
-    f.measurements = {{"volume", std::round(voxels * voxel_mm3 / 10.0) / 100.0, "ml"}};
+    f.measurements = {{"volume", std::round(voxels * voxel_mm3 / 10.0) / 100.0, "mL"}};
     f.attributes = {{"interpreted_type", st.info.interpreted_type},
                     {"rgb", {st.info.rgb[0], st.info.rgb[1], st.info.rgb[2]}},
                     {"model_label", st.label},
