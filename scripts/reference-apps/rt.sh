@@ -190,7 +190,13 @@ m = {"schema_version": 1, "name": "rt-auto-contouring", "vendor": "medai-referen
      "input": {"kind": "volume", "spacing_mm": [4, 4, 4], "patch_size": [48, 48, 32],
                "window": {"center": -400, "width": 1600}, "channels": 1},
      "files": {}}
-m.update(json.load(open(overlay)))
+def merge(target, patch):  # RFC 7386, as medai train package applies it
+    for k, v in patch.items():
+        if v is None: target.pop(k, None)
+        elif isinstance(v, dict): target[k] = merge(target.get(k) if isinstance(target.get(k), dict) else {}, v)
+        else: target[k] = v
+    return target
+merge(m, json.load(open(overlay)))
 json.dump(m, open(out, "w"), indent=2)
 PY
   "$medai" app pack "$work/checkpoint-app" -o "$out"
