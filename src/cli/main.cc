@@ -1,4 +1,5 @@
 // medai: one executable, thin over the core libraries.
+#include <cstdlib>
 #include <iostream>
 
 #include "cli/commands.h"
@@ -19,10 +20,15 @@ Result<Config> ConfigFlags::load(ConfigOverrides extra) const {
   return load_config(sources);
 }
 
+// The environment gives the defaults; an explicit flag wins. Not CLI11's
+// envname(): one ServerFlags is shared by sibling subcommands, and CLI11
+// 2.1 applies the environment to every subcommand's options, invoked or not,
+// so a sibling would overwrite an explicit --token with MEDAI_TOKEN.
 void ServerFlags::add_to(CLI::App& cmd) {
-  cmd.add_option("--server", server, "URL of a running medai server")->envname("MEDAI_SERVER")
-      ->capture_default_str();
-  cmd.add_option("--token", token, "API token")->envname("MEDAI_TOKEN");
+  if (const char* s = std::getenv("MEDAI_SERVER"); s && *s) server = s;
+  if (const char* t = std::getenv("MEDAI_TOKEN"); t && *t) token = t;
+  cmd.add_option("--server", server, "URL of a running medai server (default: $MEDAI_SERVER)")->capture_default_str();
+  cmd.add_option("--token", token, "API token (default: $MEDAI_TOKEN)");
 }
 
 int report(const Status& status) {

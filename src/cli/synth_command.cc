@@ -1,4 +1,5 @@
 // medai synth chest-ct|mammo|rt|diabetes: synthetic studies with ground truth.
+#include <cstdlib>
 #include <chrono>
 #include <cstdio>
 #include <iostream>
@@ -137,7 +138,8 @@ void add_synth_command(CLI::App& app) {
                   "rt: in-plane matrix of the planning CT (128-512; default 512), same patient and field of view")
       ->check(CLI::Range(128, 512));
   cmd->add_option("--to", flags->to, "also send each study to this medai server (STOW-RS), e.g. http://127.0.0.1:8142");
-  cmd->add_option("--token", flags->token, "API token for --to")->envname("MEDAI_TOKEN");
+  if (const char* t = std::getenv("MEDAI_TOKEN"); t && *t) flags->token = t;  // default; --token wins
+  cmd->add_option("--token", flags->token, "API token for --to (default: $MEDAI_TOKEN)");
   cmd->add_option("--dataset", flags->dataset, "with --to: create an imaging dataset of the studies sent");
   cmd->add_flag("--json", flags->json, "print the ground truth of every study as JSON");
   cmd->callback([flags] {

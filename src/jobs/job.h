@@ -77,6 +77,7 @@ struct JobFilter {
   std::optional<std::string> institution_id;  // forced to the caller's own unless admin
   std::optional<JobState> state;
   std::optional<std::string> type;
+  std::vector<std::string> study_uids;  // any of these studies (input.study_uid); empty: no condition
   std::int64_t limit = 100;
   std::int64_t offset = 0;
 };

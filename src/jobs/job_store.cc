@@ -49,6 +49,13 @@ Job job_of(const Row& r) {
   return j;
 }
 
+// input.study_uid when it is a string, else "" (the study_uid column).
+std::string study_of(const nlohmann::json& input) {
+  if (input.is_object() && input.contains("study_uid") && input["study_uid"].is_string())
+    return input["study_uid"].get<std::string>();
+  return {};
+}
+
 std::string select_sql(const std::string& where) { return std::string("SELECT ") + kColumns + " FROM jobs " + where; }
 
 Status not_found() { return make_error(ErrorCode::not_found, "no such job"); }
@@ -76,12 +83,12 @@ Result<EnqueueResult> JobStore::insert(const JobRequest& request, std::int64_t n
     const std::string id = new_id("job");
     MEDAI_RETURN_IF_ERROR(
         tx.exec("INSERT INTO jobs (id, type, institution_id, created_by, input, idempotency_key, state, priority, "
-                "attempts, max_attempts, next_attempt_at, created_at, updated_at, seq) "
+                "attempts, max_attempts, next_attempt_at, created_at, updated_at, seq, study_uid) "
                 "VALUES ($1, $2, $3, $4, $5, $6, 'queued', $7, 0, $8, $9, $9, $9, "
-                "(SELECT COALESCE(MAX(seq), 0) + 1 FROM jobs))",
+                "(SELECT COALESCE(MAX(seq), 0) + 1 FROM jobs), $10)",
                 {id, request.type, request.institution_id, request.created_by, request.input.dump(),
                  request.idempotency_key ? Value(*request.idempotency_key) : Value(nullptr), request.priority,
-                 request.max_attempts, now})
+                 request.max_attempts, now, study_of(request.input)})
             .status());
     MEDAI_ASSIGN_OR_RETURN(auto row, tx.query_one(select_sql("WHERE id = $1"), {id}));
     if (!row) return make_error(ErrorCode::internal, "inserted job not readable");
@@ -102,12 +109,18 @@ Result<std::optional<Job>> JobStore::get(const std::string& id) {
 
 Result<std::vector<Job>> JobStore::list(const JobFilter& filter) {
   // One statement text for every filter combination ('' = no condition).
+  Params params{filter.institution_id.value_or(""),
+                filter.state ? std::string(state_name(*filter.state)) : std::string(), filter.type.value_or(""),
+                filter.limit, filter.offset};
+  std::string studies;  // "AND study_uid IN ($6, $7, …)" when asked
+  for (const auto& uid : filter.study_uids) {
+    params.push_back(uid);
+    studies += (studies.empty() ? "" : ", ") + std::string("$") + std::to_string(params.size());
+  }
   const std::string where =
-      "WHERE ($1 = '' OR institution_id = $1) AND ($2 = '' OR state = $2) AND ($3 = '' OR type = $3) "
+      "WHERE ($1 = '' OR institution_id = $1) AND ($2 = '' OR state = $2) AND ($3 = '' OR type = $3) " +
+      (studies.empty() ? std::string() : "AND study_uid IN (" + studies + ") ") +
       "ORDER BY created_at DESC, id DESC LIMIT $4 OFFSET $5";
-  const Params params{filter.institution_id.value_or(""),
-                      filter.state ? std::string(state_name(*filter.state)) : std::string(), filter.type.value_or(""),
-                      filter.limit, filter.offset};
   MEDAI_ASSIGN_OR_RETURN(auto tx, catalog_.begin(storage::TxMode::read_only));
   MEDAI_ASSIGN_OR_RETURN(auto rows, tx->query(select_sql(where), params));
   std::vector<Job> out;

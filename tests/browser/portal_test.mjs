@@ -174,7 +174,24 @@ try {
 } catch (e) {
   await failTest(`publishing the demo app failed: ${e.stderr || e.message}`);
 }
-let r = await api(partner, 'PUT', '/api/v1/apps/bone-finder/visibility', { public: false, institutions: ['hosp'] });
+// The reference diabetes-advice app as it ships (apps/, signed with the
+// reference key), published by its vendor and approved by the hospital.
+const refApps = path.join(here, '..', '..', 'apps');
+const diabetesPackage = path.join(refApps, 'diabetes-advice', 'diabetes-advice-1.0.0.medai');
+try {
+  cli(withData(['admin', 'create-institution', '--name', 'medai-reference']));
+  cli(withData(['admin', 'create-user', '--username', 'ref-release', '--institution', 'medai-reference', '--role', 'partner']));
+  const release = tokenOf('ref-release');
+  cli(['app', 'register-key', '--public-key', path.join(refApps, 'medai-reference.pub.json'), '--name', 'reference', ...serverArgs(release)]);
+  cli(['app', 'publish', diabetesPackage, ...serverArgs(release)]);
+  const shared = await api(release, 'PUT', '/api/v1/apps/diabetes-advice/visibility', { public: false, institutions: ['hosp'] });
+  if (shared.status !== 200) throw new Error(`visibility ${shared.status}`);
+} catch (e) {
+  await failTest(`publishing the reference diabetes app failed: ${e.stderr || e.message}`);
+}
+let r = await api(hospAdmin, 'POST', '/api/v1/apps/diabetes-advice/versions/1.0.0/approve', {});
+if (r.status !== 200 && r.status !== 201) await failTest(`approve diabetes-advice: ${r.status} ${JSON.stringify(r.body)}`);
+r = await api(partner, 'PUT', '/api/v1/apps/bone-finder/visibility', { public: false, institutions: ['hosp'] });
 if (r.status !== 200) await failTest(`visibility: ${r.status} ${JSON.stringify(r.body)}`);
 r = await api(hospAdmin, 'POST', '/api/v1/apps/bone-finder/versions/1.0.0/approve', {});
 if (r.status !== 200 && r.status !== 201) await failTest(`approve: ${r.status} ${JSON.stringify(r.body)}`);
@@ -430,6 +447,54 @@ results.scroll_warm = warm;
 console.log(`scroll 300-slice CT: first pass ${cold.slicesPerSecond.toFixed(1)} slices/s (${cold.moved} in ${cold.ms.toFixed(0)} ms), ` +
   `second pass ${warm.slicesPerSecond.toFixed(1)} slices/s (${warm.moved} in ${warm.ms.toFixed(0)} ms)`);
 if (warm.slicesPerSecond < 20) await failTest(`scrolling ${warm.slicesPerSecond.toFixed(1)} slices/s (< 20)`);
+
+// --- 7b. diabetes advice: the form, the ranked advice, the risk chart -------------------
+await page.goto(`${origin}/advice`);
+await page.locator('form.advice-form').waitFor({ timeout: 10000 });
+// A diagnosed patient with CKD stage 4 on metformin: advice with the guideline rules,
+// metformin among the contraindications (eGFR < 30).
+await page.fill('#f-age', '68');
+await page.locator('select[name=sex]').selectOption('female');
+await page.fill('#f-hba1c', '8.4');
+await page.fill('#f-egfr', '25');
+await page.fill('#f-bmi', '31');
+await page.check('input[name=diagnosed_t2d]');
+await page.check('input[name=ckd]');
+await page.check('input[name=drug_metformin]');
+await page.click('form.advice-form button[type=submit]');
+await page.locator('#advice-recommendations li').first().waitFor({ timeout: 15000 });
+const advice = await page.evaluate(() => ({
+  app: document.getElementById('advice-app')?.textContent ?? '',
+  actions: [...document.querySelectorAll('#advice-recommendations > li')].map(li => li.dataset.action),
+  rules: document.querySelectorAll('#advice-recommendations details li').length,
+  ruo: document.querySelector('.ruo-note')?.textContent ?? '',
+  text: document.querySelector('.advice-result')?.textContent ?? '',
+}));
+if (!advice.app.includes('diabetes-advice 1.0.0')) await failTest(`advice page does not name the app: ${advice.app}`);
+if (advice.actions.length < 1 || advice.rules < 1) await failTest(`advice without ranked options or rules: ${JSON.stringify(advice)}`);
+if (!/research use only/i.test(advice.ruo)) await failTest(`advice without the research-use notice: ${advice.ruo}`);
+if (!advice.actions.includes('stop_metformin')) await failTest(`eGFR 25 on metformin: no stop_metformin advice (${advice.actions.join(', ')})`);
+await shot('advice.png');
+// An undiagnosed adult: the risk model's probability and its feature contributions as a chart.
+await page.uncheck('input[name=diagnosed_t2d]');
+await page.uncheck('input[name=ckd]');
+await page.uncheck('input[name=drug_metformin]');
+await page.fill('#f-hba1c', '');
+await page.fill('#f-egfr', '');
+await page.fill('#f-dbp', '82');
+await page.fill('#f-bmi', '38');
+await page.locator('#f-ogtt_2h_glucose').evaluate(el => { el.closest('details').open = true; });
+await page.fill('#f-ogtt_2h_glucose', '185');
+await page.locator('select[name=ogtt_2h_glucose_unit]').selectOption('mg/dL');
+await page.fill('#f-pregnancies', '6');
+await page.click('form.advice-form button[type=submit]');
+await page.locator('#advice-risk canvas#risk-chart').waitFor({ timeout: 15000 });
+const risk = await page.evaluate(() => ({
+  text: document.getElementById('advice-risk')?.textContent ?? '',
+  chart: (() => { const c = document.getElementById('risk-chart'); return c ? c.width * c.height : 0; })(),
+}));
+if (!/%/.test(risk.text) || risk.chart === 0) await failTest(`risk score or chart missing: ${JSON.stringify(risk)}`);
+console.log(`diabetes advice: ${advice.actions.join(', ')} (${advice.rules} rules); risk score with its chart`);
 
 // --- 8. other pages, Chinese, console ---------------------------------------------------
 await page.goto(`${origin}/apps/bone-finder`);

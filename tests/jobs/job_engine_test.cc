@@ -389,6 +389,32 @@ TEST_F(JobsTest, TenancyHidesOtherInstitutionsJobs) {
   EXPECT_TRUE(engine.cancel(user_of("inst-a", "dave", access::Role::institution_admin), a->job.id).is_ok());
 }
 
+TEST_F(JobsTest, ListByStudyFindsTheJobsOfThoseStudiesOnly) {
+  JobEngine engine(*catalog_, fast_options());
+  register_test_handlers(engine);
+  const auto alice = user_of("inst-a", "alice");
+  auto on = [&](const char* study) {
+    auto r = engine.submit(alice, request("test.noop", {{"study_uid", study}}, ""));
+    EXPECT_TRUE(r.is_ok());
+    return r->job.id;
+  };
+  const std::string a1 = on("1.2.3"), a2 = on("1.2.3"), b = on("1.2.4");
+  on("1.2.5");
+  ASSERT_TRUE(engine.submit(alice, request("test.noop", {{"study_uid", 7}}, "")).is_ok());  // not a UID: no study
+  ASSERT_TRUE(engine.submit(user_of("inst-b", "bob"), request("test.noop", {{"study_uid", "1.2.3"}}, "")).is_ok());
+  auto ids = [&](std::vector<std::string> studies) {
+    std::set<std::string> out;
+    auto list = engine.list(alice, {.study_uids = std::move(studies)});
+    EXPECT_TRUE(list.is_ok());
+    for (const auto& j : *list) out.insert(j.id);
+    return out;
+  };
+  EXPECT_EQ(ids({"1.2.3"}), (std::set<std::string>{a1, a2}));  // bob's job on the same UID stays hidden
+  EXPECT_EQ(ids({"1.2.3", "1.2.4"}), (std::set<std::string>{a1, a2, b}));
+  EXPECT_TRUE(ids({"9.9"}).empty());
+  EXPECT_EQ(ids({}).size(), 5u);  // no study filter
+}
+
 TEST_F(JobsTest, WaitForChangeReturnsOnProgressAndOnTimeout) {
   JobEngine engine(*catalog_, fast_options());
   register_test_handlers(engine);

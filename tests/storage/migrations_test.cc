@@ -239,3 +239,38 @@ TEST(SqliteMigrate, ScriptMayNotEndTheTransaction) {
 
 }  // namespace
 }  // namespace medai::storage
+
+namespace medai::storage {
+namespace {
+
+// 0010 adds jobs.study_uid and fills it from the JSON input of jobs queued
+// before the upgrade (a text study_uid only).
+TEST(SqliteMigrate, JobStudyColumnIsBackfilledOnUpgrade) {
+  TempDir dir;
+  std::vector<EmbeddedMigration> before;
+  for (const auto& m : embedded_migrations())
+    if (m.version < 10) before.push_back(m);
+  {
+    auto old = open_sqlite_catalog_with_migrations(options_for(dir), before);
+    ASSERT_TRUE(old.is_ok()) << old.status().to_string();
+    for (auto [id, input] : {std::pair{"j1", R"({"study_uid": "1.2.840.5", "app": "x"})"},
+                             std::pair{"j2", R"({"study_uid": 42})"}, std::pair{"j3", R"({})"}})
+      ASSERT_TRUE(exec_one(**old,
+                           "INSERT INTO jobs (id, type, institution_id, input, state, max_attempts, next_attempt_at, "
+                           "created_at, seq, updated_at) VALUES ($1, 'app.run', 'i', $2, 'queued', 3, 0, 0, 0, 0)",
+                           {std::string(id), std::string(input)}));
+  }
+  auto catalog = open_or_die(options_for(dir));
+  ASSERT_TRUE(catalog);
+  auto tx = catalog->begin(TxMode::read_only);
+  ASSERT_TRUE(tx.is_ok());
+  auto rows = (*tx)->query("SELECT id, study_uid FROM jobs ORDER BY id");
+  ASSERT_TRUE(rows.is_ok()) << rows.status().to_string();
+  ASSERT_EQ(rows->size(), 3u);
+  EXPECT_EQ((*rows)[0].get_text("study_uid"), "1.2.840.5");
+  EXPECT_EQ((*rows)[1].get_text("study_uid"), "");
+  EXPECT_EQ((*rows)[2].get_text("study_uid"), "");
+}
+
+}  // namespace
+}  // namespace medai::storage

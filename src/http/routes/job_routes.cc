@@ -55,6 +55,21 @@ Result<jobs::JobFilter> filter_of(const Request& req) {
   }
   if (auto t = req.query_param("type")) f.type = *t;
   if (auto i = req.query_param("institution_id")) f.institution_id = *i;
+  if (auto studies = req.query_param("study_uid")) {
+    // Comma-separated Study Instance UIDs (UIDs never hold a comma).
+    std::size_t start = 0;
+    while (start <= studies->size()) {
+      const std::size_t end = std::min(studies->find(',', start), studies->size());
+      std::string uid = studies->substr(start, end - start);
+      if (uid.empty() || uid.size() > 64 || uid.find_first_not_of("0123456789.") != std::string::npos)
+        return make_error(ErrorCode::invalid_argument, "study_uid must be Study Instance UIDs separated by commas",
+                          {{"field", "study_uid"}});
+      f.study_uids.push_back(std::move(uid));
+      start = end + 1;
+    }
+    if (f.study_uids.size() > 200)
+      return make_error(ErrorCode::invalid_argument, "at most 200 studies per request", {{"field", "study_uid"}});
+  }
   return f;
 }
 
@@ -156,6 +171,8 @@ void register_job_routes(Router& router, AppContext& ctx) {
                 p.push_back(query_parameter("state", "queued | running | succeeded | failed | cancelled"));
                 p.push_back(query_parameter("type", "job type"));
                 p.push_back(query_parameter("institution_id", "platform admins: one institution"));
+                p.push_back(query_parameter("study_uid", "only jobs on these studies (input.study_uid; up to 200 "
+                                                         "Study Instance UIDs separated by commas)"));
                 return p;
               }(),
               .responses = {{200, "jobs", schema_object({{"items", {{"type", "array"}, {"items", job_schema()}}},

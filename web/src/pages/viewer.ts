@@ -27,7 +27,7 @@ interface AppRun {
 }
 
 async function appRunsForStudy(study: string): Promise<AppRun[]> {
-  const page = await get<Page<Job>>('/api/v1/jobs?type=app.run&state=succeeded&limit=1000');
+  const page = await get<Page<Job>>(`/api/v1/jobs?type=app.run&state=succeeded&limit=1000&study_uid=${encodeURIComponent(study)}`);
   const seen = new Set<string>();
   const runs: AppRun[] = [];
   for (const job of page.items) {

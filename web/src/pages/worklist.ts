@@ -9,10 +9,12 @@ import { filesOfDrop, uploadFiles } from '../upload';
 const PAGE_SIZE = 25;
 const POLL_MS = 2000;
 
-// Latest app.run job per (study, app).
-async function aiStatusByStudy(): Promise<Map<string, Map<string, Job>>> {
+// Latest app.run job per (study, app) for the studies shown (one request:
+// GET /api/v1/jobs?study_uid=a,b,… is an index lookup on the server).
+async function aiStatusByStudy(studyUids: string[]): Promise<Map<string, Map<string, Job>>> {
   const out = new Map<string, Map<string, Job>>();
-  const page = await get<Page<Job>>('/api/v1/jobs?type=app.run&limit=1000');
+  if (studyUids.length === 0) return out;
+  const page = await get<Page<Job>>(`/api/v1/jobs?type=app.run&limit=1000&study_uid=${studyUids.map(encodeURIComponent).join(',')}`);
   for (const job of page.items) {  // newest first: keep the first seen
     const study = String(job.input.study_uid ?? '');
     const app = String(job.input.app ?? '');
@@ -132,7 +134,8 @@ export function renderWorklist(outlet: HTMLElement, query: URLSearchParams, rout
   const refresh = async (): Promise<void> => {
     window.clearTimeout(timer);
     try {
-      const [studies, ai] = await Promise.all([dicomJson<DicomJson[]>(`/dicom-web/studies?${qido}`), aiStatusByStudy()]);
+      const studies = await dicomJson<DicomJson[]>(`/dicom-web/studies?${qido}`);
+      const ai = await aiStatusByStudy(studies.slice(0, PAGE_SIZE).map(ds => tagString(ds, '0020000D')).filter(Boolean));
       if (stopped) return;
       const rows = studies.slice(0, PAGE_SIZE);
       status.textContent = rows.length === 0 ? t('worklist.empty') : t('worklist.showing', { from: offset + 1, to: offset + rows.length });
