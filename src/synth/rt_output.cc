@@ -13,6 +13,7 @@ Result<nlohmann::json> write_rt_study(std::uint64_t seed, int index, const Study
                                       const std::filesystem::path& dir) {
   RtOptions o;
   o.small = options.small;
+  o.matrix = options.matrix;
   o.threads = options.threads;
   const RtPhantom ph = generate_rt_phantom(study_seed(seed, "rt", index), o);
   const StudyIdentity id = make_identity(seed, "rt", index, ph.age, ph.female, "Synthetic RT planning CT (thorax)");

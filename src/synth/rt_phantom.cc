@@ -23,7 +23,7 @@ RtPhantom generate_rt_phantom(std::uint64_t seed, const RtOptions& options) {
   Rng rng(seed);
   RtPhantom out;
   out.rois = rt_structures();
-  const int nxy = options.small ? 128 : 512;
+  const int nxy = options.small ? 128 : options.matrix > 0 ? options.matrix : 512;
   Rng geo = rng.fork("geometry");
   const double extent = geo.uniform(300, 360);
   const double dz = options.small ? extent / 48 : (geo.chance(0.5) ? 2.0 : 2.5);

@@ -31,6 +31,10 @@ struct RtPhantom {
 
 struct RtOptions {
   bool small = false;  // 128x128x48 instead of 512x512x(120..160)
+  // In-plane matrix of the full-size plan (0: 512). The same patient, field of
+  // view and slices at a coarser pixel (e.g. 256: ~2.1 mm) — training sets at a
+  // quarter of the disk space. Ignored with `small`.
+  int matrix = 0;
   int threads = 2;
 };
 

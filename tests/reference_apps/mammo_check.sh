@@ -10,13 +10,13 @@
 #      regressions, not the target.
 # The floor is below the committed report's number (docs/apps/
 # mammography-screening.md) because 80 exams give a wide CI.
-# Usage: tests/reference_apps/mammo_check.sh [path/to/medai]   (exit 77: skipped)
+# Usage: tests/reference_apps/mammo_check.sh [path/to/medai]
 set -euo pipefail
 here="$(cd "$(dirname "$0")/../.." && pwd)"
 medai="${1:-${MEDAI_BINARY:-$here/build/release/src/cli/medai}}"
 app=mammography-screening
 pkg="$(ls "$here"/apps/$app/$app-*.medai 2>/dev/null | sort -V | tail -1 || true)"
-[[ -n "$pkg" ]] || { echo "no committed package apps/$app/$app-*.medai: skipped"; exit 77; }
+[[ -n "$pkg" ]] || { echo "no committed package apps/$app/$app-*.medai (scripts/reference-apps/mammo.sh builds it)" >&2; exit 1; }
 floor_auc="${MAMMO_FLOOR_AUC:-0.55}"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
