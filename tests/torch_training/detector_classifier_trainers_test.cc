@@ -2,6 +2,8 @@
 // synth mammo --small`: training lowers the loss, reports CPM / AUC, exports
 // a TorchScript module of the documented shape; bad parameters are refused.
 #include <gtest/gtest.h>
+
+#include "manifest_check.h"
 #include <torch/script.h>
 
 #include "support/temp_dir.h"
@@ -73,6 +75,7 @@ TEST(TorchTrainers, Detector3dLearnsNoduleCentresAndReportsCpm) {
   EXPECT_EQ(y.sizes(), (std::vector<std::int64_t>{1, 4, 16, 16, 16}));
   EXPECT_GE(y.slice(1, 0, 1).min().item<double>(), 0.0);
   EXPECT_LE(y.slice(1, 0, 1).max().item<double>(), 1.0);
+  medai::training::testing::expect_packageable(*out, "detector3d");
 }
 
 TEST(TorchTrainers, Resnet2dClassifiesMammogramsAndExportsACam) {
@@ -102,6 +105,7 @@ TEST(TorchTrainers, Resnet2dClassifiesMammogramsAndExportsACam) {
   EXPECT_LE(auc, 1.0);
   EXPECT_EQ(out->manifest_fragment["output"]["labels"][0]["name"], "lesion");
   EXPECT_EQ(out->manifest_fragment["input"]["patch_size"], nlohmann::json({128, 128}));
+  medai::training::testing::expect_packageable(*out, "resnet2d");
   auto m = torch::jit::load(out->model_artifact.string());
   auto x = torch::rand({2, 1, 128, 128});
   // forward gives (score, class-activation map at stride 16).

@@ -2,6 +2,8 @@
 // refusal, training that lowers the loss and exports a loadable TorchScript
 // model, same seed -> same metrics, and resume after a cancel.
 #include <gtest/gtest.h>
+
+#include "manifest_check.h"
 #include <torch/script.h>
 
 #include "support/temp_dir.h"
@@ -111,6 +113,7 @@ TEST_F(Unet3dTrainerTest, LossDecreasesAndTheExportedModelRuns) {
   EXPECT_EQ(y.size(1), static_cast<std::int64_t>(classes));
   EXPECT_NEAR(y.sum(1).mean().item<double>(), 1.0, 1e-4);
   EXPECT_EQ(out->manifest_fragment["pipeline"]["pre"][2]["op"], "sliding_window");
+  medai::training::testing::expect_packageable(*out, "unet3d");
 }
 
 TEST_F(Unet3dTrainerTest, ResumeAfterCancelEqualsAnUninterruptedRunAndSeedsRepeat) {

@@ -214,19 +214,28 @@ class Detector3dTrainer final : public TorchTrainer {
     MEDAI_RETURN_IF_ERROR(export_module(result.best, out.model_artifact));
     out.runtime = "torchscript";
     const json spacing{h.spacing_mm[0], h.spacing_mm[1], h.spacing_mm[2]};
+    // Schema-valid (packages/manifest.schema.json), so `train package` works
+    // without an overlay. The network's channels are the centre heat-map
+    // (0) and the extents along x, y, z in training-grid voxels / 10 (1-3);
+    // the generic post-processing thresholds the heat-map (channel 0) into
+    // candidate regions, one finding each.
     out.manifest_fragment = {
+        {"task", "detection"},
+        {"modality", series_modalities(data)},
+        {"body_part", series_body_parts(data)},
         {"input", {{"kind", "volume"}, {"spacing_mm", spacing}, {"patch_size", h.patch_size},
                    {"window", {{"center", h.window[0]}, {"width", h.window[1]}}}, {"channels", 1}}},
-        {"output", {{"kind", "detections"},
-                    {"channels", {"centre heat-map", "extent x / 10 (voxels)", "extent y / 10", "extent z / 10"}},
-                    {"labels", {{{"value", 1}, {"name", "Nodule"}}}}}},
+        {"output", {{"labels", {{{"value", 1}, {"name", "Nodule"},
+                                 {"code", {{"scheme", "SCT"}, {"value", "27925004"}, {"meaning", "Nodule"}}}}}},
+                    {"units", "probability"}}},
+        {"writers", {"json", "seg", "sr-tid1500"}},
         {"pipeline",
          {{"pre", {{{"op", "resample"}, {"spacing_mm", spacing}},
                    {{"op", "window"}, {"center", h.window[0]}, {"width", h.window[1]}},
                    {{"op", "sliding_window"}, {"patch_size", h.patch_size}, {"overlap", 0.5}, {"blend", "gaussian"}}}},
           {"post", {{{"op", "threshold"}, {"value", 0.3}, {"channel", 0}},
                     {{"op", "connected_components"}, {"connectivity", 26}},
-                    {{"op", "nms"}, {"distance_mm", 5.0}, {"max", 50}},
+                    {{"op", "nms"}, {"iou", 0.1}, {"max", 50}},
                     {{"op", "measure"}}}}}}};
     out.report = loop_report("detector3d", seed, result, "cpm", metrics);
     return out;

@@ -228,15 +228,10 @@ class Resnet2dTrainer final : public TorchTrainer {
     // kept, centred, zero padded; presentation values in [0, 1]); forward
     // gives (score, class-activation map at stride 16).
     // Modalities and body parts of the training series (e.g. MG / BREAST).
-    std::set<std::string> modalities, body_parts;
-    for (const auto& it : data.items()) {
-      if (const std::string m = it.ref.value("modality", ""); !m.empty()) modalities.insert(m);
-      if (const std::string b = it.ref.value("body_part", ""); !b.empty()) body_parts.insert(b);
-    }
     out.manifest_fragment = {
         {"task", "classification"},
-        {"modality", json(modalities)},
-        {"body_part", json(body_parts)},
+        {"modality", series_modalities(data)},
+        {"body_part", series_body_parts(data)},
         {"input", {{"kind", "image"}, {"patch_size", {dims[0], dims[1]}}, {"channels", 1}}},
         {"output", {{"labels", {{{"value", 1}, {"name", positive}}}}, {"units", "probability"}}},
         {"pipeline", {{"pre", json::array()}, {"post", json::array()}}}};

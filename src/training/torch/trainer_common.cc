@@ -1,3 +1,4 @@
+#include <set>
 #include "training/torch/trainer_common.h"
 
 #include "core/crypto.h"
@@ -40,5 +41,17 @@ Result<TrainingOutcome> TorchTrainer::train(const TrainingRequest& request, cons
                       std::string("training failed in LibTorch: ") + std::string(e.what()).substr(0, 600));
   }
 }
+
+namespace {
+nlohmann::json distinct_ref_values(const TrainingData& data, const char* field) {
+  std::set<std::string> values;
+  for (const auto& it : data.items())
+    if (const std::string v = it.ref.value(field, ""); !v.empty()) values.insert(v);
+  return nlohmann::json(values);
+}
+}  // namespace
+
+nlohmann::json series_modalities(const TrainingData& data) { return distinct_ref_values(data, "modality"); }
+nlohmann::json series_body_parts(const TrainingData& data) { return distinct_ref_values(data, "body_part"); }
 
 }  // namespace medai::training::torch_nets

@@ -20,6 +20,11 @@ std::vector<std::size_t> items_of_split(const TrainingData& data, const std::str
 // Checks the hyper-parameters and (for imaging data) that there is data to train on.
 Status check_imaging_data(const TrainingData& data);
 
+// Manifest "modality" and "body_part" from the training series (the items'
+// refs), sorted and unique: what the exported app will say it accepts.
+nlohmann::json series_modalities(const TrainingData& data);
+nlohmann::json series_body_parts(const TrainingData& data);
+
 // The shell every LibTorch trainer shares: its name and task, validate()
 // through the hyper-parameter parser, and LibTorch's exceptions (shape,
 // memory and file problems) turned into a job error instead of ending the

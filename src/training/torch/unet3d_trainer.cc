@@ -180,10 +180,16 @@ class Unet3dTrainer final : public TorchTrainer {
     json labels = json::array();
     for (std::size_t i = 0; i < structures.size(); ++i) labels.push_back({{"value", i + 1}, {"name", structures[i]}});
     const json spacing{h.spacing_mm[0], h.spacing_mm[1], h.spacing_mm[2]};
+    // Schema-valid (packages/manifest.schema.json), so `train package` works
+    // without an overlay: label values are the network's output channels.
     out.manifest_fragment = {
+        {"task", "segmentation"},
+        {"modality", series_modalities(data)},
+        {"body_part", series_body_parts(data)},
         {"input", {{"kind", "volume"}, {"spacing_mm", spacing}, {"patch_size", h.patch_size},
                    {"window", {{"center", h.window[0]}, {"width", h.window[1]}}}, {"channels", 1}}},
-        {"output", {{"kind", "labels"}, {"labels", labels}}},
+        {"output", {{"labels", labels}}},
+        {"writers", {"json", "seg", "rtstruct"}},
         {"pipeline",
          {{"pre", {{{"op", "resample"}, {"spacing_mm", spacing}},
                    {{"op", "window"}, {"center", h.window[0]}, {"width", h.window[1]}},
