@@ -23,7 +23,7 @@ bool wait_for(const ServerProcess& server, const std::string& text, int seconds)
   return false;
 }
 
-TEST(ReferenceApps, DemoInstallsTheSignedDiabetesAppAndSkipsABrokenPackage) {
+TEST(ReferenceApps, DemoInstallsSignedAppsRunsImagingOnesAndSkipsABrokenPackage) {
   const fs::path source = fs::path(MEDAI_SOURCE_DIR) / "apps";
   const fs::path package = source / "diabetes-advice" / "diabetes-advice-1.0.0.medai";
   ASSERT_TRUE(fs::exists(package)) << "scripts/reference-apps/diabetes.sh builds it";
@@ -33,6 +33,11 @@ TEST(ReferenceApps, DemoInstallsTheSignedDiabetesAppAndSkipsABrokenPackage) {
   fs::create_directories(apps / "broken");
   fs::copy_file(source / "medai-reference.pub.json", apps / "medai-reference.pub.json");
   fs::copy_file(package, apps / "diabetes-advice" / package.filename());
+  // An imaging app too: it gets a generated demo study and one app.run job.
+  const fs::path mammo = source / "mammography-screening" / "mammography-screening-1.0.0.medai";
+  ASSERT_TRUE(fs::exists(mammo)) << "scripts/reference-apps/mammo.sh builds it";
+  fs::create_directories(apps / "mammography-screening");
+  fs::copy_file(mammo, apps / "mammography-screening" / mammo.filename());
   {  // the same package with one byte of the model changed after signing
     std::string bytes = read_file(package);
     bytes[bytes.size() / 2] ^= 0x20;
@@ -72,6 +77,22 @@ TEST(ReferenceApps, DemoInstallsTheSignedDiabetesAppAndSkipsABrokenPackage) {
     admin.json("GET", "/api/v1/apps/broken", nullptr, &status);
     EXPECT_EQ(status, 404) << "the broken package left nothing behind";
 
+    // The imaging app's demo run: queued on a generated 4-view exam, it
+    // succeeds, and its result says research use / synthetic training.
+    ASSERT_TRUE(wait_for(server, "demo: mammography-screening 1.0.0 queued", 120)) << server.stdout_text();
+    json run;
+    for (int i = 0; i < 600; ++i) {
+      const json jobs = admin.json("GET", "/api/v1/jobs?type=app.run", nullptr, &status);
+      if (status == 200 && !jobs["items"].empty()) run = jobs["items"][0];
+      if (run.is_object() && (run["state"] == "succeeded" || run["state"] == "failed")) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+    ASSERT_EQ(run.value("state", ""), "succeeded") << run.dump();
+    const json result = admin.json("GET", "/api/v1/jobs/" + run["id"].get<std::string>(), nullptr, &status)["result"];
+    EXPECT_EQ(result["app"]["name"], "mammography-screening");
+    EXPECT_NE(result.value("notice", "").find("trained on synthetic data"), std::string::npos) << result.dump();
+    EXPECT_FALSE(result["objects"].empty()) << "SR stored in the study";
+
     // CLI: an explicit --token wins over MEDAI_TOKEN (sibling subcommands share
     // the flags; the environment must not overwrite what was typed), and the
     // environment alone is enough.
@@ -89,6 +110,7 @@ TEST(ReferenceApps, DemoInstallsTheSignedDiabetesAppAndSkipsABrokenPackage) {
     const Api admin{server.port(), issue_token(data, "admin", dir.path())};
     ASSERT_TRUE(wait_for(server, "demo: app broken-1.0.0.medai failed", 120)) << server.stdout_text();
     EXPECT_EQ(server.stdout_text().find("diabetes-advice 1.0.0 installed"), std::string::npos);
+    EXPECT_EQ(server.stdout_text().find("queued"), std::string::npos) << "one demo run per app version";
     int status = 0;
     admin.json("GET", "/api/v1/apps/diabetes-advice", nullptr, &status);
     EXPECT_EQ(status, 200);
