@@ -20,7 +20,7 @@ struct SynthFlags {
   int threads = 2;
   bool json = false;
   int slices = 0;
-  int size = 0;       // chest-ct: reduced matrix side
+  int matrix = 0;  // rt: in-plane matrix (0: 512)
   std::string to;     // server URL: send each study with STOW-RS after writing it
   std::string token;  // API token for --to
   std::string dataset;  // with --to: imaging dataset of the studies sent
@@ -68,7 +68,7 @@ void run(const SynthFlags& f) {
   options.small = f.small;
   options.threads = f.threads;
   options.slices = f.slices;
-  options.matrix = f.size;
+  options.matrix = f.matrix;
   nlohmann::json summary = nlohmann::json::array();
   nlohmann::json study_uids = nlohmann::json::array(), labels = nlohmann::json::object();
   // The diabetes cohort is one folder of `count` patients; the imaging kinds
@@ -133,10 +133,9 @@ void add_synth_command(CLI::App& app) {
   cmd->add_option("--threads", flags->threads, "worker threads")->check(CLI::Range(1, 64))->capture_default_str();
   cmd->add_option("--slices", flags->slices, "chest-ct: number of slices (200-350; default drawn from the seed)")
       ->check(CLI::Range(200, 350));
-  cmd->add_option("--size", flags->size,
-                  "chest-ct: reduced matrix side (128-511) over the full-size field of view, 2.0 mm slices "
-                  "(training sets; same anatomy and nodules as the full-size scan of the seed)")
-      ->check(CLI::Range(128, 511));
+  cmd->add_option("--matrix", flags->matrix,
+                  "rt: in-plane matrix of the planning CT (128-512; default 512), same patient and field of view")
+      ->check(CLI::Range(128, 512));
   cmd->add_option("--to", flags->to, "also send each study to this medai server (STOW-RS), e.g. http://127.0.0.1:8142");
   cmd->add_option("--token", flags->token, "API token for --to")->envname("MEDAI_TOKEN");
   cmd->add_option("--dataset", flags->dataset, "with --to: create an imaging dataset of the studies sent");

@@ -18,7 +18,7 @@ struct StudyOptions {
   int min_nodules = 0;        // chest CT: redraw until at least this many (tests)
   bool force_lesion = false;  // mammography: every exam has a lesion (tests)
   int slices = 0;             // chest CT: fixed slice count (0: drawn from the seed)
-  int matrix = 0;             // chest CT: reduced matrix side (0: 512), 2 mm slices; see ChestCtOptions
+  int matrix = 0;             // rt: in-plane matrix of a full-size plan (0: 512)
 };
 
 // <dir>/ct/CT0001.dcm..., <dir>/seg.dcm (one segment per nodule, when any),
