@@ -3,6 +3,8 @@
 #include "apps/lung/heatmap_peaks.h"
 #include "apps/model_call.h"
 
+#include <algorithm>
+
 namespace medai::apps::lung {
 
 Result<std::vector<Candidate>> detect_with_model(std::shared_ptr<runtime::ModelRuntime> model,
@@ -12,12 +14,31 @@ Result<std::vector<Candidate>> detect_with_model(std::shared_ptr<runtime::ModelR
   imaging::PipelineData data;
   data.image = hu;
   imaging::PipelineContext ctx;
-  ctx.infer = patch_infer(std::move(model));
+  runtime::ModelRuntime* model_holder = model.get();
+  ctx.infer = patch_infer(model);
   ctx.threads = threads;
   MEDAI_RETURN_IF_ERROR(imaging::run_pipeline(pipeline.pre, data, ctx));
-  if (data.probabilities.empty())
-    return make_error(ErrorCode::invalid_pipeline, "the lung detector's pipeline must end with sliding_window");
-  return heatmap_peaks(data.probabilities[0], min_score);
+  if (!data.probabilities.empty()) return heatmap_peaks(data.probabilities[0], min_score);
+  // No sliding window: one whole-volume call, as the trainer validates,
+  // padded with 0 (the windowed value of air) at the high end of each axis
+  // to a multiple of 4 (the network's two poolings).
+  const auto& img = data.image;
+  auto up4 = [](int n) { return (n + 3) / 4 * 4; };
+  imaging::Volume<float> padded = img.like<float>();
+  padded.nx = up4(img.nx);
+  padded.ny = up4(img.ny);
+  padded.nz = up4(img.nz);
+  padded.data.assign(static_cast<std::size_t>(padded.nx) * padded.ny * padded.nz, 0.0f);
+  for (int k = 0; k < img.nz; ++k)
+    for (int j = 0; j < img.ny; ++j)
+      std::copy_n(&img.data[img.index(0, j, k)], img.nx, &padded.data[padded.index(0, j, k)]);
+  MEDAI_ASSIGN_OR_RETURN(VolumeOutput out, infer_whole_volume(*model_holder, padded));
+  if (out.channels.empty()) return make_error(ErrorCode::invalid_input, "the detector returned no heat-map");
+  imaging::Volume<float> heat = img.like<float>();
+  for (int k = 0; k < img.nz; ++k)
+    for (int j = 0; j < img.ny; ++j)
+      std::copy_n(&out.channels[0].data[padded.index(0, j, k)], img.nx, &heat.data[heat.index(0, j, k)]);
+  return heatmap_peaks(heat, min_score);
 }
 
 Result<LungDetector> make_lung_model_detector(const std::filesystem::path& model_path,
