@@ -74,6 +74,7 @@ void put_equipment(DcmItem& target, const Producer& producer) {
   if (!producer.input_digest.empty()) description += "; input " + producer.input_digest;
   if (!producer.job_id.empty()) description += "; job " + producer.job_id;
   if (producer.research_use_only) description += "; RESEARCH USE ONLY";
+  if (producer.synthetic_training_data) description += "; TRAINED ON SYNTHETIC DATA";
   if (description.size() > 1024) description.resize(1024);
   item->putAndInsertString(DCM_ContributionDescription, description.c_str());
 }

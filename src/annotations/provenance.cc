@@ -46,4 +46,14 @@ std::string research_prefixed(const Producer& producer, const std::string& text)
   return s;
 }
 
+std::string usage_notice(const Producer& producer) {
+  if (!producer.research_use_only && !producer.synthetic_training_data) return {};
+  std::string s = producer.research_use_only ? "Research use only" : "";
+  if (producer.synthetic_training_data) s += s.empty() ? "Trained on synthetic data" : " - trained on synthetic data";
+  if (producer.research_use_only) s += " - not for diagnostic use";
+  s += ". " + producer.app_name + " " + producer.app_version;
+  if (!producer.package_digest.empty()) s += " (package " + producer.package_digest + ")";
+  return s;
+}
+
 }  // namespace medai::annotations

@@ -23,6 +23,7 @@ struct Producer {
   std::string input_digest;            // digest of the input series, recorded on the object
   std::string job_id;
   bool research_use_only = false;    // "RESEARCH USE ONLY" in descriptions and SR text
+  bool synthetic_training_data = false;  // "trained on synthetic data" next to it (manifest flag)
   std::string institution_name;      // optional General Equipment Institution Name
   std::string device_serial_number;  // optional
 };
@@ -53,5 +54,10 @@ std::string uid_from_label(std::string_view label);
 
 // "RESEARCH USE ONLY - " + text when research_use_only, else text; cut to 64 chars (LO).
 std::string research_prefixed(const Producer& producer, const std::string& text);
+
+// The sentence every output carries: "Research use only - trained on
+// synthetic data - not for diagnostic use. <app> <version> (package <digest>)"
+// (parts present per the producer's flags); empty for a clinical producer.
+std::string usage_notice(const Producer& producer);
 
 }  // namespace medai::annotations

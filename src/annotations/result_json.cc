@@ -62,6 +62,8 @@ nlohmann::json to_json(const AppResult& r) {
   out["job_id"] = r.producer.job_id;
   out["input_digest"] = r.producer.input_digest;
   out["research_use_only"] = r.producer.research_use_only;
+  out["synthetic_training_data"] = r.producer.synthetic_training_data;
+  if (const std::string notice = usage_notice(r.producer); !notice.empty()) out["notice"] = notice;
   out["created"] = r.created;
   out["study_instance_uid"] = r.study_instance_uid;
   out["source_series_instance_uid"] = r.source_series_instance_uid;
@@ -126,6 +128,10 @@ Result<AppResult> result_from_json(const nlohmann::json& j) {
     c.problems.push_back("result.research_use_only must be true or false");
   else
     r.producer.research_use_only = j.value("research_use_only", false);
+  if (j.contains("synthetic_training_data") && !j["synthetic_training_data"].is_boolean())
+    c.problems.push_back("result.synthetic_training_data must be true or false");
+  else
+    r.producer.synthetic_training_data = j.value("synthetic_training_data", false);
   r.created = c.str(j, "created", "result", false);
   r.study_instance_uid = c.str(j, "study_instance_uid", "result", false);
   r.source_series_instance_uid = c.str(j, "source_series_instance_uid", "result", false);

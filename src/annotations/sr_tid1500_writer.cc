@@ -156,8 +156,9 @@ Result<DicomObject> write_sr_tid1500(const std::vector<SrFinding>& findings, con
     if (c.bad()) return dcmtk_error("add a report-level evaluation", c);
   }
   if (producer.research_use_only) {
-    std::string note =
-        "RESEARCH USE ONLY - not for diagnostic use. Produced by " + app + " " + producer.app_version;
+    std::string note = std::string("RESEARCH USE ONLY - ") +
+                       (producer.synthetic_training_data ? "trained on synthetic data - " : "") +
+                       "not for diagnostic use. Produced by " + app + " " + producer.app_version;
     if (!producer.package_digest.empty()) note += " (package " + producer.package_digest + ")";
     MEDAI_DCMTK_TRY("add the research-use note",
                     report.addQualitativeEvaluation(CODE_DCM_Comment, OFString(note.c_str())));

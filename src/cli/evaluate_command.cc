@@ -1,6 +1,8 @@
 // medai evaluate: score a training job's model or an app version on a split
 // of a dataset (POST /api/v1/evaluations) and print the headline metrics;
 // --json for the whole evaluation, --html-out for the report page.
+// With --package and --studies: offline evaluation of an imaging app package
+// on labelled study folders (evaluate_package.h), no server involved.
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -8,6 +10,7 @@
 
 #include "cli/api_client.h"
 #include "cli/commands.h"
+#include "cli/evaluate_package.h"
 
 namespace medai::cli {
 
@@ -18,21 +21,42 @@ void add_evaluate_command(CLI::App& app) {
     std::int64_t dataset_version = 0;
     int resamples = 2000;
     bool json = false;
+    PackageEvaluationFlags package;
   };
   auto f = std::make_shared<Flags>();
   auto* cmd = app.add_subcommand("evaluate", "Evaluate a training job's model or an app version on a dataset split "
-                                             "(ROC AUC with 95% CI, operating points, calibration)");
+                                             "(ROC AUC with 95% CI, operating points, calibration), or an imaging "
+                                             "app package on labelled study folders (--package, --studies)");
   f->server.add_to(*cmd);
   cmd->add_option("--training-job", f->job, "training job id");
   cmd->add_option("--app", f->app_name, "app name (with --app-version)");
   cmd->add_option("--app-version", f->app_version, "app version");
-  cmd->add_option("--dataset", f->dataset, "dataset id")->required();
+  cmd->add_option("--dataset", f->dataset, "dataset id");
   cmd->add_option("--dataset-version", f->dataset_version, "frozen version (default: the latest frozen)");
   cmd->add_option("--split", f->split, "train | validation | test | all (default test)");
   cmd->add_option("--bootstrap-resamples", f->resamples, "resamples for the CI")->check(CLI::Range(100, 100000));
   cmd->add_option("--html-out", f->html_out, "also write the HTML report to this file");
   cmd->add_flag("--json", f->json, "print the whole evaluation as JSON");
+  auto& p = f->package;
+  cmd->add_option("--package", p.package, "offline: an imaging app package (.medai)")->check(CLI::ExistingFile);
+  cmd->add_option("--studies", p.studies, "offline: folder of study folders with ground_truth.json (medai synth --out)")
+      ->check(CLI::ExistingDirectory);
+  cmd->add_option("--public-key", p.public_key, "offline: verify the package's signature with this key file")
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--vendor", p.vendor, "offline: the vendor handle the package must name");
+  cmd->add_option("--out", p.out, "offline: write the report (JSON) to this file");
+  cmd->add_option("--threads", p.threads, "offline: inference threads")->check(CLI::Range(1, 64));
+  cmd->add_flag("--no-baseline", p.no_baseline, "offline: skip the non-learned baseline");
   cmd->callback([f] {
+    if (!f->package.package.empty() || !f->package.studies.empty()) {
+      if (f->package.package.empty() || f->package.studies.empty())
+        fail(make_error(ErrorCode::invalid_argument, "--package and --studies go together"));
+      f->package.html_out = f->html_out;
+      f->package.resamples = f->resamples;
+      evaluate_package_offline(f->package);
+      return;
+    }
+    if (f->dataset.empty()) fail(make_error(ErrorCode::invalid_argument, "--dataset is required (or --package with --studies)"));
     nlohmann::json body = {{"dataset_id", f->dataset}, {"split", f->split}, {"bootstrap_resamples", f->resamples}};
     if (!f->job.empty()) body["training_job_id"] = f->job;
     if (!f->app_name.empty()) body["app_name"] = f->app_name;

@@ -21,6 +21,7 @@ struct ServeFlags {
   std::string ready_file;
   std::string log_level;
   bool demo = false;
+  std::string reference_apps = "apps";  // with --demo: folder of the reference app packages
 };
 
 void print_first_admin(const access::FirstAdmin& admin, const std::string& url) {
@@ -76,6 +77,29 @@ void run(const ServeFlags& flags) {
       for (const auto& r : *demo) {
         log::info("demo.dataset", {{"name", r.name}, {"outcome", r.outcome}, {"detail", r.detail}});
         if (r.outcome == "imported") std::cout << "  demo: imported reference dataset " << r.name << "\n" << std::flush;
+      }
+    }
+    // The reference apps (signed packages under apps/), then one demo run of each imaging app.
+    auto installed = (*app)->install_reference_apps(flags.reference_apps);
+    if (!installed) {
+      log::warn("demo.apps_failed", {{"error", std::string(error_code_name(installed.status().code()))},
+                                     {"message", installed.status().message()}});
+    } else {
+      for (const auto& r : *installed) {
+        log::info("demo.app", {{"file", r.file}, {"name", r.name}, {"version", r.version}, {"outcome", r.outcome},
+                               {"detail", r.detail}});
+        if (r.outcome != "present")
+          std::cout << "  demo: app " << (r.name.empty() ? r.file : r.name + " " + r.version) << " " << r.outcome
+                    << (r.detail.empty() ? "" : " (" + r.detail + ")") << "\n" << std::flush;
+      }
+      auto runs = (*app)->queue_demo_runs(*installed);
+      if (!runs) {
+        log::warn("demo.runs_failed", {{"error", std::string(error_code_name(runs.status().code()))},
+                                       {"message", runs.status().message()}});
+      } else {
+        for (const auto& r : *runs)
+          std::cout << "  demo: " << r.app << " " << r.version << " queued on a synthetic study (job " << r.job_id
+                    << ")\n" << std::flush;
       }
     }
   }
@@ -134,8 +158,12 @@ void add_serve_command(CLI::App& app) {
   cmd->add_option("--host", flags->host, "address to listen on (default 127.0.0.1)");
   cmd->add_option("--port", flags->port, "HTTP port (default 8142; 0 picks a free one)")->check(CLI::Range(0, 65535));
   cmd->add_option("--log-level", flags->log_level, "debug, info, warn or error");
+  cmd->add_option("--reference-apps", flags->reference_apps,
+                  "with --demo: folder holding medai-reference.pub.json and <app>/<app>-<version>.medai packages "
+                  "(default: apps, relative to the working directory)");
   cmd->add_flag("--demo", flags->demo,
-                "load demo content on start: the reference datasets from Debian packages (once)");
+                "load demo content on start (once): the reference datasets from Debian packages, the reference "
+                "apps (--reference-apps) and one demo run of each imaging app");
   cmd->add_option("--ready-file", flags->ready_file,
                   "write the bound port to this file once listening (for scripts and tests)");
   cmd->callback([flags] { run(*flags); });

@@ -30,7 +30,7 @@ struct TrainFlags {
   std::int64_t version = 0, threads = 0;
   std::int64_t seed = -1;
   bool no_follow = false, html = false;
-  std::string app_name, app_version, key_file, display_name, intended_use, licence;
+  std::string app_name, app_version, key_file, display_name, intended_use, licence, overlay_file;
   int limit = 50;
 };
 
@@ -110,7 +110,7 @@ void add_train_commands(CLI::App& app) {
   auto f = std::make_shared<TrainFlags>();
   auto* train = app.add_subcommand(
       "train", "Train a model on a running server (POST /api/v1/training-jobs) and follow its progress; "
-               "subcommands: status, list, cancel, report, publish");
+               "subcommands: status, list, cancel, report, package, publish");
   f->server.add_to(*train);
   train->add_option("--dataset", f->dataset, "dataset id");
   train->add_option("--dataset-version", f->version, "frozen version (default: the latest frozen)");
@@ -189,33 +189,67 @@ void add_train_commands(CLI::App& app) {
     std::cout << r->dump(2) << "\n";
   });
 
+  // The job's unsigned package from the server, with the optional manifest
+  // overlay (RFC 7386 merge patch) applied here.
+  auto fetch_package = [](const TrainFlags& fl, const ApiClient& client) {
+    std::string path = "/api/v1/training-jobs/" + fl.id + "/package?name=" + query_value(fl.app_name) +
+                       "&version=" + query_value(fl.app_version);
+    if (!fl.display_name.empty()) path += "&display_name=" + query_value(fl.display_name);
+    if (!fl.intended_use.empty()) path += "&intended_use=" + query_value(fl.intended_use);
+    if (!fl.licence.empty()) path += "&licence=" + query_value(fl.licence);
+    auto package = client.get_text(path);
+    if (!package) fail(package.status());
+    if (fl.overlay_file.empty()) return std::move(*package);
+    auto text = read_file(fl.overlay_file);
+    if (!text) fail(text.status());
+    const json overlay = json::parse(*text, nullptr, false);
+    if (overlay.is_discarded())
+      fail(make_error(ErrorCode::invalid_argument, "--manifest-overlay is not JSON: " + fl.overlay_file));
+    auto patched = packages::patch_package_manifest(*package, overlay);
+    if (!patched) fail(patched.status());
+    return std::move(*patched);
+  };
+  auto add_package_options = [f](CLI::App* cmd) {
+    f->server.add_to(*cmd);
+    cmd->add_option("id", f->id, "training job id")->required();
+    cmd->add_option("--name", f->app_name, "app name (lower-case handle)")->required();
+    cmd->add_option("--version", f->app_version, "semantic version, e.g. 1.0.0")->required();
+    cmd->add_option("--display-name", f->display_name, "shown name");
+    cmd->add_option("--intended-use", f->intended_use, "intended use statement");
+    cmd->add_option("--licence", f->licence, "licence (default proprietary)");
+    cmd->add_option("--manifest-overlay", f->overlay_file,
+                    "JSON merge patch (RFC 7386) applied to the generated manifest (writers, labels, metrics, ...)")
+        ->check(CLI::ExistingFile);
+  };
+
+  auto* package = train->add_subcommand(
+      "package", "Write a finished training job's app package, unsigned (to evaluate it before signing)");
+  add_package_options(package);
+  package->add_option("-o,--out", f->out, "package file to write")->required();
+  package->callback([f, fetch_package] {
+    const std::string bytes = fetch_package(*f, ApiClient(f->server.server, f->server.token));
+    if (Status s = write_file(f->out, bytes); !s) fail(s);
+    std::cout << "wrote " << f->out << " (unsigned)\n";
+  });
+
   auto* publish = train->add_subcommand(
       "publish", "Package a finished training job as an app, sign it here with the vendor key and publish it "
                  "(partners)");
-  f->server.add_to(*publish);
-  publish->add_option("id", f->id, "training job id")->required();
-  publish->add_option("--name", f->app_name, "app name (lower-case handle)")->required();
-  publish->add_option("--version", f->app_version, "semantic version, e.g. 1.0.0")->required();
+  add_package_options(publish);
   publish->add_option("--key", f->key_file, "secret key file (medai app keygen)")->required()->check(CLI::ExistingFile);
-  publish->add_option("--display-name", f->display_name, "shown name");
-  publish->add_option("--intended-use", f->intended_use, "intended use statement");
-  publish->add_option("--licence", f->licence, "licence (default proprietary)");
-  publish->callback([f] {
+  publish->add_option("-o,--out", f->out, "also keep the signed package in this file");
+  publish->callback([f, fetch_package] {
     auto key_text = read_file(f->key_file);
     if (!key_text) fail(key_text.status());
     auto key = packages::parse_key_json(*key_text);
     if (!key) fail(key.status());
     if (key->secret_key.empty()) fail(make_error(ErrorCode::invalid_argument, "--key must be a secret key file"));
-    std::string path = "/api/v1/training-jobs/" + f->id + "/package?name=" + query_value(f->app_name) +
-                       "&version=" + query_value(f->app_version);
-    if (!f->display_name.empty()) path += "&display_name=" + query_value(f->display_name);
-    if (!f->intended_use.empty()) path += "&intended_use=" + query_value(f->intended_use);
-    if (!f->licence.empty()) path += "&licence=" + query_value(f->licence);
     ApiClient client(f->server.server, f->server.token);
-    auto unsigned_package = client.get_text(path);
-    if (!unsigned_package) fail(unsigned_package.status());
-    auto signed_package = packages::sign_package_archive(*unsigned_package, *key);
+    const std::string unsigned_package = fetch_package(*f, client);
+    auto signed_package = packages::sign_package_archive(unsigned_package, *key);
     if (!signed_package) fail(signed_package.status());
+    if (!f->out.empty())
+      if (Status s = write_file(f->out, *signed_package); !s) fail(s);
     auto r = client.send_bytes("POST", "/api/v1/apps", *signed_package, "application/zip");
     if (!r) fail(r.status());
     std::cout << r->dump(2) << "\n";

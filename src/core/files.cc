@@ -13,4 +13,13 @@ Result<std::string> read_file(const std::filesystem::path& path) {
   return bytes;
 }
 
+Status write_file(const std::filesystem::path& path, std::string_view bytes) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  if (!out) return make_error(ErrorCode::io_error, "cannot create the file");
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  out.close();
+  if (!out) return make_error(ErrorCode::io_error, "cannot write the file");
+  return Status::ok();
+}
+
 }  // namespace medai

@@ -4,6 +4,7 @@
 // patient data); callers add context they know to be safe.
 #include <filesystem>
 #include <string>
+#include <string_view>
 
 #include "core/status.h"
 
@@ -11,5 +12,8 @@ namespace medai {
 
 // io_error when the file cannot be opened or read.
 Result<std::string> read_file(const std::filesystem::path& path);
+
+// Creates or truncates the file and writes `bytes`; io_error on failure.
+Status write_file(const std::filesystem::path& path, std::string_view bytes);
 
 }  // namespace medai

@@ -218,6 +218,20 @@ Result<std::vector<datasets::ReferenceImport>> Application::load_demo_data() {
   return datasets::import_reference_datasets(*datasets_, system, platform.id);
 }
 
+Result<std::vector<apps::ReferenceAppInstall>> Application::install_reference_apps(const std::filesystem::path& folder) {
+  const access::Principal system = access::system_principal();
+  MEDAI_ASSIGN_OR_RETURN(auto platform, directory_->find_institution(system, access::kPlatformInstitution));
+  return apps::install_reference_apps(*directory_, *apps_, folder, platform.id);
+}
+
+Result<std::vector<apps::DemoRun>> Application::queue_demo_runs(
+    const std::vector<apps::ReferenceAppInstall>& installed) {
+  const access::Principal system = access::system_principal();
+  MEDAI_ASSIGN_OR_RETURN(auto platform, directory_->find_institution(system, access::kPlatformInstitution));
+  return apps::queue_demo_runs(*apps_, *dicom_store_, *jobs_, installed, platform.id,
+                               std::filesystem::path(ctx_.config.data_dir) / "demo");
+}
+
 Status Application::start() {
   MEDAI_RETURN_IF_ERROR(jobs_->start());
   series_detector_->start();

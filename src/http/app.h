@@ -23,6 +23,7 @@
 #include "packages/app_usage.h"
 #include "apps/app_model_directory.h"
 #include "apps/package_cache.h"
+#include "apps/reference_apps.h"
 #include "runtime/model_directory.h"
 #include "runtime/model_repository.h"
 #include "storage/data_dir.h"
@@ -69,6 +70,11 @@ class Application {
   // Demo content for a first look (`medai serve --demo`): the reference
   // datasets from Debian packages, owned by the platform institution.
   Result<std::vector<datasets::ReferenceImport>> load_demo_data();
+  // The reference apps (apps/*/*.medai under `folder`), installed as their
+  // vendor would publish them and approved for the platform institution;
+  // then one demo study and app.run job per imaging app (reference_apps.h).
+  Result<std::vector<apps::ReferenceAppInstall>> install_reference_apps(const std::filesystem::path& folder);
+  Result<std::vector<apps::DemoRun>> queue_demo_runs(const std::vector<apps::ReferenceAppInstall>& installed);
   Status start();
   std::uint16_t port() const;
   void stop();

@@ -51,6 +51,24 @@ Result<std::string> pack_directory(const fs::path& dir, const PackageLimits& lim
   return write_package_archive(files);
 }
 
+Result<std::string> patch_package_manifest(std::string_view archive, const nlohmann::json& overlay,
+                                           const PackageLimits& limits) {
+  if (!overlay.is_object())
+    return make_error(ErrorCode::invalid_argument, "a manifest overlay must be a JSON object");
+  if (overlay.contains("files"))
+    return make_error(ErrorCode::invalid_argument, "a manifest overlay may not change \"files\"");
+  MEDAI_ASSIGN_OR_RETURN(PackageFiles files, read_package_archive(archive, limits));
+  auto manifest = files.find("manifest.json");
+  if (manifest == files.end()) return make_error(ErrorCode::invalid_package, "the package has no manifest.json");
+  nlohmann::json document = nlohmann::json::parse(manifest->second, nullptr, false);
+  if (!document.is_object()) return make_error(ErrorCode::invalid_manifest, "manifest.json is not a JSON object");
+  document.merge_patch(overlay);
+  MEDAI_RETURN_IF_ERROR(parse_manifest(document.dump(2)).status());
+  manifest->second = document.dump(2) + "\n";
+  files.erase("manifest.sig");
+  return write_package_archive(files);
+}
+
 Result<std::string> sign_package_archive(std::string_view archive, const SigningKey& key,
                                          const PackageLimits& limits) {
   if (key.secret_key.empty()) return make_error(ErrorCode::invalid_argument, "signing needs a secret key file");

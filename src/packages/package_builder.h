@@ -1,6 +1,7 @@
 #pragma once
 // Building packages on the vendor's side (`medai app pack|sign`), offline.
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 
@@ -16,6 +17,14 @@ namespace medai::packages {
 // Refuses symlinks (a package carries its files) and invalid manifests
 // (invalid_manifest listing every problem).
 Result<std::string> pack_directory(const std::filesystem::path& dir, const PackageLimits& limits = {});
+
+// Applies `overlay` to manifest.json as an RFC 7386 JSON merge patch (a null
+// removes a field; arrays are replaced whole) and re-validates the manifest;
+// manifest.files may not be patched (the files stay what they are). Any
+// signature is dropped: the result is unsigned. For vendors who adapt a
+// generated manifest (name, writers, labels, metrics) before signing.
+Result<std::string> patch_package_manifest(std::string_view archive, const nlohmann::json& overlay,
+                                           const PackageLimits& limits = {});
 
 // Adds (or replaces) manifest.sig in a package archive, signed with `key`
 // (which must hold a secret key).

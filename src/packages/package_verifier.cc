@@ -8,6 +8,28 @@
 
 namespace medai::packages {
 
+namespace {
+
+// Every file but manifest.json/.sig is listed in manifest.files with its hash, and every listed one is present.
+Status check_files(const Manifest& manifest, const PackageFiles& files) {
+  nlohmann::json missing = nlohmann::json::array(), mismatched = nlohmann::json::array(),
+                 unlisted = nlohmann::json::array();
+  for (const auto& [path, hash] : manifest.files) {
+    auto f = files.find(path);
+    if (f == files.end()) missing.push_back(path);
+    else if ("sha256:" + crypto::sha256_hex(f->second) != hash) mismatched.push_back(path);
+  }
+  for (const auto& [path, bytes] : files)
+    if (path != "manifest.json" && path != "manifest.sig" && !manifest.files.count(path)) unlisted.push_back(path);
+  if (!missing.empty() || !mismatched.empty() || !unlisted.empty())
+    return make_error(ErrorCode::package_tampered,
+                      "the package files do not match manifest.files (missing, changed or unlisted files)",
+                      {{"missing", missing}, {"hash_mismatch", mismatched}, {"unlisted", unlisted}});
+  return Status::ok();
+}
+
+}  // namespace
+
 std::string package_digest(std::string_view manifest_bytes) { return "sha256:" + crypto::sha256_hex(manifest_bytes); }
 
 Result<VerifiedPackage> verify_package(std::string_view archive, const std::vector<TrustedKey>& trusted_keys,
@@ -40,24 +62,26 @@ Result<VerifiedPackage> verify_package(std::string_view archive, const std::vect
     return make_error(ErrorCode::unknown_signing_key,
                       "key " + key->key_id + " is not registered for vendor '" + manifest.vendor + "'",
                       {{"key_id", key->key_id}});
-
-  nlohmann::json missing = nlohmann::json::array(), mismatched = nlohmann::json::array(),
-                 unlisted = nlohmann::json::array();
-  for (const auto& [path, hash] : manifest.files) {
-    auto f = files.find(path);
-    if (f == files.end()) missing.push_back(path);
-    else if ("sha256:" + crypto::sha256_hex(f->second) != hash) mismatched.push_back(path);
-  }
-  for (const auto& [path, bytes] : files)
-    if (path != "manifest.json" && path != "manifest.sig" && !manifest.files.count(path)) unlisted.push_back(path);
-  if (!missing.empty() || !mismatched.empty() || !unlisted.empty())
-    return make_error(ErrorCode::package_tampered,
-                      "the package files do not match manifest.files (missing, changed or unlisted files)",
-                      {{"missing", missing}, {"hash_mismatch", mismatched}, {"unlisted", unlisted}});
+  MEDAI_RETURN_IF_ERROR(check_files(manifest, files));
 
   VerifiedPackage out;
   out.digest = package_digest(manifest_it->second);
   out.key_id = key->key_id;
+  out.manifest_bytes = manifest_it->second;
+  out.manifest = std::move(manifest);
+  out.files = std::move(files);
+  return out;
+}
+
+Result<VerifiedPackage> read_unsigned_package(std::string_view archive, const PackageLimits& limits) {
+  MEDAI_ASSIGN_OR_RETURN(PackageFiles files, read_package_archive(archive, limits));
+  const auto manifest_it = files.find("manifest.json");
+  if (manifest_it == files.end())
+    return make_error(ErrorCode::invalid_package, "the package has no manifest.json at its root");
+  MEDAI_ASSIGN_OR_RETURN(Manifest manifest, parse_manifest(manifest_it->second));
+  MEDAI_RETURN_IF_ERROR(check_files(manifest, files));
+  VerifiedPackage out;
+  out.digest = package_digest(manifest_it->second);
   out.manifest_bytes = manifest_it->second;
   out.manifest = std::move(manifest);
   out.files = std::move(files);

@@ -41,6 +41,11 @@ struct VerifiedPackage {
 Result<VerifiedPackage> verify_package(std::string_view archive, const std::vector<TrustedKey>& trusted_keys,
                                        const PackageLimits& limits, std::string_view expected_vendor = {});
 
+// The same checks without the signature (archive rules, manifest, file
+// hashes), for a package that is not signed yet (evaluating a build before
+// signing it). key_id stays empty. Never use it to admit a package.
+Result<VerifiedPackage> read_unsigned_package(std::string_view archive, const PackageLimits& limits);
+
 // Writes the package's files below `dir` (created; must not exist yet).
 // Paths were checked by verify_package, so nothing lands outside `dir`.
 Status unpack_package(const VerifiedPackage& package, const std::filesystem::path& dir);

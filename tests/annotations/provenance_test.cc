@@ -53,5 +53,19 @@ TEST(Provenance, ResearchPrefix) {
   EXPECT_LE(research_prefixed(p, std::string(100, 'x')).size(), 64u);
 }
 
+TEST(Provenance, UsageNoticeNamesTheAppAndTheSyntheticTraining) {
+  Producer p;
+  p.app_name = "lung-nodule-screening";
+  p.app_version = "1.0.0";
+  p.package_digest = "sha256:ab";
+  EXPECT_EQ(usage_notice(p), "");  // a cleared clinical product says nothing extra
+  p.research_use_only = true;
+  EXPECT_EQ(usage_notice(p), "Research use only - not for diagnostic use. lung-nodule-screening 1.0.0 (package sha256:ab)");
+  p.synthetic_training_data = true;
+  EXPECT_EQ(usage_notice(p),
+            "Research use only - trained on synthetic data - not for diagnostic use. lung-nodule-screening 1.0.0 "
+            "(package sha256:ab)");
+}
+
 }  // namespace
 }  // namespace medai::annotations

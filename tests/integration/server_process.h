@@ -54,7 +54,9 @@ inline CommandResult run_medai(const std::vector<std::string>& args, const std::
 class ServerProcess {
  public:
   // extra_env: e.g. {"MEDAI_HTTP_HEADER_TIMEOUT_MS", "300"}.
-  explicit ServerProcess(std::filesystem::path data_dir, std::map<std::string, std::string> extra_env = {})
+  // extra_args: more `medai serve` arguments, e.g. {"--demo"}.
+  explicit ServerProcess(std::filesystem::path data_dir, std::map<std::string, std::string> extra_env = {},
+                         std::vector<std::string> extra_args = {})
       : data_dir_(std::move(data_dir)) {
     std::filesystem::create_directories(data_dir_);
     ready_ = data_dir_.parent_path() / (data_dir_.filename().string() + ".ready");
@@ -68,8 +70,13 @@ class ServerProcess {
       std::freopen(stdout_.c_str(), "w", stdout);
       const std::string log = (data_dir_.parent_path() / (data_dir_.filename().string() + ".log")).string();
       std::freopen(log.c_str(), "w", stderr);
-      ::execl(MEDAI_BINARY, MEDAI_BINARY, "serve", "--port", "0", "--data-dir", data_dir_.c_str(), "--ready-file",
-              ready_.c_str(), static_cast<char*>(nullptr));
+      std::vector<std::string> args = {MEDAI_BINARY, "serve", "--port", "0", "--data-dir", data_dir_.string(),
+                                       "--ready-file", ready_.string()};
+      args.insert(args.end(), extra_args.begin(), extra_args.end());
+      std::vector<char*> argv;
+      for (auto& a : args) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      ::execv(MEDAI_BINARY, argv.data());
       ::_exit(127);
     }
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);

@@ -40,7 +40,8 @@ medai::testing::TempDir* LungEvaluation::dir_ = nullptr;
 TEST_F(LungEvaluation, OracleDetectorScoresPerfectlyAndBaselineIsReported) {
   const auto studies = list_study_folders(dir_->path());
   ASSERT_EQ(studies.size(), 3u);
-  LungDetector oracle = [](const imaging::SeriesVolume& s) -> Result<std::vector<Candidate>> {
+  LungDetector oracle = [](const imaging::SeriesVolume& s,
+                           const std::vector<fs::path>&) -> Result<std::vector<Candidate>> {
     // The ground truth of the study whose series this is.
     std::vector<Candidate> out;
     for (const auto& d : list_study_folders(dir_->path())) {

@@ -121,7 +121,8 @@ Result<json> evaluate_lung_studies(const std::vector<fs::path>& studies, const L
       failures.push_back({{"study", scan}, {"error", "invalid_argument"}, {"reason", "unreadable ground_truth.json"}});
       continue;
     }
-    auto series = imaging::load_series_volume(dicom_files(dir / gt.value("ct", json::object()).value("folder", "ct")));
+    const std::vector<fs::path> files = dicom_files(dir / gt.value("ct", json::object()).value("folder", "ct"));
+    auto series = imaging::load_series_volume(files);
     if (!series) {
       failures.push_back({{"study", scan}, {"error", std::string(error_code_name(series.status().code()))},
                           {"reason", series.status().message()}});
@@ -137,7 +138,7 @@ Result<json> evaluate_lung_studies(const std::vector<fs::path>& studies, const L
     const LungMask lungs = compute_lung_mask(hu);
     const PatientInfo patient = patient_from_ground_truth(gt);
     if (model) {
-      auto candidates = (*model)(*series);
+      auto candidates = (*model)(*series, files);
       if (!candidates) return candidates.status();
       for (const auto& c : *candidates) model_tally.detections.push_back({scan, c.centre, c.score});
       LungFindingOptions fo;

@@ -27,8 +27,10 @@
 
 namespace medai::apps::lung {
 
-// The model: candidates (centre, score) of one loaded series.
-using LungDetector = std::function<Result<std::vector<Candidate>>(const imaging::SeriesVolume&)>;
+// The model: candidates (centre, score) of one loaded series (its files too,
+// for detectors that run the whole app on them).
+using LungDetector = std::function<Result<std::vector<Candidate>>(const imaging::SeriesVolume&,
+                                                                  const std::vector<std::filesystem::path>& files)>;
 
 struct LungEvaluationOptions {
   bool baseline = true;

@@ -51,7 +51,8 @@ Result<LungDetector> make_lung_model_detector(const std::filesystem::path& model
   spec.threads = threads;
   MEDAI_RETURN_IF_ERROR(runtime->load(spec));
   std::shared_ptr<runtime::ModelRuntime> model(std::move(runtime));
-  return LungDetector([model, manifest_pipeline, threads](const imaging::SeriesVolume& s) {
+  return LungDetector([model, manifest_pipeline, threads](const imaging::SeriesVolume& s,
+                                                          const std::vector<std::filesystem::path>&) {
     return detect_with_model(model, manifest_pipeline, s.volume, threads);
   });
 }
