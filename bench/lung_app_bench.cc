@@ -63,10 +63,16 @@ int main(int argc, char** argv) {
   std::fprintf(stderr, "load %.1f s\n", load_s);
 
   t = Clock::now();
-  auto candidates = apps::lung::detect_with_model(model, manifest.at("pipeline"), series->volume, threads);
+  const bool from_background =
+      manifest.value("output", nlohmann::json::object()).value("thresholds", nlohmann::json::object()).value(
+          "heat_from_background", 0.0) != 0.0;
+  auto candidates =
+      apps::lung::detect_with_model(model, manifest.at("pipeline"), series->volume, threads, 0.05, from_background);
   if (!candidates) return fail(candidates.status());
   const double infer_s = since(t);
   std::fprintf(stderr, "pre+infer %.1f s, %zu candidates\n", infer_s, candidates->size());
+  if (std::getenv("LUNG_BENCH_CANDIDATES"))
+    for (const auto& c : *candidates) std::fprintf(stderr, "  %.1f %.1f %.1f  %.3f\n", c.centre.x, c.centre.y, c.centre.z, c.score);
 
   t = Clock::now();
   const auto findings = apps::lung::build_lung_findings(series->volume, *candidates, {});

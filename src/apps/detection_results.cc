@@ -73,10 +73,11 @@ Status build_lung_results(VolumeRun& run, const ResultContext& ctx, AppRunOutput
   const double candidate_score = thresholds.value("candidate_score", 0.05);
   lung::LungFindingOptions options;
   options.min_score = thresholds.value("min_score", 0.3);
-  // Peaks of the heat-map (working grid; padding lies beyond the scan and
-  // measure_nodule finds nothing there).
-  const std::vector<lung::Candidate> candidates =
-      lung::heatmap_peaks(run.data.probabilities[0], candidate_score, 50);
+  // Peaks of the nodule probability (working grid; padding lies beyond the
+  // scan and measure_nodule finds nothing there).
+  const std::vector<lung::Candidate> candidates = lung::heatmap_peaks(
+      lung::nodule_probability(run.data.probabilities, thresholds.value("heat_from_background", 0.0) != 0.0),
+      candidate_score, 50);
   if (!ctx.progress(0.85, "measuring nodules")) return make_error(ErrorCode::cancelled, "the app run was cancelled");
   const lung::LungFindings findings =
       lung::build_lung_findings(run.series.volume, candidates, patient_info(run.source), options);

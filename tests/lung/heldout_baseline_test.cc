@@ -23,7 +23,10 @@ TEST(HeldOut, Scores) {
   if (const char* pt = std::getenv("LUNG_MODEL")) {
     std::ifstream mf(std::getenv("LUNG_MANIFEST"));
     const auto manifest = nlohmann::json::parse(mf);
-    auto d = make_lung_model_detector(pt, manifest.at("pipeline"), 2);
+    const bool from_background =
+        manifest.value("output", nlohmann::json::object()).value("thresholds", nlohmann::json::object()).value(
+            "heat_from_background", 0.0) != 0.0;
+    auto d = make_lung_model_detector(pt, manifest.at("pipeline"), 2, from_background);
     ASSERT_TRUE(d.is_ok()) << d.status().message();
     model = std::move(*d);
   }

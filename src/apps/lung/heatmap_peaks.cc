@@ -4,6 +4,14 @@
 
 namespace medai::apps::lung {
 
+imaging::Volume<float> nodule_probability(const std::vector<imaging::Volume<float>>& channels, bool from_background) {
+  if (channels.empty()) return {};
+  imaging::Volume<float> p = channels[0];
+  if (from_background)
+    for (float& v : p.data) v = 1.0f - v;
+  return p;
+}
+
 std::vector<Candidate> heatmap_peaks(const imaging::Volume<float>& heat, double min_score, int max) {
   std::vector<Candidate> out;
   for (int k = 0; k < heat.nz; ++k)

@@ -9,6 +9,11 @@
 
 namespace medai::apps::lung {
 
+// The nodule probability map of a model's output channels: channel 0 (a
+// CenterNet heat-map, detector3d), or with `from_background` 1 - channel 0 (a
+// segmentation network's softmax, unet3d: every foreground class is nodule).
+imaging::Volume<float> nodule_probability(const std::vector<imaging::Volume<float>>& channels, bool from_background);
+
 std::vector<Candidate> heatmap_peaks(const imaging::Volume<float>& heat, double min_score = 0.05, int max = 50);
 
 }  // namespace medai::apps::lung
