@@ -3,7 +3,7 @@
 # platform's own commands: a temporary `medai serve`, `medai synth chest-ct
 # --matrix 256 --to` (training scans, fixed seed), `medai data create/freeze`
 # (the scans with nodules: every item needs its SEG), `medai train
-# --architecture detector3d`, `medai train package --manifest-overlay`,
+# --architecture unet3d` (nodule segmentation), `medai train package --manifest-overlay`,
 # `medai evaluate --package` on held-out scans (another seed, never sent to the
 # server) and `medai app sign` / `medai app verify`.
 #
@@ -18,7 +18,7 @@ medai="${MEDAI_BINARY:-$here/build/release/src/cli/medai}"
 app=lung-nodule-screening
 version="${LUNG_APP_VERSION:-1.0.0}"
 stage=all work="" key="${MEDAI_REFERENCE_KEY:-/work/keys/medai-reference.key.json}"
-threads=2 scans=100 heldout=60
+threads=2 scans=100 heldout=50
 train_seed=7001 heldout_seed=9001
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -46,7 +46,7 @@ package="$here/apps/$app/$app-$version.medai"
 # whole-volume validation after each epoch is why the validation split is
 # small). A CenterNet-style detector3d with the same budget did not learn to
 # localise (flat heat-map, validation CPM 0.0 after 2 epochs).
-hyper_default='{"epochs": 2, "batch_size": 4, "lr": 0.003, "schedule": "cosine", "patch_size": [32, 32, 32],
+hyper_default='{"epochs": 1, "batch_size": 4, "lr": 0.003, "schedule": "cosine", "patch_size": [32, 32, 32],
   "spacing_mm": [2, 2, 2], "patches_per_volume": 10, "foreground_fraction": 0.8, "base_channels": 8, "depth": 2,
   "loss": "dice_ce",
   "augmentation": {"flip": true, "rotate90": true, "rotate_degrees": 10, "scale": 0.1,

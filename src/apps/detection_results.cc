@@ -75,12 +75,17 @@ Status build_lung_results(VolumeRun& run, const ResultContext& ctx, AppRunOutput
   options.min_score = thresholds.value("min_score", 0.3);
   // Peaks of the nodule probability (working grid; padding lies beyond the
   // scan and measure_nodule finds nothing there).
-  const std::vector<lung::Candidate> candidates = lung::heatmap_peaks(
-      lung::nodule_probability(run.data.probabilities, thresholds.value("heat_from_background", 0.0) != 0.0),
-      candidate_score, 50);
+  // Only candidates in or next to the lungs (the network also answers in the
+  // padding and outside the body).
+  const lung::LungMask lungs = lung::compute_lung_mask(run.series.volume);
+  const std::vector<lung::Candidate> candidates = lung::candidates_near_lungs(
+      run.series.volume, lungs,
+      lung::heatmap_peaks(
+          lung::nodule_probability(run.data.probabilities, thresholds.value("heat_from_background", 0.0) != 0.0),
+          candidate_score, 200));
   if (!ctx.progress(0.85, "measuring nodules")) return make_error(ErrorCode::cancelled, "the app run was cancelled");
   const lung::LungFindings findings =
-      lung::build_lung_findings(run.series.volume, candidates, patient_info(run.source), options);
+      lung::build_lung_findings(run.series.volume, lungs, candidates, patient_info(run.source), options);
   lung::LungResultContext lctx;
   lctx.series = &run.series;
   lctx.source = &run.source;

@@ -66,6 +66,32 @@ LungFindings build_lung_findings(const imaging::Volume<float>& hu, const LungMas
   return out;
 }
 
+std::vector<Candidate> candidates_near_lungs(const imaging::Volume<float>& hu, const LungMask& lungs,
+                                             const std::vector<Candidate>& candidates, double margin_mm) {
+  std::vector<Candidate> out;
+  if (lungs.empty() || !lungs.mask.same_grid(hu)) return out;
+  const int rx = static_cast<int>(std::ceil(margin_mm / hu.spacing[0]));
+  const int ry = static_cast<int>(std::ceil(margin_mm / hu.spacing[1]));
+  for (const Candidate& c : candidates) {
+    const imaging::Vec3 v = hu.voxel(c.centre);
+    const int ci = static_cast<int>(std::lround(v.x)), cj = static_cast<int>(std::lround(v.y)),
+              ck = static_cast<int>(std::lround(v.z));
+    if (ci < 0 || cj < 0 || ck < 0 || ci >= hu.nx || cj >= hu.ny || ck >= hu.nz) continue;
+    bool near = false;
+    for (int k = std::max(0, ck - 1); k <= std::min(hu.nz - 1, ck + 1) && !near; ++k)
+      for (int j = std::max(0, cj - ry); j <= std::min(hu.ny - 1, cj + ry) && !near; ++j)
+        for (int i = std::max(0, ci - rx); i <= std::min(hu.nx - 1, ci + rx); ++i) {
+          const double dx = (i - ci) * hu.spacing[0], dy = (j - cj) * hu.spacing[1];
+          if (dx * dx + dy * dy <= margin_mm * margin_mm && lungs.mask.at(i, j, k)) {
+            near = true;
+            break;
+          }
+        }
+    if (near) out.push_back(c);
+  }
+  return out;
+}
+
 nlohmann::json to_json(const LungNodule& n) {
   const auto& m = n.measurement;
   return {{"number", n.number},

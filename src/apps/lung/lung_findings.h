@@ -64,6 +64,12 @@ LungFindings build_lung_findings(const imaging::Volume<float>& hu, const LungMas
                                  const std::vector<Candidate>& candidates, const PatientInfo& patient,
                                  const LungFindingOptions& options = {});
 
+// Candidates inside the lung mask or within `margin_mm` of it in-plane (one
+// slice up or down too): nodule screening looks in the lungs; a juxta-pleural
+// nodule lies just outside the filled mask. Order kept.
+std::vector<Candidate> candidates_near_lungs(const imaging::Volume<float>& hu, const LungMask& lungs,
+                                             const std::vector<Candidate>& candidates, double margin_mm = 8.0);
+
 // JSON of one nodule / the exam block (what the app's JSON result carries).
 nlohmann::json to_json(const LungNodule& n);
 nlohmann::json exam_json(const LungFindings& f);
