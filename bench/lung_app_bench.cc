@@ -75,8 +75,12 @@ int main(int argc, char** argv) {
     for (const auto& c : *candidates) std::fprintf(stderr, "  %.1f %.1f %.1f  %.3f\n", c.centre.x, c.centre.y, c.centre.z, c.score);
 
   t = Clock::now();
-  const auto findings = apps::lung::build_lung_findings(series->volume, *candidates, {});
+  const auto lungs = apps::lung::compute_lung_mask(series->volume);
+  const double lung_mask_s = since(t);
+  const auto near = apps::lung::candidates_near_lungs(series->volume, lungs, *candidates);
+  const auto findings = apps::lung::build_lung_findings(series->volume, lungs, near, {});
   const double post_s = since(t);
+  std::fprintf(stderr, "lung mask %.1f s, %zu candidates near the lungs\n", lung_mask_s, near.size());
   std::fprintf(stderr, "post %.1f s\n", post_s);
 
   t = Clock::now();

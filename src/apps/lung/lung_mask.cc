@@ -59,7 +59,82 @@ void morph_in_plane(imaging::Volume<std::uint8_t>& mask, int r, bool erode) {
   }
 }
 
+double cross(const std::array<double, 2>& o, const std::array<double, 2>& a, const std::array<double, 2>& b) {
+  return (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0]);
+}
+
+// Andrew's monotone chain, counter-clockwise.
+std::vector<std::array<double, 2>> hull_of(std::vector<std::array<double, 2>> pts) {
+  std::sort(pts.begin(), pts.end());
+  if (pts.size() < 3) return pts;
+  std::vector<std::array<double, 2>> h(2 * pts.size());
+  std::size_t k = 0;
+  for (std::size_t i = 0; i < pts.size(); ++i) {
+    while (k >= 2 && cross(h[k - 2], h[k - 1], pts[i]) <= 0) --k;
+    h[k++] = pts[i];
+  }
+  for (std::size_t i = pts.size() - 1, t = k + 1; i-- > 0;) {
+    while (k >= t && cross(h[k - 2], h[k - 1], pts[i]) <= 0) --k;
+    h[k++] = pts[i];
+  }
+  h.resize(k - 1);
+  return h;
+}
+
+// Hulls of the 4-connected components of one mask slice (components of at
+// least 20 pixels).
+std::vector<std::vector<std::array<double, 2>>> slice_hulls(const std::uint8_t* s, int nx, int ny) {
+  std::vector<std::vector<std::array<double, 2>>> out;
+  std::vector<std::uint8_t> seen(static_cast<std::size_t>(nx) * ny, 0);
+  std::vector<int> row_min(static_cast<std::size_t>(ny)), row_max(static_cast<std::size_t>(ny));
+  std::vector<std::size_t> stack;
+  for (std::size_t start = 0; start < seen.size(); ++start) {
+    if (!s[start] || seen[start]) continue;
+    std::fill(row_min.begin(), row_min.end(), nx);
+    std::fill(row_max.begin(), row_max.end(), -1);
+    std::size_t count = 0;
+    stack.assign(1, start);
+    seen[start] = 1;
+    while (!stack.empty()) {
+      const std::size_t idx = stack.back();
+      stack.pop_back();
+      ++count;
+      const int i = static_cast<int>(idx % nx), j = static_cast<int>(idx / nx);
+      row_min[static_cast<std::size_t>(j)] = std::min(row_min[static_cast<std::size_t>(j)], i);
+      row_max[static_cast<std::size_t>(j)] = std::max(row_max[static_cast<std::size_t>(j)], i);
+      const int ni[4] = {i - 1, i + 1, i, i}, nj[4] = {j, j, j - 1, j + 1};
+      for (int t = 0; t < 4; ++t) {
+        if (ni[t] < 0 || nj[t] < 0 || ni[t] >= nx || nj[t] >= ny) continue;
+        const std::size_t nb = static_cast<std::size_t>(nj[t]) * nx + ni[t];
+        if (s[nb] && !seen[nb]) {
+          seen[nb] = 1;
+          stack.push_back(nb);
+        }
+      }
+    }
+    if (count < 20) continue;
+    std::vector<std::array<double, 2>> pts;
+    for (int j = 0; j < ny; ++j)
+      if (row_max[static_cast<std::size_t>(j)] >= 0) {
+        const double lo = row_min[static_cast<std::size_t>(j)] - 0.5, hi = row_max[static_cast<std::size_t>(j)] + 0.5;
+        pts.push_back({lo, j - 0.5});
+        pts.push_back({lo, j + 0.5});
+        pts.push_back({hi, j - 0.5});
+        pts.push_back({hi, j + 0.5});
+      }
+    out.push_back(hull_of(std::move(pts)));
+  }
+  return out;
+}
+
 }  // namespace
+
+bool inside_convex_hull(const std::vector<std::array<double, 2>>& h, double x, double y) {
+  if (h.size() < 3) return false;
+  for (std::size_t i = 0; i < h.size(); ++i)
+    if (cross(h[i], h[(i + 1) % h.size()], {x, y}) < -1e-9) return false;
+  return true;
+}
 
 void erode_in_plane(imaging::Volume<std::uint8_t>& mask, int r) { morph_in_plane(mask, r, true); }
 void dilate_in_plane(imaging::Volume<std::uint8_t>& mask, int r) { morph_in_plane(mask, r, false); }
@@ -112,6 +187,9 @@ LungMask compute_lung_mask(const imaging::Volume<float>& hu) {
     out.mask.data[i] = id > 0 && keep[static_cast<std::size_t>(id)] && hu.data[i] >= -950.0f ? 1 : 0;
   }
   fill_holes_per_slice(out.mask);
+  out.hulls.resize(static_cast<std::size_t>(out.mask.nz));
+  for (int k = 0; k < out.mask.nz; ++k)
+    out.hulls[static_cast<std::size_t>(k)] = slice_hulls(out.mask.slice(k), out.mask.nx, out.mask.ny);
   int k_lo = -1, k_hi = -1;
   for (int k = 0; k < out.mask.nz; ++k) {
     const std::uint8_t* s = out.mask.slice(k);

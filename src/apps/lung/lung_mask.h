@@ -7,7 +7,9 @@
 // and nodules surrounded by lung belong to it. Nodules with broad pleural
 // contact are *not* inside this mask (they touch the chest wall): a known
 // weakness that the non-learned baseline inherits on purpose.
+#include <array>
 #include <cstdint>
+#include <vector>
 
 #include "imaging/volume.h"
 
@@ -18,6 +20,10 @@ struct LungMask {
   std::int64_t voxels = 0;
   // Patient z range of the mask (mm): lowest and highest slice with lung.
   double z_min = 0, z_max = 0;
+  // Per slice k: the convex hull (pixel coordinates (i, j), counter-clockwise)
+  // of each 2-D lung component — the thoracic cavity side of the pleura,
+  // used to keep juxta-pleural nodules apart from the chest wall.
+  std::vector<std::vector<std::vector<std::array<double, 2>>>> hulls;
   bool empty() const { return voxels == 0; }
   // Upper zone: above 60 % of the lung height from the lowest lung slice, an
   // approximation of "upper lobe" (above the hilum; fissures are not found).
@@ -25,6 +31,9 @@ struct LungMask {
 };
 
 LungMask compute_lung_mask(const imaging::Volume<float>& hu);
+
+// Point (x, y) inside (or on) a counter-clockwise convex polygon.
+bool inside_convex_hull(const std::vector<std::array<double, 2>>& hull, double x, double y);
 
 // Fills the 2-D holes of each slice of `mask` (4-connected background flood
 // from the slice border), in place.

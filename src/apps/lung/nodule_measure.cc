@@ -57,90 +57,16 @@ std::vector<std::array<double, 3>> ray_directions(int n) {
   return dirs;
 }
 
-struct Pt {
-  double x, y;
-};
-double cross(const Pt& o, const Pt& a, const Pt& b) { return (a.x - o.x) * (b.y - o.y) - (a.y - o.y) * (b.x - o.x); }
-
-// Andrew's monotone chain, counter-clockwise.
-std::vector<Pt> hull_of(std::vector<Pt> pts) {
-  std::sort(pts.begin(), pts.end(), [](const Pt& a, const Pt& b) { return a.x != b.x ? a.x < b.x : a.y < b.y; });
-  if (pts.size() < 3) return pts;
-  std::vector<Pt> h(2 * pts.size());
-  std::size_t k = 0;
-  for (std::size_t i = 0; i < pts.size(); ++i) {
-    while (k >= 2 && cross(h[k - 2], h[k - 1], pts[i]) <= 0) --k;
-    h[k++] = pts[i];
-  }
-  for (std::size_t i = pts.size() - 1, t = k + 1; i-- > 0;) {
-    while (k >= t && cross(h[k - 2], h[k - 1], pts[i]) <= 0) --k;
-    h[k++] = pts[i];
-  }
-  h.resize(k - 1);
-  return h;
-}
-
-bool inside_hull(const std::vector<Pt>& h, double x, double y) {
-  if (h.size() < 3) return false;
-  for (std::size_t i = 0; i < h.size(); ++i)
-    if (cross(h[i], h[(i + 1) % h.size()], {x, y}) < -1e-9) return false;
-  return true;
-}
-
 // Marks in `allowed` (ROI-sized) the voxels inside the convex hull of any
-// 2-D lung component (of `lungs`) that reaches into the ROI, slice by slice.
+// 2-D lung component of the slice (LungMask::hulls), slice by slice.
 void lung_hulls(const LungMask& lungs, const Roi& r, std::vector<std::uint8_t>& allowed) {
-  const auto& m = lungs.mask;
   allowed.assign(static_cast<std::size_t>(r.nx) * r.ny * r.nz, 0);
-  std::vector<int> comp(static_cast<std::size_t>(m.nx) * m.ny);
   for (int k = 0; k < r.nz; ++k) {
-    const std::uint8_t* s = m.slice(r.k0 + k);
-    std::fill(comp.begin(), comp.end(), 0);
-    int next = 0;
-    std::vector<std::vector<Pt>> hulls;
-    for (int j0 = 0; j0 < m.ny; ++j0)
-      for (int i0 = 0; i0 < m.nx; ++i0) {
-        const std::size_t start = static_cast<std::size_t>(j0) * m.nx + i0;
-        if (!s[start] || comp[start]) continue;
-        // Flood one component, keeping each row's extreme pixels (hull input)
-        // and whether it reaches into the ROI.
-        ++next;
-        std::vector<std::size_t> stack{start};
-        comp[start] = next;
-        std::vector<int> row_min(static_cast<std::size_t>(m.ny), m.nx), row_max(static_cast<std::size_t>(m.ny), -1);
-        bool touches = false;
-        while (!stack.empty()) {
-          const std::size_t idx = stack.back();
-          stack.pop_back();
-          const int i = static_cast<int>(idx % m.nx), j = static_cast<int>(idx / m.nx);
-          row_min[static_cast<std::size_t>(j)] = std::min(row_min[static_cast<std::size_t>(j)], i);
-          row_max[static_cast<std::size_t>(j)] = std::max(row_max[static_cast<std::size_t>(j)], i);
-          touches = touches || (i >= r.i0 && i < r.i0 + r.nx && j >= r.j0 && j < r.j0 + r.ny);
-          const int ni[4] = {i - 1, i + 1, i, i}, nj[4] = {j, j, j - 1, j + 1};
-          for (int t = 0; t < 4; ++t) {
-            if (ni[t] < 0 || nj[t] < 0 || ni[t] >= m.nx || nj[t] >= m.ny) continue;
-            const std::size_t nb = static_cast<std::size_t>(nj[t]) * m.nx + ni[t];
-            if (s[nb] && !comp[nb]) {
-              comp[nb] = next;
-              stack.push_back(nb);
-            }
-          }
-        }
-        if (!touches) continue;
-        std::vector<Pt> pts;
-        for (int j = 0; j < m.ny; ++j)
-          if (row_max[static_cast<std::size_t>(j)] >= 0) {
-            pts.push_back({row_min[static_cast<std::size_t>(j)] - 0.5, j - 0.5});
-            pts.push_back({row_min[static_cast<std::size_t>(j)] - 0.5, j + 0.5});
-            pts.push_back({row_max[static_cast<std::size_t>(j)] + 0.5, j - 0.5});
-            pts.push_back({row_max[static_cast<std::size_t>(j)] + 0.5, j + 0.5});
-          }
-        hulls.push_back(hull_of(std::move(pts)));
-      }
+    const auto& hulls = lungs.hulls[static_cast<std::size_t>(r.k0 + k)];
     for (int j = 0; j < r.ny; ++j)
       for (int i = 0; i < r.nx; ++i)
         for (const auto& h : hulls)
-          if (inside_hull(h, r.i0 + i, r.j0 + j)) {
+          if (inside_convex_hull(h, r.i0 + i, r.j0 + j)) {
             allowed[r.index(i, j, k)] = 1;
             break;
           }
@@ -191,7 +117,7 @@ NoduleMeasurement measure_nodule(const imaging::Volume<float>& hu, const imaging
   const double t0 = bg + 200.0;
   if (v[seed] < t0) return m;
   std::vector<std::uint8_t> allowed;
-  if (lungs && lungs->mask.same_grid(hu)) {
+  if (lungs && lungs->mask.same_grid(hu) && lungs->hulls.size() == static_cast<std::size_t>(hu.nz)) {
     lung_hulls(*lungs, r, allowed);
     if (allowed[seed])
       for (std::size_t i = 0; i < n; ++i)
