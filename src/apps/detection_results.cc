@@ -1,16 +1,28 @@
 // Results of volume apps with task "detection" (and the default for volume
-// apps): one finding per connected component of the post-processed output,
-// with its measurement; SEG (one segment per finding), RTSTRUCT (one ROI per
-// finding) and SR TID 1500 (one measurement group per finding) as the
+// apps). Lung-nodule apps (modality CT, body part CHEST, first output label
+// coded SCT 27925004 Nodule) get the lung screening results
+// (apps/lung/lung_results.h): heat-map peaks of output channel 0 as
+// candidates, nodules segmented and measured on the CT, type, Lung-RADS
+// v2022, Brock malignancy score, SEG + SR TID 1500 + JSON. Every other
+// detection app: one finding per connected component of the post-processed
+// output, with its measurement; SEG (one segment per finding), RTSTRUCT (one
+// ROI per finding) and SR TID 1500 (one measurement group per finding) as the
 // manifest's writers ask.
 #include <algorithm>
 #include <optional>
+
+#include <dcmtk/config/osconfig.h>
+#include <dcmtk/dcmdata/dcdeftag.h>
+#include <dcmtk/dcmdata/dcitem.h>
 
 #include "annotations/codes.h"
 #include "annotations/rtstruct_writer.h"
 #include "annotations/seg_writer.h"
 #include "annotations/sr_tid1500_writer.h"
 #include "apps/app_result_builders.h"
+#include "apps/lung/heatmap_peaks.h"
+#include "apps/lung/lung_results.h"
+#include "apps/lung/malignancy.h"
 
 namespace medai::apps {
 namespace {
@@ -25,10 +37,85 @@ struct Finding {
   double score = 0;
 };
 
+bool contains(const json& list, const char* value) {
+  if (!list.is_array()) return false;
+  for (const auto& v : list)
+    if (v.is_string() && v.get<std::string>() == value) return true;
+  return false;
+}
+
+bool is_lung_nodule_app(const json& manifest) {
+  const json labels = manifest.value("output", json::object()).value("labels", json::array());
+  const json code = labels.empty() ? json() : labels[0].value("code", json());
+  return contains(manifest.value("modality", json::array()), "CT") &&
+         contains(manifest.value("body_part", json::array()), "CHEST") && code.is_object() &&
+         code.value("value", "") == ann::codes::kNodule.value;
+}
+
+// Age and sex for the malignancy model, from the source's Patient module.
+apps::lung::PatientInfo patient_info(const ann::SourceSeries& source) {
+  apps::lung::PatientInfo p;
+  if (!source.patient_study) return p;
+  auto* item = const_cast<DcmItem*>(source.patient_study.get());  // DCMTK getters are not const
+  OFString age, sex;
+  if (item->findAndGetOFString(DCM_PatientAge, age).good()) p.age_years = apps::lung::age_from_dicom(age.c_str());
+  if (item->findAndGetOFString(DCM_PatientSex, sex).good() && (sex == "F" || sex == "M")) p.female = sex == "F";
+  return p;
+}
+
+Status build_lung_results(VolumeRun& run, const ResultContext& ctx, AppRunOutput& out) {
+  namespace lung = apps::lung;
+  MEDAI_RETURN_IF_ERROR(lung::check_lung_series(run.series));
+  if (run.data.probabilities.empty())
+    return make_error(ErrorCode::invalid_pipeline, "the lung detector produced no heat-map");
+  const json thresholds =
+      ctx.app->app.manifest.value("output", json::object()).value("thresholds", json::object());
+  const double candidate_score = thresholds.value("candidate_score", 0.05);
+  lung::LungFindingOptions options;
+  options.min_score = thresholds.value("min_score", 0.3);
+  // Peaks of the nodule probability (working grid; padding lies beyond the
+  // scan and measure_nodule finds nothing there).
+  // Only candidates in or next to the lungs (the network also answers in the
+  // padding and outside the body).
+  const lung::LungMask lungs = lung::compute_lung_mask(run.series.volume);
+  const std::vector<lung::Candidate> candidates = lung::candidates_near_lungs(
+      run.series.volume, lungs,
+      lung::heatmap_peaks(
+          lung::nodule_probability(run.data.probabilities, thresholds.value("heat_from_background", 0.0) != 0.0),
+          candidate_score, 200));
+  if (!ctx.progress(0.85, "measuring nodules")) return make_error(ErrorCode::cancelled, "the app run was cancelled");
+  const lung::LungFindings findings =
+      lung::build_lung_findings(run.series.volume, lungs, candidates, patient_info(run.source), options);
+  lung::LungResultContext lctx;
+  lctx.series = &run.series;
+  lctx.source = &run.source;
+  lctx.producer = ctx.producer;
+  lctx.output = ctx.output_series;
+  lctx.display_name = ctx.display_name;
+  lctx.writers = ctx.writers;
+  if (!ctx.progress(0.9, "writing results")) return make_error(ErrorCode::cancelled, "the app run was cancelled");
+  MEDAI_ASSIGN_OR_RETURN(lung::LungResultOutput written, lung::write_lung_results(findings, lctx));
+  // Keep what the runner filled (producer, UIDs, created) and add ours.
+  ann::AppResult& result = out.result;
+  result.findings = std::move(written.result.findings);
+  for (auto& [k, v] : written.result.exam.items()) result.exam[k] = v;
+  // Every candidate the detector proposed (centre, score): FROC evaluation
+  // and audit; only those at or above min_score are findings.
+  json proposed = json::array();
+  for (const auto& c : candidates)
+    proposed.push_back({{"centre_mm", {c.centre.x, c.centre.y, c.centre.z}}, {"score", c.score}});
+  result.exam["detector_candidates"] = proposed;
+  result.exam["operating_point"] = {{"min_score", options.min_score}, {"candidate_score", candidate_score}};
+  for (auto& o : written.result.objects) result.objects.push_back(std::move(o));
+  for (auto& o : written.objects) out.objects.push_back(std::move(o));
+  return Status{};
+}
+
 }  // namespace
 
 Status build_detection_results(VolumeRun& run, const ResultContext& ctx, AppRunOutput& out) {
   const json& manifest = ctx.app->app.manifest;
+  if (is_lung_nodule_app(manifest)) return build_lung_results(run, ctx, out);
   const imaging::PipelineData& data = run.data;
   const ann::SourceSeries& source = run.source;
   const json labels = manifest.value("output", json::object()).value("labels", json::array());

@@ -21,7 +21,7 @@ struct SynthFlags {
   int threads = 2;
   bool json = false;
   int slices = 0;
-  int matrix = 0;  // rt: in-plane matrix (0: 512)
+  int matrix = 0;  // rt and chest-ct: in-plane matrix (0: 512)
   std::string to;     // server URL: send each study with STOW-RS after writing it
   std::string token;  // API token for --to
   std::string dataset;  // with --to: imaging dataset of the studies sent
@@ -135,7 +135,7 @@ void add_synth_command(CLI::App& app) {
   cmd->add_option("--slices", flags->slices, "chest-ct: number of slices (200-350; default drawn from the seed)")
       ->check(CLI::Range(200, 350));
   cmd->add_option("--matrix", flags->matrix,
-                  "rt: in-plane matrix of the planning CT (128-512; default 512), same patient and field of view")
+                  "rt and chest-ct: in-plane matrix (128-512; default 512), same patient and field of view")
       ->check(CLI::Range(128, 512));
   cmd->add_option("--to", flags->to, "also send each study to this medai server (STOW-RS), e.g. http://127.0.0.1:8142");
   if (const char* t = std::getenv("MEDAI_TOKEN"); t && *t) flags->token = t;  // default; --token wins

@@ -127,7 +127,7 @@ struct OpShape {
 OpShape shape_of(const std::string& op) {
   using S = Stage;
   if (op == "resample") return {{S::image, S::probabilities, S::labels}, {}};
-  if (op == "window" || op == "normalise" || op == "crop_pad") return {{S::image}, {}};
+  if (op == "window" || op == "normalise" || op == "crop_pad" || op == "pad_to_multiple") return {{S::image}, {}};
   if (op == "sliding_window") return {{S::image}, S::probabilities};
   if (op == "argmax" || op == "threshold") return {{S::probabilities}, S::labels};
   if (op == "connected_components") return {{S::labels}, S::components};
@@ -193,6 +193,12 @@ PipelineStep read_step(const std::string& op, StepReader& r) {
     } else if (r.has("foreground_above")) {
       r.problem("foreground_above", "only with around foreground");
     }
+    s.pad_value = r.number("pad_value", 0);
+    return s;
+  }
+  if (op == "pad_to_multiple") {
+    PadToMultipleStep s;
+    s.multiple = r.integer("multiple", 4, 1, 256);
     s.pad_value = r.number("pad_value", 0);
     return s;
   }
@@ -319,7 +325,7 @@ Status missing(const std::string& op, const char* what) {
 const std::vector<std::string>& pipeline_op_names() {
   static const std::vector<std::string> names = {"resample", "window",    "normalise",            "crop_pad",
                                                  "sliding_window", "argmax", "threshold", "connected_components",
-                                                 "nms",      "contours",  "measure"};
+                                                 "nms",      "contours",  "measure", "pad_to_multiple"};
   return names;
 }
 
@@ -399,6 +405,20 @@ Status run_pipeline(const Pipeline& pipeline, PipelineData& d, const PipelineCon
       auto cropped = crop_pad(d.image, s->size, static_cast<float>(s->pad_value), box);
       d.image = std::move(cropped.volume);
       entry["offset"] = cropped.offset;
+    } else if (const auto* s = std::get_if<PadToMultipleStep>(&step)) {
+      if (d.image.data.empty()) return missing(op, "image");
+      const Volume<float>& img = d.image;
+      Volume<float> padded = img.like<float>();
+      auto up = [m = s->multiple](int n) { return (n + m - 1) / m * m; };
+      padded.nx = up(img.nx);
+      padded.ny = up(img.ny);
+      padded.nz = up(img.nz);
+      padded.data.assign(static_cast<std::size_t>(padded.nx) * padded.ny * padded.nz, static_cast<float>(s->pad_value));
+      for (int k = 0; k < img.nz; ++k)
+        for (int j = 0; j < img.ny; ++j)
+          std::copy_n(&img.data[img.index(0, j, k)], img.nx, &padded.data[padded.index(0, j, k)]);
+      entry["size"] = {padded.nx, padded.ny, padded.nz};
+      d.image = std::move(padded);
     } else if (const auto* s = std::get_if<SlidingWindowStep>(&step)) {
       if (d.image.data.empty()) return missing(op, "image");
       if (!ctx.infer) return make_error(ErrorCode::invalid_pipeline, "sliding_window needs a model (no infer function)");

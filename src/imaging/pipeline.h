@@ -53,6 +53,13 @@ struct CropPadStep {
   std::optional<double> foreground_above;  // centre on the bounding box of voxels above this value
   double pad_value = 0;
 };
+// Pads the image at the high end of each axis to the next multiple of
+// `multiple` (e.g. a network's 2^depth for one whole-volume call); the origin
+// stays, so results map back to the source grid unchanged.
+struct PadToMultipleStep {
+  int multiple = 4;
+  double pad_value = 0;
+};
 struct SlidingWindowStep {
   std::array<int, 3> patch_size{64, 64, 64};
   double overlap = 0.5;
@@ -73,7 +80,7 @@ struct NmsStep {
 struct ContoursStep {};
 struct MeasureStep {};
 
-using PipelineStep = std::variant<ResampleStep, WindowStep, NormaliseStep, CropPadStep, SlidingWindowStep,
+using PipelineStep = std::variant<ResampleStep, WindowStep, NormaliseStep, CropPadStep, PadToMultipleStep, SlidingWindowStep,
                                   ArgmaxStep, ThresholdStep, ComponentsStep, NmsStep, ContoursStep, MeasureStep>;
 
 struct Pipeline {

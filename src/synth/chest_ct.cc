@@ -239,7 +239,8 @@ ChestCtStudy generate_chest_ct(std::uint64_t seed, const ChestCtOptions& options
   Rng rng(seed);
   Rng geo = rng.fork("geometry");
   ChestCtStudy study;
-  const int nxy = options.small ? 128 : 512;
+  const bool reduced = !options.small && options.matrix > 0 && options.matrix < 512;
+  const int nxy = options.small ? 128 : reduced ? options.matrix : 512;
   const double extent = geo.uniform(280, 340);
   int nz;
   double dz;
@@ -255,12 +256,19 @@ ChestCtStudy generate_chest_ct(std::uint64_t seed, const ChestCtOptions& options
       nz = std::clamp(options.slices, 200, 350);
       dz = std::clamp(extent / nz, 1.0, 2.5);
     }
+    if (reduced) {
+      // Drawn after the full-size draws so the anatomy, patient and nodule
+      // streams are those of the full-size scan of the same seed.
+      dz = 2.0;
+      nz = static_cast<int>(std::lround(extent / dz));
+    }
   }
   Rng body = rng.fork("body");
   // Field of view follows the patient's width, as a technologist would set it.
   const double width = body.uniform(300, 370);
   double px = std::clamp((width + geo.uniform(20, 70)) / 512.0, 0.6, 0.9);
   if (options.small) px *= 4.0;
+  if (reduced) px *= 512.0 / nxy;
   const double fov = px * nxy;
   study.hu = Volume<std::int16_t>(nxy, nxy, nz);
   study.hu.spacing = {px, px, dz};

@@ -19,6 +19,11 @@ struct ChestCtOptions {
   int min_nodules = 0;
   // Force the number of slices (200..350 at full size; 0: drawn from the seed).
   int slices = 0;
+  // Reduced-size acquisition (training sets): matrix side N (128..511) over
+  // the same field of view and anatomy as the full-size scan of the seed
+  // (pixel = full-size pixel x 512/N), 2.0 mm slices (thickness = spacing),
+  // so it stays a geometry the lung app accepts (<= 2.5 mm). 0 or 512: full size.
+  int matrix = 0;
 };
 
 struct ChestCtStudy {

@@ -36,6 +36,7 @@ Result<nlohmann::json> write_chest_ct_study(std::uint64_t seed, int index, const
   o.threads = options.threads;
   o.min_nodules = options.min_nodules;
   o.slices = options.slices;
+  o.matrix = options.matrix;
   const std::uint64_t s = study_seed(seed, "chest-ct", index);
   const ChestCtStudy study = generate_chest_ct(s, o);
   const StudyIdentity id =

@@ -58,6 +58,33 @@ TEST(ChestCt, SmallGeometryAndNodulesInRange) {
   }
 }
 
+// --size: a smaller matrix over the full-size scan's field of view, 2 mm
+// slices, same patient and nodule count (the streams are shared).
+TEST(ChestCt, ReducedMatrixKeepsFieldOfViewAndAcceptedThickness) {
+  ChestCtOptions reduced;
+  reduced.matrix = 256;
+  reduced.min_nodules = 2;
+  const ChestCtStudy s = generate_chest_ct(21, reduced);
+  EXPECT_EQ(s.hu.nx, 256);
+  EXPECT_EQ(s.hu.ny, 256);
+  EXPECT_DOUBLE_EQ(s.hu.spacing[2], 2.0);
+  EXPECT_DOUBLE_EQ(s.slice_thickness, 2.0);
+  EXPECT_GE(s.hu.spacing[0], 1.2);
+  EXPECT_LE(s.hu.spacing[0], 1.8);
+  EXPECT_GE(s.hu.nz * 2.0, 278.0);
+  EXPECT_LE(s.hu.nz * 2.0, 342.0);
+  ASSERT_GE(s.nodules.size(), 2u);
+  for (const Nodule& n : s.nodules) EXPECT_GE(2 * n.radius, 4.0);  // 2 x the 2 mm slice
+  // Same seed at full size: same field of view and patient.
+  ChestCtOptions full;
+  full.min_nodules = 2;
+  full.slices = 200;  // keeps the full-size render short
+  const ChestCtStudy f = generate_chest_ct(21, full);
+  EXPECT_NEAR(f.hu.spacing[0] * 512, s.hu.spacing[0] * 256, 1e-9);
+  EXPECT_DOUBLE_EQ(f.hu.origin[1] - f.hu.spacing[1] / 2, s.hu.origin[1] - s.hu.spacing[1] / 2);
+  EXPECT_EQ(f.patient.age, s.patient.age);
+}
+
 TEST(ChestCt, FullResolutionHounsfieldRanges) {
   // Full-size geometry is what users train on: check its HU statistics.
   ChestCtOptions o;
