@@ -440,12 +440,19 @@ Status run_pipeline(const Pipeline& pipeline, PipelineData& d, const PipelineCon
         return make_error(ErrorCode::invalid_pipeline, "threshold channel beyond the model's output channels",
                           {{"channel", c}, {"channels", d.probabilities.size()}});
       d.labels = threshold(d.probabilities[static_cast<std::size_t>(c)], s->value);
+      d.score_channel = c;
       entry["channel"] = c;
     } else if (const auto* s = std::get_if<ComponentsStep>(&step)) {
       if (!d.labels) return missing(op, "labels");
-      // Scores: the foreground probability (last channel) on the same grid.
+      // Scores: the thresholded channel (a detector's heat-map), else the
+      // foreground probability (last channel), on the same grid.
       const Volume<float>* score = nullptr;
-      if (!d.probabilities.empty() && d.probabilities.back().same_grid(*d.labels)) score = &d.probabilities.back();
+      if (!d.probabilities.empty()) {
+        const auto& p = d.score_channel >= 0 && d.score_channel < static_cast<int>(d.probabilities.size())
+                            ? d.probabilities[static_cast<std::size_t>(d.score_channel)]
+                            : d.probabilities.back();
+        if (p.same_grid(*d.labels)) score = &p;
+      }
       d.components = connected_components(*d.labels, s->options, score);
       entry["components"] = d.components->stats.size();
     } else if (const auto* s = std::get_if<NmsStep>(&step)) {

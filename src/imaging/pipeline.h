@@ -107,6 +107,7 @@ struct PipelineData {
   Volume<float> image;                       // the working image
   std::vector<Volume<float>> probabilities;  // model output, one volume per channel
   std::optional<Volume<std::uint8_t>> labels;
+  int score_channel = -1;  // channel that scores components: the thresholded one; -1 = the last
   std::optional<Components> components;
   std::vector<Measurement> measurements;
   std::vector<SliceContours> contours;

@@ -169,6 +169,28 @@ TEST(PipelineRun, DetectionPipelineEndToEndWithAToyModel) {
   EXPECT_GT(static_cast<double>(agree) / back.data.size(), 0.995);
 }
 
+TEST(PipelineRun, ComponentsAreScoredByTheThresholdedChannel) {
+  // A detector-like output: channel 0 = heat-map (what is thresholded),
+  // channel 1 = an extent channel with large values. Components must carry
+  // the heat-map's maximum, not the last channel's.
+  PipelineData data;
+  data.image = two_spheres();
+  data.source = data.image;
+  Volume<float> heat = data.image.like<float>(), extent = data.image.like<float>();
+  for (std::size_t n = 0; n < heat.data.size(); ++n) {
+    heat.data[n] = data.image.data[n] > 30 ? 0.7f : 0.0f;
+    extent.data[n] = 5.0f;
+  }
+  data.probabilities = {heat, extent};
+  auto post = parse_pipeline(json::parse(R"([{"op": "threshold", "value": 0.5, "channel": 0},
+                                             {"op": "connected_components", "min_voxels": 5}])"),
+                             Stage::probabilities, "post");
+  ASSERT_TRUE(post.is_ok()) << post.status().to_string();
+  ASSERT_TRUE(run_pipeline(*post, data, {}).is_ok());
+  ASSERT_EQ(data.components->stats.size(), 2u);
+  for (const auto& c : data.components->stats) EXPECT_FLOAT_EQ(static_cast<float>(c.score_max), 0.7f);
+}
+
 TEST(PipelineRun, MissingDataAndMissingModelAreClearErrors) {
   auto post = parse_pipeline(json::parse(R"([{"op": "threshold", "value": 0.5}])"), Stage::probabilities, "post");
   ASSERT_TRUE(post.is_ok());
