@@ -21,6 +21,8 @@ std::string sha256_hex(std::string_view data);
 std::string blake2b_hex(std::string_view data, std::string_view key, std::size_t out_bytes = 32);
 std::string to_hex(std::string_view bytes);
 std::string base64url_encode(std::string_view bytes);
+// Standard base64 with padding (RFC 4648 §4), e.g. for data: URIs and key files.
+std::string base64_encode(std::string_view bytes);
 bool constant_time_equal(std::string_view a, std::string_view b);
 
 // Argon2id password hashing (libsodium crypto_pwhash_str, "interactive"

@@ -28,14 +28,7 @@ std::string signing_key_id(std::string_view public_key) {
   return crypto::to_hex(std::string_view(digest).substr(0, 8));
 }
 
-std::string base64_encode(std::string_view bytes) {
-  crypto::init();
-  std::string out(sodium_base64_encoded_len(bytes.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
-  sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(),
-                    sodium_base64_VARIANT_ORIGINAL);
-  out.resize(out.size() - 1);  // the terminating NUL
-  return out;
-}
+std::string base64_encode(std::string_view bytes) { return crypto::base64_encode(bytes); }
 
 Result<std::string> base64_decode(std::string_view text) {
   crypto::init();

@@ -1,25 +1,13 @@
 #include "apps/mammo/heatmap.h"
 
-#include <zlib.h>
+#include "core/crypto.h"
+#include "core/png.h"
 
 #include <algorithm>
 #include <cmath>
 
 namespace medai::apps::mammo {
 namespace {
-
-void put32(std::string& s, std::uint32_t v) {
-  for (int i = 3; i >= 0; --i) s.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
-}
-
-void chunk(std::string& out, const char* type, const std::string& data) {
-  put32(out, static_cast<std::uint32_t>(data.size()));
-  std::string body(type, 4);
-  body += data;
-  out += body;
-  put32(out, static_cast<std::uint32_t>(
-                 crc32(0, reinterpret_cast<const Bytef*>(body.data()), static_cast<uInt>(body.size()))));
-}
 
 float sample(const ActivationMap& m, double x, double y) {
   // x, y in cell units, cell centres at integer + 0.5.
@@ -121,54 +109,14 @@ std::string heatmap_png(const imaging::Image2D<float>& img, const ActivationMap&
 }
 
 std::string encode_png_rgb(int width, int height, const std::vector<std::uint8_t>& rgb) {
-  if (width <= 0 || height <= 0 || rgb.size() != static_cast<std::size_t>(width) * height * 3) return {};
-  std::string raw;
-  raw.reserve(static_cast<std::size_t>(width * 3 + 1) * height);
-  for (int y = 0; y < height; ++y) {
-    raw.push_back(0);  // filter: none
-    raw.append(reinterpret_cast<const char*>(rgb.data()) + static_cast<std::size_t>(y) * width * 3,
-               static_cast<std::size_t>(width) * 3);
-  }
-  uLongf len = compressBound(static_cast<uLong>(raw.size()));
-  std::string z(len, '\0');
-  if (compress2(reinterpret_cast<Bytef*>(z.data()), &len, reinterpret_cast<const Bytef*>(raw.data()),
-                static_cast<uLong>(raw.size()), 6) != Z_OK)
-    return {};
-  z.resize(len);
-  std::string out("\x89PNG\r\n\x1a\n", 8);
-  std::string ihdr;
-  put32(ihdr, static_cast<std::uint32_t>(width));
-  put32(ihdr, static_cast<std::uint32_t>(height));
-  ihdr += std::string("\x08\x02\x00\x00\x00", 5);  // 8-bit RGB, deflate, no filter, no interlace
-  chunk(out, "IHDR", ihdr);
-  chunk(out, "IDAT", z);
-  chunk(out, "IEND", "");
-  return out;
+  return encode_png(width, height, 3, rgb);
 }
 
 }  // namespace medai::apps::mammo
 
 namespace medai::apps::mammo {
 
-std::string base64_encode(const std::string& in) {
-  static const char* t = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  out.reserve((in.size() + 2) / 3 * 4);
-  std::size_t i = 0;
-  for (; i + 2 < in.size(); i += 3) {
-    const unsigned v = (static_cast<unsigned char>(in[i]) << 16) | (static_cast<unsigned char>(in[i + 1]) << 8) |
-                       static_cast<unsigned char>(in[i + 2]);
-    out += t[(v >> 18) & 63], out += t[(v >> 12) & 63], out += t[(v >> 6) & 63], out += t[v & 63];
-  }
-  if (i + 1 == in.size()) {
-    const unsigned v = static_cast<unsigned char>(in[i]) << 16;
-    out += t[(v >> 18) & 63], out += t[(v >> 12) & 63], out += "==";
-  } else if (i + 2 == in.size()) {
-    const unsigned v = (static_cast<unsigned char>(in[i]) << 16) | (static_cast<unsigned char>(in[i + 1]) << 8);
-    out += t[(v >> 18) & 63], out += t[(v >> 12) & 63], out += t[(v >> 6) & 63], out += '=';
-  }
-  return out;
-}
+std::string base64_encode(const std::string& bytes) { return crypto::base64_encode(bytes); }
 
 imaging::Image2D<float> half_size(const imaging::Image2D<float>& img) {
   imaging::Image2D<float> out(img.nx / 2, img.ny / 2, 0.0f);
