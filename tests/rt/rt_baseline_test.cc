@@ -45,10 +45,10 @@ TEST(RtBaseline, FillHolesPerSliceFillsEnclosedBackgroundOnly) {
   for (int i = 1; i <= 5; ++i) m.at(i, 1, 0) = m.at(i, 5, 0) = m.at(1, i, 0) = m.at(5, i, 0) = 1;
   m.at(5, 3, 0) = 0;  // a gap: the inside is connected to the border
   auto open = m;
-  fill_holes_per_slice(open);
+  imaging::fill_holes_per_slice(open);
   EXPECT_EQ(open.at(3, 3, 0), 0);
   m.at(5, 3, 0) = 1;
-  fill_holes_per_slice(m);
+  imaging::fill_holes_per_slice(m);
   EXPECT_EQ(m.at(3, 3, 0), 1);
   EXPECT_EQ(m.at(0, 0, 0), 0);
 }

@@ -4,33 +4,11 @@
 #include <vector>
 
 #include "imaging/ops/connected_components.h"
+#include "imaging/ops/slice_fill.h"
 
 namespace medai::apps::lung {
 namespace {
 
-// Marks (value 2) every voxel of slice `s` equal to `from` that is
-// 4-connected to the border through voxels equal to `from`.
-void flood_from_border(std::uint8_t* s, int nx, int ny, std::uint8_t from, std::uint8_t to) {
-  std::vector<int> stack;
-  auto push = [&](int i, int j) {
-    const int idx = j * nx + i;
-    if (s[idx] == from) {
-      s[idx] = to;
-      stack.push_back(idx);
-    }
-  };
-  for (int i = 0; i < nx; ++i) push(i, 0), push(i, ny - 1);
-  for (int j = 0; j < ny; ++j) push(0, j), push(nx - 1, j);
-  while (!stack.empty()) {
-    const int idx = stack.back();
-    stack.pop_back();
-    const int i = idx % nx, j = idx / nx;
-    if (i > 0) push(i - 1, j);
-    if (i + 1 < nx) push(i + 1, j);
-    if (j > 0) push(i, j - 1);
-    if (j + 1 < ny) push(i, j + 1);
-  }
-}
 
 // One pass along rows (dx = 1) or columns: out = 1 where the count of ones
 // in the window [x - r, x + r] equals the window size (erode) or is > 0 (dilate).
@@ -139,14 +117,6 @@ bool inside_convex_hull(const std::vector<std::array<double, 2>>& h, double x, d
 void erode_in_plane(imaging::Volume<std::uint8_t>& mask, int r) { morph_in_plane(mask, r, true); }
 void dilate_in_plane(imaging::Volume<std::uint8_t>& mask, int r) { morph_in_plane(mask, r, false); }
 
-void fill_holes_per_slice(imaging::Volume<std::uint8_t>& mask) {
-  for (int k = 0; k < mask.nz; ++k) {
-    std::uint8_t* s = mask.slice(k);
-    flood_from_border(s, mask.nx, mask.ny, 0, 2);  // outside background -> 2
-    const std::size_t n = static_cast<std::size_t>(mask.nx) * mask.ny;
-    for (std::size_t i = 0; i < n; ++i) s[i] = s[i] == 2 ? 0 : 1;  // holes (still 0) become 1
-  }
-}
 
 LungMask compute_lung_mask(const imaging::Volume<float>& hu) {
   LungMask out;
@@ -156,7 +126,7 @@ LungMask compute_lung_mask(const imaging::Volume<float>& hu) {
   for (std::size_t i = 0; i < hu.data.size(); ++i) air.data[i] = hu.data[i] < -400.0f ? 1 : 0;
   for (int k = 0; k < air.nz; ++k) {
     std::uint8_t* s = air.slice(k);
-    flood_from_border(s, air.nx, air.ny, 1, 2);
+    imaging::flood_from_border(s, air.nx, air.ny, 1, 2);
     const std::size_t n = static_cast<std::size_t>(air.nx) * air.ny;
     for (std::size_t i = 0; i < n; ++i) s[i] = s[i] == 1 ? 1 : 0;
   }
@@ -186,7 +156,7 @@ LungMask compute_lung_mask(const imaging::Volume<float>& hu) {
     const int id = comps.labels.data[i];
     out.mask.data[i] = id > 0 && keep[static_cast<std::size_t>(id)] && hu.data[i] >= -950.0f ? 1 : 0;
   }
-  fill_holes_per_slice(out.mask);
+  imaging::fill_holes_per_slice(out.mask);
   out.hulls.resize(static_cast<std::size_t>(out.mask.nz));
   for (int k = 0; k < out.mask.nz; ++k)
     out.hulls[static_cast<std::size_t>(k)] = slice_hulls(out.mask.slice(k), out.mask.nx, out.mask.ny);

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "imaging/ops/slice_fill.h"  // fill_holes_per_slice
 #include "imaging/volume.h"
 
 namespace medai::apps::lung {
@@ -34,10 +35,6 @@ LungMask compute_lung_mask(const imaging::Volume<float>& hu);
 
 // Point (x, y) inside (or on) a counter-clockwise convex polygon.
 bool inside_convex_hull(const std::vector<std::array<double, 2>>& hull, double x, double y);
-
-// Fills the 2-D holes of each slice of `mask` (4-connected background flood
-// from the slice border), in place.
-void fill_holes_per_slice(imaging::Volume<std::uint8_t>& mask);
 
 // In-plane erosion / dilation of each slice by a (2r+1) x (2r+1) square, in
 // place (separable running counts: O(voxels) for any r). Voxels beyond the

@@ -1,5 +1,7 @@
 #include "apps/rt/rt_baseline.h"
 
+#include "imaging/ops/slice_fill.h"
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -45,36 +47,6 @@ Mask morph_per_slice(const Mask& in, int r, bool dilate) {
 Mask dilate_per_slice(const Mask& in, int r) { return morph_per_slice(in, r, true); }
 Mask erode_per_slice(const Mask& in, int r) { return morph_per_slice(in, r, false); }
 
-void fill_holes_per_slice(Mask& mask) {
-  const int nx = mask.nx, ny = mask.ny;
-  std::vector<std::uint8_t> outside(static_cast<std::size_t>(nx) * ny);
-  std::vector<int> stack;
-  for (int k = 0; k < mask.nz; ++k) {
-    std::uint8_t* s = mask.slice(k);
-    std::fill(outside.begin(), outside.end(), 0);
-    stack.clear();
-    auto push = [&](int i, int j) {
-      const int idx = j * nx + i;
-      if (!s[idx] && !outside[idx]) {
-        outside[idx] = 1;
-        stack.push_back(idx);
-      }
-    };
-    for (int i = 0; i < nx; ++i) push(i, 0), push(i, ny - 1);
-    for (int j = 0; j < ny; ++j) push(0, j), push(nx - 1, j);
-    while (!stack.empty()) {
-      const int idx = stack.back();
-      stack.pop_back();
-      const int i = idx % nx, j = idx / nx;
-      if (i > 0) push(i - 1, j);
-      if (i + 1 < nx) push(i + 1, j);
-      if (j > 0) push(i, j - 1);
-      if (j + 1 < ny) push(i, j + 1);
-    }
-    for (std::size_t idx = 0; idx < outside.size(); ++idx)
-      if (!outside[idx]) s[idx] = 1;
-  }
-}
 
 void keep_largest_component(Mask& mask) {
   imaging::ComponentOptions o;
@@ -91,7 +63,7 @@ BaselineMasks baseline_contours(const Volume<float>& hu, const BaselineThreshold
 
   Mask body = select(hu, [&](std::size_t, float v) { return v > t.body_above; });
   keep_largest_component(body);
-  fill_holes_per_slice(body);
+  imaging::fill_holes_per_slice(body);
 
   // Midline: the body's centroid x.
   double sx = 0;
@@ -113,8 +85,8 @@ BaselineMasks baseline_contours(const Volume<float>& hu, const BaselineThreshold
 
   // Tumour: soft tissue enclosed by a lung on its slice.
   Mask filled_l = lung_l, filled_r = lung_r;
-  fill_holes_per_slice(filled_l);
-  fill_holes_per_slice(filled_r);
+  imaging::fill_holes_per_slice(filled_l);
+  imaging::fill_holes_per_slice(filled_r);
   Mask gtv = select(hu, [&](std::size_t v, float x) {
     return (filled_l.data[v] || filled_r.data[v]) && !lung_l.data[v] && !lung_r.data[v] && x > t.tumour_above;
   });
@@ -149,7 +121,7 @@ BaselineMasks baseline_contours(const Volume<float>& hu, const BaselineThreshold
   Mask bone = select(hu, [&](std::size_t v, float x) { return body.data[v] && x > t.bone_above; });
   const int r = std::max(1, static_cast<int>(std::ceil(t.bone_closing_mm / hu.spacing[0] - 1e-9)));
   Mask bone_filled = dilate_per_slice(bone, r);
-  fill_holes_per_slice(bone_filled);
+  imaging::fill_holes_per_slice(bone_filled);
   bone_filled = erode_per_slice(bone_filled, r);
   Mask cord = select(hu, [&](std::size_t v, float x) {
     return bone_filled.data[v] && !bone.data[v] && x >= t.cord_low && x <= t.cord_high;

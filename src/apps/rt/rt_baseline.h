@@ -23,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "imaging/ops/slice_fill.h"  // fill_holes_per_slice
 #include "imaging/volume.h"
 
 namespace medai::apps::rt {
@@ -45,10 +46,6 @@ struct BaselineMasks {
 };
 
 BaselineMasks baseline_contours(const imaging::Volume<float>& hu, const BaselineThresholds& t = {});
-
-// Fills, slice by slice, the background regions of `mask` not connected
-// (4-neighbours) to the slice border.
-void fill_holes_per_slice(imaging::Volume<std::uint8_t>& mask);
 
 // Per-slice binary dilation / erosion with a disc of radius r pixels.
 imaging::Volume<std::uint8_t> dilate_per_slice(const imaging::Volume<std::uint8_t>& mask, int r);
