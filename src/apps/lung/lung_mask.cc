@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "imaging/ops/connected_components.h"
+#include "imaging/ops/measure.h"
 #include "imaging/ops/slice_fill.h"
 
 namespace medai::apps::lung {
@@ -41,23 +42,6 @@ double cross(const std::array<double, 2>& o, const std::array<double, 2>& a, con
   return (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0]);
 }
 
-// Andrew's monotone chain, counter-clockwise.
-std::vector<std::array<double, 2>> hull_of(std::vector<std::array<double, 2>> pts) {
-  std::sort(pts.begin(), pts.end());
-  if (pts.size() < 3) return pts;
-  std::vector<std::array<double, 2>> h(2 * pts.size());
-  std::size_t k = 0;
-  for (std::size_t i = 0; i < pts.size(); ++i) {
-    while (k >= 2 && cross(h[k - 2], h[k - 1], pts[i]) <= 0) --k;
-    h[k++] = pts[i];
-  }
-  for (std::size_t i = pts.size() - 1, t = k + 1; i-- > 0;) {
-    while (k >= t && cross(h[k - 2], h[k - 1], pts[i]) <= 0) --k;
-    h[k++] = pts[i];
-  }
-  h.resize(k - 1);
-  return h;
-}
 
 // Hulls of the 4-connected components of one mask slice (components of at
 // least 20 pixels).
@@ -100,7 +84,7 @@ std::vector<std::vector<std::array<double, 2>>> slice_hulls(const std::uint8_t* 
         pts.push_back({hi, j - 0.5});
         pts.push_back({hi, j + 0.5});
       }
-    out.push_back(hull_of(std::move(pts)));
+    out.push_back(imaging::convex_hull_2d(pts));
   }
   return out;
 }

@@ -36,6 +36,15 @@ std::vector<P> convex_hull(std::vector<P> pts) {
 
 }  // namespace
 
+std::vector<std::array<double, 2>> convex_hull_2d(const std::vector<std::array<double, 2>>& points) {
+  std::vector<P> pts;
+  pts.reserve(points.size());
+  for (const auto& p : points) pts.push_back({p[0], p[1]});
+  std::vector<std::array<double, 2>> out;
+  for (const P& p : convex_hull(std::move(pts))) out.push_back({p.x, p.y});
+  return out;
+}
+
 AxisPair measure_axes(const std::uint8_t* mask, int nx, int ny, double sx, double sy) {
   AxisPair out;
   std::vector<P> pts;

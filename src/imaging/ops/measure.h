@@ -41,6 +41,10 @@ struct AxisPair {
 };
 AxisPair measure_axes(const std::uint8_t* mask, int nx, int ny, double sx, double sy);
 
+// Convex hull of 2-D points (Andrew's monotone chain): counter-clockwise,
+// no repeated or collinear points; fewer than 3 distinct points come back as given.
+std::vector<std::array<double, 2>> convex_hull_2d(const std::vector<std::array<double, 2>>& points);
+
 std::vector<Measurement> measure(const Components& components, const Volume<float>* intensity = nullptr);
 
 }  // namespace medai::imaging
