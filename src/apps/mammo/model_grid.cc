@@ -63,17 +63,7 @@ imaging::Image2D<float> fit_to_model(const imaging::Image2D<float>& src, int wid
   }
   for (int y = 0; y < height; ++y)
     for (int x = 0; x < width; ++x) {
-      const double sx = map.origin_x + x * fit, sy = map.origin_y + y * fit;
-      const int i0 = static_cast<int>(std::floor(sx)), j0 = static_cast<int>(std::floor(sy));
-      const double fx = sx - i0, fy = sy - j0;
-      double acc = 0;
-      for (int dj = 0; dj < 2; ++dj)
-        for (int di = 0; di < 2; ++di) {
-          const int i = i0 + di, j = j0 + dj;
-          if (i < 0 || j < 0 || i >= src.nx || j >= src.ny) continue;
-          acc += (di ? fx : 1 - fx) * (dj ? fy : 1 - fy) * src.at(i, j);
-        }
-      out.at(x, y) = static_cast<float>(acc);
+      out.at(x, y) = static_cast<float>(imaging::sample_bilinear(src, map.origin_x + x * fit, map.origin_y + y * fit));
     }
   return out;
 }

@@ -187,16 +187,7 @@ Patch2d sample_image(const Image2dCase& c, const std::array<int, 2>& dims, const
       const double qx = (x - hx) * fit, qy = (y - hy) * fit;
       const double sx = cx + d.a.m[0][0] * qx + d.a.m[0][1] * qy;
       const double sy = cy + d.a.m[1][0] * qx + d.a.m[1][1] * qy;
-      const int i0 = static_cast<int>(std::floor(sx)), j0 = static_cast<int>(std::floor(sy));
-      const double fx = sx - i0, fy = sy - j0;
-      double acc = 0;
-      for (int dj = 0; dj < 2; ++dj)
-        for (int di = 0; di < 2; ++di) {
-          const int i = i0 + di, j = j0 + dj;
-          if (i < 0 || j < 0 || i >= img.nx || j >= img.ny) continue;
-          acc += (di ? fx : 1 - fx) * (dj ? fy : 1 - fy) * img.at(i, j);
-        }
-      p.image[o] = static_cast<float>(acc * d.gain + d.shift);
+      p.image[o] = static_cast<float>(imaging::sample_bilinear(img, sx, sy) * d.gain + d.shift);
     }
   return p;
 }
