@@ -12,7 +12,8 @@ namespace medai::diabetes {
 
 // `advice` is a medai.diabetes-advice/1 document. `subject_reference` is the
 // caller's Patient reference (e.g. "Patient/123" from a FHIR input); when
-// empty the Bundle carries a minimal Patient placeholder to point at.
+// empty the Bundle carries its own minimal Patient resource (no identifiers,
+// by design: JSON input has none) so the required subject references resolve.
 nlohmann::json advice_to_fhir(const nlohmann::json& advice, const std::string& subject_reference = {});
 
 // Structural check of the R4 elements this module writes (required elements
