@@ -8,6 +8,7 @@
 
 #include "support/temp_dir.h"
 #include "torch_training/fake_training_data.h"
+#include "training/torch/hyper_params.h"
 #include "training/torch/torch_trainers.h"
 
 namespace medai::training {
@@ -73,6 +74,7 @@ TEST(Unet3dTrainerValidate, ListsEveryBadParameter) {
                            {"class_weights", {1, -2}},
                            {"early_stopping", {{"patience", 0}}},
                            {"seed", -3},
+                           {"classes", {{"Nodule", nlohmann::json::array()}}},
                            {"learning_rate", 0.1}};
   Status s = t->validate(bad);
   ASSERT_EQ(s.code(), ErrorCode::invalid_argument);
@@ -80,8 +82,39 @@ TEST(Unet3dTrainerValidate, ListsEveryBadParameter) {
   for (const auto& p : s.detail()["problems"]) fields.insert(p["field"].get<std::string>());
   for (const char* f : {"epochs", "batch_size", "lr", "schedule", "optimiser", "loss", "augmentation.flip",
                         "augmentation.twist", "patch_size", "class_weights", "early_stopping.patience", "seed",
-                        "learning_rate"})
+                        "classes", "learning_rate"})
     EXPECT_TRUE(fields.count(f)) << f;
+}
+
+TEST(Unet3dTrainerClasses, PatternsGroupStructuresAndLeaveTheRestOut) {
+  auto h = torch_nets::parse_hyper_params(
+      "unet3d", {{"classes", {{"Lung", {"Lung_*"}}, {"Nodule", {"Nodule ?", "Nodule ??"}}}}});
+  ASSERT_TRUE(h.is_ok()) << h.status().to_string();
+  EXPECT_EQ(torch_nets::class_of_structure(*h, "Lung_L"), "Lung");
+  EXPECT_EQ(torch_nets::class_of_structure(*h, "Lung_"), "Lung");
+  EXPECT_EQ(torch_nets::class_of_structure(*h, "Nodule 3"), "Nodule");
+  EXPECT_EQ(torch_nets::class_of_structure(*h, "Nodule 12"), "Nodule");
+  EXPECT_EQ(torch_nets::class_of_structure(*h, "Nodule 123"), "");
+  EXPECT_EQ(torch_nets::class_of_structure(*h, "Heart"), "");
+  auto plain = torch_nets::parse_hyper_params("unet3d", nlohmann::json::object());
+  ASSERT_TRUE(plain.is_ok());
+  EXPECT_EQ(torch_nets::class_of_structure(*plain, "Heart"), "Heart");
+}
+
+TEST_F(Unet3dTrainerTest, ClassesGroupTheAnnotatedStructures) {
+  auto t = unet();
+  RecordingSink sink;
+  auto hyper = small_hyper(1);
+  hyper["classes"] = {{"Body", {"Ext*"}}};
+  auto out = t->train(request("run-classes", hyper), *data_, sink);
+  ASSERT_TRUE(out.is_ok()) << out.status().to_string();
+  EXPECT_EQ(out->report["structures"], nlohmann::json::array({"Body"}));
+  const auto& labels = out->manifest_fragment["output"]["labels"];
+  ASSERT_EQ(labels.size(), 1u);
+  EXPECT_EQ(labels[0]["name"], "Body");
+  auto m = torch::jit::load(out->model_artifact.string());
+  auto y = m.forward({torch::zeros({1, 1, 32, 32, 32})}).toTensor();
+  EXPECT_EQ(y.size(1), 2);
 }
 
 TEST_F(Unet3dTrainerTest, LossDecreasesAndTheExportedModelRuns) {

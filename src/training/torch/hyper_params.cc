@@ -119,7 +119,7 @@ Result<HyperParams> parse_hyper_params(const std::string& architecture, const js
                               "augmentation", "patch_size", "class_weights", "early_stopping", "seed"};
   if (architecture == "unet3d")
     known.insert({"depth", "base_channels", "deep_supervision", "spacing_mm", "window", "foreground_fraction",
-                  "patches_per_volume"});
+                  "patches_per_volume", "classes"});
   if (architecture == "detector3d")
     known.insert({"base_channels", "spacing_mm", "window", "foreground_fraction", "patches_per_volume"});
   if (architecture == "resnet2d") known.insert({"channels", "positive_label", "pooling"});
@@ -220,11 +220,60 @@ Result<HyperParams> parse_hyper_params(const std::string& architecture, const js
   }
   read_number(in, "foreground_fraction", "foreground_fraction", 0, 1, false, h.foreground_fraction, p);
   read_int(in, "patches_per_volume", 1, 1000, h.patches_per_volume, p);
+  if (in.contains("classes")) {
+    const json& v = in["classes"];
+    bool ok = v.is_object() && !v.empty() && v.size() <= 254;
+    if (ok)
+      for (const auto& [name, patterns] : v.items()) {
+        ok = ok && !name.empty() && patterns.is_array() && !patterns.empty();
+        if (ok)
+          for (const auto& e : patterns) ok = ok && e.is_string() && !e.get<std::string>().empty();
+        if (!ok) break;
+        h.classes.emplace_back(name, patterns.get<std::vector<std::string>>());
+      }
+    if (!ok) {
+      p.add("classes", "must map 1 to 254 class names to non-empty lists of structure name patterns");
+      h.classes.clear();
+    }
+  }
 
   if (!p.list.empty())
     return make_error(ErrorCode::invalid_argument, "invalid hyper-parameters for " + architecture,
                       {{"problems", p.list}});
   return h;
+}
+
+namespace {
+
+// Glob match with '*' (any run) and '?' (one character), iterative with backtracking.
+bool glob_match(const std::string& pattern, const std::string& text) {
+  std::size_t p = 0, t = 0, star = std::string::npos, mark = 0;
+  while (t < text.size()) {
+    if (p < pattern.size() && (pattern[p] == '?' || pattern[p] == text[t])) {
+      ++p;
+      ++t;
+    } else if (p < pattern.size() && pattern[p] == '*') {
+      star = p++;
+      mark = t;
+    } else if (star != std::string::npos) {
+      p = star + 1;
+      t = ++mark;
+    } else {
+      return false;
+    }
+  }
+  while (p < pattern.size() && pattern[p] == '*') ++p;
+  return p == pattern.size();
+}
+
+}  // namespace
+
+std::string class_of_structure(const HyperParams& h, const std::string& structure) {
+  if (h.classes.empty()) return structure;
+  for (const auto& [name, patterns] : h.classes)
+    for (const auto& pattern : patterns)
+      if (glob_match(pattern, structure)) return name;
+  return "";
 }
 
 }  // namespace medai::training::torch_nets

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/status.h"
@@ -55,7 +56,16 @@ struct HyperParams {
   std::array<double, 2> window{-400, 1600};   // 3-D: [centre, width] (HU) before the network
   double foreground_fraction = 0.5; // share of patches centred on foreground (3-D)
   int patches_per_volume = 4;       // 3-D: patches drawn from each training volume per epoch
+  // unet3d: annotated structures grouped into classes, {"Nodule": ["Nodule *"]}:
+  // class name -> name patterns ('*' matches any run of characters, '?' one).
+  // A structure matching no pattern is left out (background). Empty: each
+  // structure name is its own class.
+  std::vector<std::pair<std::string, std::vector<std::string>>> classes;
 };
+
+// The class of a structure under HyperParams::classes: the first class with a
+// matching pattern, or "" when none matches; the name itself when `classes` is empty.
+std::string class_of_structure(const HyperParams& h, const std::string& structure);
 
 // Architectures: "unet3d", "resnet2d", "detector3d".
 const std::vector<std::string>& allowed_losses(const std::string& architecture);

@@ -84,6 +84,11 @@ class Unet3dTrainer final : public TorchTrainer {
     for (const char* split : {"train", "validation", "test"})
       for (std::size_t i : items_of_split(data, split)) {
         MEDAI_ASSIGN_OR_RETURN(auto s, load_labelled_series(data, data.items()[i], i));
+        // Structures grouped into the requested classes; unmatched ones become background.
+        std::erase_if(s.masks, [&](auto& m) {
+          m.name = class_of_structure(h, m.name);
+          return m.name.empty();
+        });
         if (std::string(split) == "train")
           for (const auto& m : s.masks) names.insert(m.name);
         loaded[split].push_back(std::move(s));
