@@ -73,6 +73,7 @@ Status build_lung_results(VolumeRun& run, const ResultContext& ctx, AppRunOutput
   const double candidate_score = thresholds.value("candidate_score", 0.05);
   lung::LungFindingOptions options;
   options.min_score = thresholds.value("min_score", 0.3);
+  options.max_diameter_mm = thresholds.value("max_diameter_mm", 0.0);
   // Peaks of the nodule probability (working grid; padding lies beyond the
   // scan and measure_nodule finds nothing there).
   // Only candidates in or next to the lungs (the network also answers in the
@@ -105,7 +106,9 @@ Status build_lung_results(VolumeRun& run, const ResultContext& ctx, AppRunOutput
   for (const auto& c : candidates)
     proposed.push_back({{"centre_mm", {c.centre.x, c.centre.y, c.centre.z}}, {"score", c.score}});
   result.exam["detector_candidates"] = proposed;
-  result.exam["operating_point"] = {{"min_score", options.min_score}, {"candidate_score", candidate_score}};
+  result.exam["operating_point"] = {{"min_score", options.min_score},
+                                    {"candidate_score", candidate_score},
+                                    {"max_diameter_mm", options.max_diameter_mm}};
   for (auto& o : written.result.objects) result.objects.push_back(std::move(o));
   for (auto& o : written.objects) out.objects.push_back(std::move(o));
   return Status{};

@@ -48,6 +48,18 @@ TEST(LungResults, SegAndSrPerNoduleValidAndConsistent) {
                           0.9});
   const LungFindings findings = build_lung_findings(series->volume, candidates, {63, false});
   ASSERT_GE(findings.nodules.size(), 2u);
+  // A size limit just below the largest nodule: that one is not reported but
+  // counted in the exam block; the others stay.
+  double largest = 0;
+  for (const auto& n : findings.nodules) largest = std::max(largest, n.measurement.long_axis_mm);
+  LungFindingOptions capped;
+  capped.max_diameter_mm = largest - 0.01;
+  const LungFindings fewer = build_lung_findings(series->volume, candidates, {63, false}, capped);
+  EXPECT_GE(fewer.over_max_diameter, 1);
+  EXPECT_EQ(fewer.nodules.size() + static_cast<std::size_t>(fewer.over_max_diameter), findings.nodules.size());
+  for (const auto& n : fewer.nodules) EXPECT_LE(n.measurement.long_axis_mm, capped.max_diameter_mm);
+  EXPECT_EQ(exam_json(fewer)["over_max_diameter"], fewer.over_max_diameter);
+  EXPECT_EQ(exam_json(findings)["over_max_diameter"], 0);
 
   LungResultContext ctx;
   ctx.series = &*series;

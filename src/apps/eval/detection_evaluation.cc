@@ -31,6 +31,7 @@ Result<json> evaluate_detection_app(const EvaluationTarget& target, const std::v
   lung::LungEvaluationOptions o;
   o.baseline = options.baseline;
   o.model_min_score = thresholds.value("min_score", 0.3);
+  o.model_max_diameter_mm = thresholds.value("max_diameter_mm", 0.0);
   std::size_t index = 0;
   lung::LungDetector app = [&](const imaging::SeriesVolume&,
                                const std::vector<std::filesystem::path>& files) -> Result<std::vector<lung::Candidate>> {

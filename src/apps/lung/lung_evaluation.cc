@@ -143,6 +143,7 @@ Result<json> evaluate_lung_studies(const std::vector<fs::path>& studies, const L
       for (const auto& c : *candidates) model_tally.detections.push_back({scan, c.centre, c.score});
       LungFindingOptions fo;
       fo.min_score = options.model_min_score;
+      fo.max_diameter_mm = options.model_max_diameter_mm;
       score_reported(build_lung_findings(hu, lungs, *candidates, patient, fo), gt["nodules"], model_tally);
     }
     if (options.baseline) {

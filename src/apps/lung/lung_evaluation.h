@@ -35,6 +35,7 @@ using LungDetector = std::function<Result<std::vector<Candidate>>(const imaging:
 struct LungEvaluationOptions {
   bool baseline = true;
   double model_min_score = 0.3;     // the app's operating point
+  double model_max_diameter_mm = 0; // the app's size limit (LungFindingOptions::max_diameter_mm)
   double baseline_min_score = 0.2;  // the baseline's (score = sphericity^2 x size)
   std::function<void(std::size_t done, std::size_t total)> progress;
 };

@@ -30,6 +30,10 @@ LungFindings build_lung_findings(const imaging::Volume<float>& hu, const LungMas
     ++out.candidates_considered;
     NoduleMeasurement m = measure_nodule(hu, c.centre, &lungs);
     if (!m.found) continue;
+    if (options.max_diameter_mm > 0 && m.long_axis_mm > options.max_diameter_mm) {
+      ++out.over_max_diameter;
+      continue;
+    }
     bool duplicate = false;
     for (const auto& n : out.nodules) {
       const double r = std::max(2.0, n.measurement.long_axis_mm / 2);
@@ -122,6 +126,7 @@ nlohmann::json exam_json(const LungFindings& f) {
                          {"basis", "baseline screening rules on size and type only; 4X, S and C modifiers, "
                                    "calcification and follow-up rules need a radiologist"}}},
           {"nodule_count", f.nodules.size()},
+          {"over_max_diameter", f.over_max_diameter},
           {"lung_volume_ml", std::round(f.lung_volume_ml)}};
 }
 

@@ -7,7 +7,7 @@
 //   2. candidates by descending score, at or above `min_score`: segmented and
 //      measured on the CT (measure_nodule); a candidate whose measured centre
 //      lies within an accepted nodule's long-axis radius is the same nodule;
-//      one with no region is dropped;
+//      one with no region, or longer than max_diameter_mm, is dropped;
 //   3. per nodule: Lung-RADS v2022 category from the mean diameter and type,
 //      Brock probability (malignancy.h) with age/sex from the header;
 //   4. exam: the highest Lung-RADS category, 1 when nothing is reported.
@@ -50,11 +50,18 @@ struct LungFindings {
   LungRads exam_category = LungRads::c1;
   double lung_volume_ml = 0;
   int candidates_considered = 0;
+  int over_max_diameter = 0;  // measured regions longer than max_diameter_mm, not reported
 };
 
 struct LungFindingOptions {
   double min_score = 0.3;  // operating point on the detector's score
   int max_nodules = 20;
+  // A measured region whose longest axial diameter exceeds this is not
+  // reported as a nodule (0: no limit): > 30 mm is a mass, outside the
+  // nodule range the app was trained and evaluated on (LUNA16 uses 3-30 mm),
+  // and on the model's false positives it is mostly a vessel or chest-wall
+  // region. Counted in the exam block (`over_max_diameter`).
+  double max_diameter_mm = 0;
 };
 
 LungFindings build_lung_findings(const imaging::Volume<float>& hu, const std::vector<Candidate>& candidates,
