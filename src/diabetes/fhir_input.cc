@@ -5,6 +5,7 @@
 #include <regex>
 #include <set>
 
+#include "diabetes/medication_codes.h"
 #include "diabetes/units.h"
 
 namespace medai::diabetes {
@@ -64,42 +65,6 @@ std::optional<Finding> icd10_finding(std::string code) {
   if (starts({"E160", "E161", "E162"})) return Finding::hypoglycaemia;
   if (starts({"R54"})) return Finding::frail;
   return std::nullopt;
-}
-
-// ATC (WHO) → drug classes; combinations give several.
-std::vector<std::string> atc_classes(const std::string& code) {
-  static const std::map<std::string, std::vector<std::string>, std::less<>> exact = {
-      {"A10BA02", {"metformin"}},
-      {"A10BD02", {"metformin", "sulfonylurea"}},  {"A10BD07", {"metformin", "dpp4i"}},
-      {"A10BD08", {"metformin", "dpp4i"}},         {"A10BD10", {"metformin", "dpp4i"}},
-      {"A10BD11", {"metformin", "dpp4i"}},         {"A10BD13", {"metformin", "dpp4i"}},
-      {"A10BD15", {"metformin", "sglt2i"}},        {"A10BD16", {"metformin", "sglt2i"}},
-      {"A10BD20", {"metformin", "sglt2i"}},        {"A10BD05", {"metformin", "tzd"}},
-      {"A10AE54", {"basal_insulin", "glp1ra"}},    {"A10AE56", {"basal_insulin", "glp1ra"}},
-  };
-  if (const auto it = exact.find(code); it != exact.end()) return it->second;
-  static const std::vector<std::pair<const char*, const char*>> prefixes = {
-      {"A10BK", "sglt2i"}, {"A10BJ", "glp1ra"}, {"A10BH", "dpp4i"}, {"A10BB", "sulfonylurea"},
-      {"A10BG", "tzd"},    {"A10AE", "basal_insulin"}, {"A10AC", "basal_insulin"}, {"A10AB", "prandial_insulin"},
-  };
-  for (const auto& [p, cls] : prefixes)
-    if (code.rfind(p, 0) == 0) return {cls};
-  if (code == "A10AD" || code.rfind("A10AD", 0) == 0) return {"basal_insulin", "prandial_insulin"};  // premixed
-  return {};
-}
-
-// RxNorm ingredient (IN) codes of the common agents.
-std::vector<std::string> rxnorm_classes(const std::string& code) {
-  static const std::map<std::string, std::string, std::less<>> m = {
-      {"6809", "metformin"},      {"1545653", "sglt2i"},   {"1488564", "sglt2i"},   {"1373458", "sglt2i"},
-      {"1992672", "sglt2i"},      {"475968", "glp1ra"},    {"1991302", "glp1ra"},   {"1551291", "glp1ra"},
-      {"60548", "glp1ra"},        {"593411", "dpp4i"},     {"1100699", "dpp4i"},    {"857974", "dpp4i"},
-      {"1368001", "dpp4i"},       {"4821", "sulfonylurea"}, {"4815", "sulfonylurea"}, {"25789", "sulfonylurea"},
-      {"33738", "tzd"},           {"84108", "tzd"},        {"274783", "basal_insulin"}, {"139825", "basal_insulin"},
-      {"1670007", "basal_insulin"}, {"86009", "prandial_insulin"}, {"51428", "prandial_insulin"},
-  };
-  if (const auto it = m.find(code); it != m.end()) return {it->second};
-  return {};
 }
 
 bool valid_date(const std::string& s) {
@@ -308,8 +273,18 @@ struct Reader {
       else problem(path + "/medicationCodeableConcept", kProblemMissing, "MedicationStatement.medication[x] is required");
       return;
     }
-    const json* list = codings(r["medicationCodeableConcept"], path + "/medicationCodeableConcept");
-    if (!list || (status != "active" && status != "intended" && status != "on-hold" && status != "unknown")) return;
+    const bool counted = status == "active" || status == "intended" || status == "on-hold" || status == "unknown";
+    const json& medication = r["medicationCodeableConcept"];
+    // A text-only concept (no coding) is valid FHIR: its name is all there is.
+    if (medication.is_object() && !medication.contains("coding") && medication.contains("text") &&
+        medication["text"].is_string()) {
+      if (counted)
+        for (auto& cls : drug_classes_from_name(medication["text"].get<std::string>())) record.medications.insert(cls);
+      return;
+    }
+    const json* list = codings(medication, path + "/medicationCodeableConcept");
+    if (!list || !counted) return;
+    std::string unclassified_a10;  // an ATC A10 code this app does not know, and where
     for (std::size_t i = 0; i < list->size(); ++i) {
       const json& c = (*list)[i];
       if (!c.contains("code") || !c["code"].is_string()) continue;
@@ -317,15 +292,33 @@ struct Reader {
       const std::string code = c["code"].get<std::string>();
       std::vector<std::string> classes;
       if (system == kAtc) {
-        classes = atc_classes(code);
-        if (classes.empty() && code.rfind("A10", 0) == 0)
-          problem(path + "/medicationCodeableConcept/coding/" + std::to_string(i), kProblemUnknownCode,
-                  "glucose-lowering ATC code " + code.substr(0, 16) + " is not classified by this app");
+        classes = atc_drug_classes(code);
+        if (classes.empty() && code.rfind("A10", 0) == 0 && unclassified_a10.empty())
+          unclassified_a10 = std::to_string(i) + " " + code.substr(0, 16);
       } else if (system == kRxNorm) {
-        classes = rxnorm_classes(code);
+        classes = rxnorm_drug_classes(code);
       }
       for (auto& cls : classes) record.medications.insert(cls);
-      if (!classes.empty()) break;
+      if (!classes.empty()) return;
+    }
+    // No code this app knows (e.g. an RxNorm clinical drug or a local code):
+    // the drug's name, from a coding's display or the concept's text.
+    std::vector<std::string> names;
+    for (const auto& c : *list)
+      if (c.contains("display") && c["display"].is_string()) names.push_back(c["display"].get<std::string>());
+    if (medication.contains("text") && medication["text"].is_string()) names.push_back(medication["text"].get<std::string>());
+    bool named = false;
+    for (const auto& name : names)
+      for (auto& cls : drug_classes_from_name(name)) {
+        record.medications.insert(cls);
+        named = true;
+      }
+    // A glucose-lowering drug (ATC A10) that is neither coded nor named in a
+    // way this app knows: the advice would not know the patient takes it.
+    if (!named && !unclassified_a10.empty()) {
+      const auto space = unclassified_a10.find(' ');
+      problem(path + "/medicationCodeableConcept/coding/" + unclassified_a10.substr(0, space), kProblemUnknownCode,
+              "glucose-lowering ATC code " + unclassified_a10.substr(space + 1) + " is not classified by this app");
     }
   }
 };
