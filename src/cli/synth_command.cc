@@ -132,8 +132,9 @@ void add_synth_command(CLI::App& app) {
   cmd->add_option("--out", flags->out, "output folder (one sub-folder per study)")->capture_default_str();
   cmd->add_flag("--small", flags->small, "small images for tests (CT 128x128x64, MG 512x416)");
   cmd->add_option("--threads", flags->threads, "worker threads")->check(CLI::Range(1, 64))->capture_default_str();
-  cmd->add_option("--slices", flags->slices, "chest-ct: number of slices (200-350; default drawn from the seed)")
-      ->check(CLI::Range(200, 350));
+  cmd->add_option("--slices", flags->slices, "chest-ct: number of slices (200-1000; default drawn from the seed, 200-350; "
+                  "above 350 the slices overlap: a thin-slice reconstruction)")
+      ->check(CLI::Range(200, 1000));
   cmd->add_option("--matrix", flags->matrix,
                   "rt and chest-ct: in-plane matrix (128-512; default 512), same patient and field of view")
       ->check(CLI::Range(128, 512));

@@ -252,9 +252,11 @@ ChestCtStudy generate_chest_ct(std::uint64_t seed, const ChestCtOptions& options
     dz = candidates[geo.integer(0, 2)];
     nz = std::clamp(static_cast<int>(std::lround(extent / dz)), 200, 350);
     if (options.slices > 0) {
-      // Keep the anatomy's extent: spacing follows the requested count.
-      nz = std::clamp(options.slices, 200, 350);
-      dz = std::clamp(extent / nz, 1.0, 2.5);
+      // Keep the anatomy's extent: spacing follows the requested count
+      // (down to 0.3 mm: a thin-slice reconstruction, e.g. 1,000 slices for
+      // the memory bound of a huge series).
+      nz = std::clamp(options.slices, 200, 1000);
+      dz = std::clamp(extent / nz, nz <= 350 ? 1.0 : 0.3, 2.5);
     }
     if (reduced) {
       // Drawn after the full-size draws so the anatomy, patient and nodule
