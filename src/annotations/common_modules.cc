@@ -26,7 +26,8 @@ std::string ds(double v) {
 
 void quiet_dcmtk() {
   static std::once_flag once;
-  std::call_once(once, [] { OFLog::configure(OFLogger::FATAL_LOG_LEVEL); });
+  // MEDAI_DCMTK_DEBUG=1 shows DCMTK's own warnings (e.g. which attribute a writer misses).
+  std::call_once(once, [] { OFLog::configure(getenv("MEDAI_DCMTK_DEBUG") ? OFLogger::WARN_LOG_LEVEL : OFLogger::FATAL_LOG_LEVEL); });
 }
 
 Status dcmtk_error(const char* what, const OFCondition& condition) {

@@ -11,11 +11,15 @@
 //   → JSON result: one finding per scored view (score, hot-spot box, heat-map
 //     PNG as a data: URI in attributes.heatmap_png), exam block (breasts,
 //     exam score, BI-RADS, missing / set-aside views, operating points)
+//   → DICOM SEG (writer "seg"): the heat-maps as one FRACTIONAL / PROBABILITY
+//     Segmentation per image size, one segment per view on the view's own
+//     pixel grid (annotations/probability_seg_writer.h);
 //   → DICOM SR TID 1500 (writer "sr-tid1500"): one measurement group per
 //     breast at or above the recall point (or its hottest view otherwise),
 //     finding site = breast, location = laterality + view + hot-spot box,
 //     the BI-RADS suggestion and the research-use notice.
 // Timings of each stage are in the run log.
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 
@@ -24,6 +28,7 @@
 
 #include "apps/app_result_builders.h"
 #include "apps/mammo/exam_scoring.h"
+#include "annotations/probability_seg_writer.h"
 #include "annotations/sr_tid1500_writer.h"
 
 namespace medai::apps {
@@ -182,6 +187,57 @@ Result<AppRunOutput> run_image_exam_app(const std::vector<fs::path>& files, runt
       {"operating_points", {{"recall", points.recall}, {"high_suspicion", points.high_suspicion}}},
       {"aggregation", "breast = max of its views, exam = max of its breasts"}};
 
+  if (ctx.writers.count("seg")) {
+    // Views grouped by size (a SEG's frames share rows and columns; the views
+    // of one exam normally come from one detector).
+    std::vector<std::vector<std::size_t>> groups;
+    for (std::size_t k = 0; k < exam.scored.size(); ++k) {
+      if (!exam.scored[k].has_map) continue;
+      const auto& im = images[exam.scored[k].view.source].image;
+      auto g = std::find_if(groups.begin(), groups.end(), [&](const auto& group) {
+        const auto& first = images[exam.scored[group.front()].view.source].image;
+        return first.nx == im.nx && first.ny == im.ny;
+      });
+      if (g == groups.end()) groups.push_back({k});
+      else g->push_back(k);
+    }
+    if (!groups.empty()) {
+      MEDAI_ASSIGN_OR_RETURN(ann::SourceSeries source, source_of(images, exam.scored, files));
+      for (std::size_t gi = 0; gi < groups.size(); ++gi) {
+        std::vector<ann::ProbabilityFrame> frames;
+        for (std::size_t k : groups[gi]) {
+          const mm::ScoredView& v = exam.scored[k];
+          const auto& im = images[v.view.source];
+          ann::ProbabilityFrame f;
+          f.sop_instance_uid = im.sop_instance_uid;
+          f.nx = im.image.nx;
+          f.ny = im.image.ny;
+          f.pixel_spacing_mm = im.image.spacing[0];
+          f.values = mm::map_on_source(v.map, v.mapping, im.image.nx, im.image.ny);
+          f.segment.name = "Malignancy likelihood " + v.view.name;
+          f.segment.description = "class-activation map of the malignancy score, " + v.view.name + " view";
+          f.segment.category = ann::codes::kMorphAbnormal;
+          f.segment.type = finding_code;
+          f.segment.rgb = {255, 64, 0};
+          f.segment.tracking_id = "view-" + v.view.name;
+          frames.push_back(std::move(f));
+        }
+        // One UID stream per object: "seg", then "seg-2", ... for other image sizes.
+        const std::string kind = gi == 0 ? std::string("seg") : "seg-" + std::to_string(gi + 1);
+        ann::SegOptions so_seg;
+        so_seg.content_label = "HEATMAP";
+        MEDAI_ASSIGN_OR_RETURN(ann::DicomObject seg,
+                               ann::write_probability_seg(frames, source, ctx.producer,
+                                                          ctx.output_series(kind.c_str(), 904 + static_cast<int>(gi),
+                                                                            ctx.display_name + " heat-maps"),
+                                                          so_seg));
+        for (std::size_t j = 0; j < groups[gi].size(); ++j)
+          out.result.findings[groups[gi][j]].seg = ann::SegReference{seg.sop_instance_uid, static_cast<int>(j + 1)};
+        out.result.objects.push_back(ann::object_entry("seg", seg));
+        out.objects.push_back(std::move(seg));
+      }
+    }
+  }
   if (ctx.writers.count("sr-tid1500")) {
     MEDAI_ASSIGN_OR_RETURN(ann::SourceSeries source, source_of(images, exam.scored, files));
     std::vector<ann::SrFinding> sr_findings;

@@ -183,8 +183,15 @@ void semantic_problems(const json& doc, std::string_view expected_vendor, std::v
         const std::string name = w.get<std::string>();
         const bool dicom_writer = name == "sr-tid1500" || name == "seg" || name == "rtstruct";
         if (tabular && dicom_writer) add("/writers/" + std::to_string(i), "DICOM writers need imaging input");
-        if ((name == "seg" || name == "rtstruct") && !task.empty() && task != "segmentation" && task != "detection")
-          add("/writers/" + std::to_string(i), name + " needs task segmentation or detection");
+        // A 2-D classifier's heat-maps (input.kind "image") are a probability SEG.
+        const bool image_heatmaps = name == "seg" && task == "classification" &&
+                                    input && input->is_object() && input->value("kind", "") == "image";
+        if ((name == "seg" || name == "rtstruct") && !task.empty() && task != "segmentation" &&
+            task != "detection" && !image_heatmaps)
+          add("/writers/" + std::to_string(i), name == "seg"
+                                                   ? "seg needs task segmentation or detection, or an image "
+                                                     "classifier (its heat-maps)"
+                                                   : "rtstruct needs task segmentation or detection");
       }
     }
     if (const json* pipeline = field(doc, "pipeline"); tabular && pipeline && pipeline->is_object()) {

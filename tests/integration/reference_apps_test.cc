@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <set>
 
 #include "server_process.h"
 
@@ -34,7 +35,7 @@ TEST(ReferenceApps, DemoInstallsSignedAppsRunsImagingOnesAndSkipsABrokenPackage)
   fs::copy_file(source / "medai-reference.pub.json", apps / "medai-reference.pub.json");
   fs::copy_file(package, apps / "diabetes-advice" / package.filename());
   // An imaging app too: it gets a generated demo study and one app.run job.
-  const fs::path mammo = source / "mammography-screening" / "mammography-screening-1.0.0.medai";
+  const fs::path mammo = source / "mammography-screening" / "mammography-screening-1.0.1.medai";
   ASSERT_TRUE(fs::exists(mammo)) << "scripts/reference-apps/mammo.sh builds it";
   fs::create_directories(apps / "mammography-screening");
   fs::copy_file(mammo, apps / "mammography-screening" / mammo.filename());
@@ -79,7 +80,7 @@ TEST(ReferenceApps, DemoInstallsSignedAppsRunsImagingOnesAndSkipsABrokenPackage)
 
     // The imaging app's demo run: queued on a generated 4-view exam, it
     // succeeds, and its result says research use / synthetic training.
-    ASSERT_TRUE(wait_for(server, "demo: mammography-screening 1.0.0 queued", 120)) << server.stdout_text();
+    ASSERT_TRUE(wait_for(server, "demo: mammography-screening 1.0.1 queued", 120)) << server.stdout_text();
     json run;
     for (int i = 0; i < 600; ++i) {
       const json jobs = admin.json("GET", "/api/v1/jobs?type=app.run", nullptr, &status);
@@ -91,7 +92,10 @@ TEST(ReferenceApps, DemoInstallsSignedAppsRunsImagingOnesAndSkipsABrokenPackage)
     const json result = admin.json("GET", "/api/v1/jobs/" + run["id"].get<std::string>(), nullptr, &status)["result"];
     EXPECT_EQ(result["app"]["name"], "mammography-screening");
     EXPECT_NE(result.value("notice", "").find("trained on synthetic data"), std::string::npos) << result.dump();
-    EXPECT_FALSE(result["objects"].empty()) << "SR stored in the study";
+    std::set<std::string> kinds;
+    for (const auto& o : result["objects"]) kinds.insert(o.value("kind", ""));
+    EXPECT_TRUE(kinds.count("sr")) << "SR stored in the study: " << result["objects"].dump();
+    EXPECT_TRUE(kinds.count("seg")) << "heat-maps (probability SEG) stored in the study: " << result["objects"].dump();
 
     // CLI: an explicit --token wins over MEDAI_TOKEN (sibling subcommands share
     // the flags; the environment must not overwrite what was typed), and the

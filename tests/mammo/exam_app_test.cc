@@ -7,6 +7,10 @@
 
 #include <algorithm>
 
+#include <dcmtk/config/osconfig.h>
+#include <dcmtk/dcmdata/dcdeftag.h>
+#include <dcmtk/dcmdata/dcfilefo.h>
+
 #include "annotations/result_json.h"
 #include "apps/imaging_app_runner.h"
 #include "support/dicom_tools.h"
@@ -120,6 +124,67 @@ TEST(MammoExamApp, ScoresBreastsSuggestsBiradsAndWritesAValidSr) {
   EXPECT_TRUE(errors.empty()) << all;
   EXPECT_NE(out->objects[0].bytes.find("RESEARCH USE ONLY"), std::string::npos);
   EXPECT_NE(out->objects[0].bytes.find("BI-RADS 0"), std::string::npos);
+}
+
+TEST(MammoExamApp, HeatMapsAreAProbabilitySegOnEachViewsGrid) {
+  testing::TempDir dir;
+  const auto files = exam_files(dir.path() / "exam");
+  ASSERT_EQ(files.size(), 4u);
+  KnownModel model;
+  ImagingApp app = exam_app();
+  app.app.manifest["writers"] = {"json", "sr-tid1500", "seg"};
+  auto out = run_imaging_app(app, files, model, run_context());
+  ASSERT_TRUE(out.is_ok()) << out.status().to_string();
+  ASSERT_EQ(out->objects.size(), 2u);  // SEG (all four views are one size) + SR
+  const auto& seg = out->objects[0];
+  const fs::path file = dir.path() / "heatmaps.dcm";
+  ASSERT_TRUE(annotations::save_object(seg, file).is_ok());
+  std::string all;
+  const auto errors = testing::dciodvfy_errors(file, &all);
+  EXPECT_TRUE(errors.empty()) << all;
+
+  DcmFileFormat ff;
+  ASSERT_TRUE(ff.loadFile(file.c_str()).good());
+  DcmDataset& d = *ff.getDataset();
+  OFString v;
+  ASSERT_TRUE(d.findAndGetOFString(DCM_SegmentationType, v).good());
+  EXPECT_EQ(v, "FRACTIONAL");
+  ASSERT_TRUE(d.findAndGetOFString(DCM_SegmentationFractionalType, v).good());
+  EXPECT_EQ(v, "PROBABILITY");
+  ASSERT_TRUE(d.findAndGetOFString(DCM_NumberOfFrames, v).good());
+  EXPECT_EQ(v, "4");
+  EXPECT_NE(seg.bytes.find("RESEARCH USE ONLY"), std::string::npos);
+  // Frame 1 (segment 1) is the RCC view: it derives from that image, and its
+  // values peak in the hot spot found by the app (x 80..95, y 160..175).
+  const json result = annotations::to_json(out->result);
+  const json& rcc = result["findings"][0];
+  ASSERT_TRUE(rcc["references"].contains("seg")) << rcc.dump();
+  EXPECT_EQ(rcc["references"]["seg"]["segment_number"], 1);
+  EXPECT_EQ(rcc["references"]["seg"]["sop_instance_uid"], seg.sop_instance_uid);
+  DcmItem* frame = nullptr;
+  ASSERT_TRUE(d.findAndGetSequenceItem(DCM_PerFrameFunctionalGroupsSequence, frame, 0).good());
+  DcmItem* derivation = nullptr;
+  ASSERT_TRUE(frame->findAndGetSequenceItem(DCM_DerivationImageSequence, derivation, 0).good());
+  DcmItem* src = nullptr;
+  ASSERT_TRUE(derivation->findAndGetSequenceItem(DCM_SourceImageSequence, src, 0).good());
+  ASSERT_TRUE(src->findAndGetOFString(DCM_ReferencedSOPInstanceUID, v).good());
+  EXPECT_EQ(std::string(v.c_str()), rcc["attributes"]["sop_instance_uid"].get<std::string>());
+  Uint16 rows = 0, cols = 0;
+  ASSERT_TRUE(d.findAndGetUint16(DCM_Rows, rows).good());
+  ASSERT_TRUE(d.findAndGetUint16(DCM_Columns, cols).good());
+  const Uint8* pixels = nullptr;
+  unsigned long count = 0;
+  ASSERT_TRUE(d.findAndGetUint8Array(DCM_PixelData, pixels, &count).good());
+  ASSERT_GE(count, static_cast<unsigned long>(rows) * cols * 4);
+  int peak_x = 0, peak_y = 0, peak = -1;
+  for (int y = 0; y < rows; ++y)
+    for (int x = 0; x < cols; ++x)
+      if (pixels[static_cast<std::size_t>(y) * cols + x] > peak) peak = pixels[static_cast<std::size_t>(y) * cols + x], peak_x = x, peak_y = y;
+  EXPECT_GE(peak, 200);  // 0.95 activation of 255
+  EXPECT_GE(peak_x, 80);
+  EXPECT_LE(peak_x, 95);
+  EXPECT_GE(peak_y, 160);
+  EXPECT_LE(peak_y, 175);
 }
 
 TEST(MammoExamApp, MissingViewIsScoredFromWhatExistsAndFlagged) {

@@ -156,6 +156,21 @@ TEST(Manifest, TabularAppRulesAreChecked) {
   EXPECT_TRUE(has_problem_at(check_manifest(wrong_task), "/task"));
 }
 
+TEST(Manifest, SegWriterNeedsSegmentationDetectionOrImageHeatMaps) {
+  json m = manifest_with_files();
+  m["task"] = "classification";
+  m["writers"] = {"json", "seg"};
+  // A volume classifier has no SEG to write...
+  EXPECT_TRUE(has_problem_at(check_manifest(m, "acme"), "/writers/1")) << describe(check_manifest(m, "acme"));
+  // ...an image (2-D) classifier writes its heat-maps as a probability SEG.
+  m["input"]["kind"] = "image";
+  m["input"]["patch_size"] = {416, 512};
+  m["pipeline"] = json::object();
+  EXPECT_FALSE(has_problem_at(check_manifest(m, "acme"), "/writers/1")) << describe(check_manifest(m, "acme"));
+  m["writers"] = {"json", "rtstruct"};
+  EXPECT_TRUE(has_problem_at(check_manifest(m, "acme"), "/writers/1"));
+}
+
 TEST(Manifest, EveryProblemIsListedInTheErrorDetail) {
   json m = manifest_with_files();
   m["name"] = "BAD NAME";
