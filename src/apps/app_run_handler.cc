@@ -8,6 +8,7 @@
 #include "apps/imaging_app_runner.h"
 #include "core/clock.h"
 #include "core/crypto.h"
+#include "diabetes/fhir_output.h"
 
 namespace medai::apps {
 namespace {
@@ -49,7 +50,56 @@ std::string input_digest(const std::vector<dicom::StoredInstance>& instances) {
 
 }  // namespace
 
+Result<json> AppRunHandler::run_tabular(const jobs::Job& job, jobs::JobContext& ctx) {
+  const auto started = std::chrono::steady_clock::now();
+  MEDAI_ASSIGN_OR_RETURN(std::string app_name, required_text(job.input, "app"));
+  std::string version = job.input.value("version", "");
+  if (version == "latest-approved" || version == "latest") version.clear();
+  const bool fhir = job.input.contains("fhir");
+  const json& body = fhir ? job.input["fhir"] : job.input["patient"];
+  if (!body.is_object())
+    return make_error(ErrorCode::invalid_argument,
+                      std::string("app.run \"") + (fhir ? "fhir" : "patient") + "\" must be a JSON object",
+                      {{"field", fhir ? "fhir" : "patient"}});
+  ctx.progress(0.05, "resolving the app");
+  MEDAI_ASSIGN_OR_RETURN(packages::RunnableApp app,
+                         deps_.catalog->resolve_runnable(job.institution_id, app_name, version));
+  if (!diabetes::is_rules_app(app.manifest))
+    return make_error(ErrorCode::unprocessable,
+                      "app '" + app_name.substr(0, 64) +
+                          "' is not a tabular-advice app: give study_uid and series_uid for an imaging app",
+                      {{"field", "app"}});
+  MEDAI_ASSIGN_OR_RETURN(fs::path package_dir, deps_.packages->unpacked(app));
+  MEDAI_ASSIGN_OR_RETURN(auto loaded, tabular_apps_.get(package_dir, app.manifest, app.digest));
+  MEDAI_ASSIGN_OR_RETURN(std::shared_ptr<runtime::ModelRuntime> model,
+                         deps_.models->acquire(model_spec_of(app, package_dir, deps_.threads)));
+  ctx.progress(0.5, "advising");
+  // The job's creation day dates a FHIR patient's age (re-runs give the same advice).
+  const std::string today = iso8601_utc(job.created_at).substr(0, 10);
+  auto advice = diabetes::run_advice(*loaded, model.get(), body.dump(),
+                                     fhir ? diabetes::InputFormat::fhir : diabetes::InputFormat::json, today);
+  if (!advice) {
+    // A job's error keeps code and message only: the message lists the
+    // problems' fields and codes (never their values).
+    const json problems = advice.status().detail().value("problems", json::array());
+    if (!problems.is_array() || problems.empty()) return advice.status();
+    std::string list;
+    for (const auto& p : problems)
+      if (p.is_object() && list.size() < 1000)
+        list += (list.empty() ? "" : ", ") + p.value("field", std::string("?")) + " " + p.value("code", std::string("?"));
+    return Status(advice.status().code(), advice.status().message() + ": " + list, advice.status().detail());
+  }
+  const auto compute_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                              std::chrono::steady_clock::now() - started).count();
+  if (deps_.usage)
+    MEDAI_RETURN_IF_ERROR(deps_.usage->record_job_usage(job.id, app.app_name, app.version, job.institution_id, compute_ms,
+                                                        now_ms()));
+  ctx.progress(1.0, "done");
+  return json{{"advice", advice->advice}, {"fhir", diabetes::advice_to_fhir(advice->advice, advice->subject_reference)}};
+}
+
 Result<json> AppRunHandler::run(const jobs::Job& job, jobs::JobContext& ctx) {
+  if (job.input.contains("patient") || job.input.contains("fhir")) return run_tabular(job, ctx);
   const auto started = std::chrono::steady_clock::now();
   MEDAI_ASSIGN_OR_RETURN(std::string app_name, required_text(job.input, "app"));
   MEDAI_ASSIGN_OR_RETURN(std::string study_uid, required_text(job.input, "study_uid"));

@@ -1,10 +1,17 @@
 #pragma once
 // Job type "app.run": runs an approved app version on one stored image
-// series and stores the results as new series in the same study.
+// series and stores the results as new series in the same study, or runs a
+// tabular-advice app on one patient's data.
 //
 // Input: {"app": name, "version": SemVer or "" (highest approved),
 //         "study_uid": ..., "series_uid": ...}; the job's institution is the
 // one whose data is read and whose approval counts.
+// Tabular input: {"app", "version"?, "patient": {...}} (the app's JSON input)
+// or {"app", "version"?, "fhir": {FHIR R4 Bundle}}: the same advice as the
+// synchronous POST /api/v1/apps/{name}/infer (rules + risk model), as the
+// job's result {"advice": ..., "fhir": Bundle}; bad input fails the job with
+// invalid_patient_input and its per-field problems. The patient's data is
+// the job's input, visible like any job only within the institution.
 // Steps: resolve (catalog: visible, approved, not withdrawn) → unpack the
 // package once per digest (checked against the digest) → load the series
 // (imaging) → pre-processing → model (runtime repository) → post-processing
@@ -20,6 +27,7 @@
 #include <string>
 
 #include "apps/package_cache.h"
+#include "diabetes/diabetes_app.h"
 #include "dicom/instance_store.h"
 #include "jobs/job_engine.h"
 #include "jobs/job_handler.h"
@@ -48,7 +56,10 @@ class AppRunHandler : public jobs::JobHandler {
   Result<nlohmann::json> run(const jobs::Job& job, jobs::JobContext& ctx) override;
 
  private:
+  Result<nlohmann::json> run_tabular(const jobs::Job& job, jobs::JobContext& ctx);
+
   AppRunDeps deps_;
+  diabetes::DiabetesAppCache tabular_apps_;  // rule sets by package digest
 };
 
 }  // namespace medai::apps

@@ -7,6 +7,9 @@
 // server keeps answering; usage is metered.
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <thread>
+
 #include "diabetes/fhir_output.h"
 #include "diabetes/pima_fixture_model.h"
 #include "integration/server_process.h"
@@ -209,6 +212,65 @@ TEST_F(DiabetesAppInferTest, BadInputGetsPerFieldProblemsAndTheServerKeepsRunnin
   // Still serving.
   api("doc-a").json("POST", "/api/v1/apps/diabetes-advice/infer", diagnosed_patient(), &status);
   EXPECT_EQ(status, 200);
+}
+
+TEST_F(DiabetesAppInferTest, RunsAsAnAppRunJobWithJsonOrFhirInput) {
+  int status = 0;
+  api("doc-a").json("POST", "/api/v1/apps/diabetes-advice/infer", diagnosed_patient(), &status);
+  if (status != 200) {  // alone: publish and approve a version of its own
+    ASSERT_FALSE(publish("1.0.2").empty());
+    api("vendor-dev").json("PUT", "/api/v1/apps/diabetes-advice/visibility", {{"public", false}, {"institutions", {"hosp-a"}}}, &status);
+    ASSERT_EQ(medai({"app", "approve", "diabetes-advice", "1.0.2"}, tokens_["admin-a"]).exit_code, 0);
+  }
+  auto run_job = [&](const json& input) {
+    int s = 0;
+    json job = api("doc-a").json("POST", "/api/v1/jobs", {{"type", "app.run"}, {"input", input}}, &s);
+    EXPECT_EQ(s, 201) << job.dump();
+    const std::string id = job.value("id", "");
+    for (int i = 0; i < 300 && !id.empty(); ++i) {
+      job = api("doc-a").json("GET", "/api/v1/jobs/" + id, nullptr, &s);
+      if (job["state"] == "succeeded" || job["state"] == "failed") break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return job;
+  };
+  // Our JSON: the same advice as the synchronous call.
+  const json sync = api("doc-a").json("POST", "/api/v1/apps/diabetes-advice/infer", diagnosed_patient(), &status);
+  ASSERT_EQ(status, 200);
+  json job = run_job({{"app", "diabetes-advice"}, {"patient", diagnosed_patient()}});
+  ASSERT_EQ(job["state"], "succeeded") << job.dump();
+  const json& advice = job["result"]["advice"];
+  EXPECT_EQ(advice["format"], "medai.diabetes-advice/1");
+  EXPECT_EQ(advice["recommendations"], sync["recommendations"]);
+  EXPECT_EQ(advice["research_use_only"], true);
+  EXPECT_EQ(diabetes::check_fhir_output(job["result"]["fhir"]), std::vector<std::string>{});
+  // A FHIR Bundle in: the FHIR answer names its patient.
+  job = run_job({{"app", "diabetes-advice"}, {"fhir", fhir_bundle()}});
+  ASSERT_EQ(job["state"], "succeeded") << job.dump();
+  EXPECT_EQ(job["result"]["fhir"]["entry"][0]["resource"]["subject"]["reference"], "Patient/p7");
+  // Bad input fails the job at once (no retry) with the problems' fields and codes, not their values.
+  json bad = diagnosed_patient();
+  bad["hba1c"] = 40;
+  job = run_job({{"app", "diabetes-advice"}, {"patient", bad}});
+  ASSERT_EQ(job["state"], "failed") << job.dump();
+  EXPECT_EQ(job["attempts"], 1);
+  EXPECT_EQ(job["error"]["code"], "invalid_patient_input");
+  EXPECT_NE(job["error"]["message"].get<std::string>().find("/hba1c implausible"), std::string::npos) << job.dump();
+  EXPECT_EQ(job["error"]["message"].get<std::string>().find("40"), std::string::npos) << job.dump();
+  // Hospital B may not run it.
+  json b = api("doc-b").json("POST", "/api/v1/jobs",
+                             {{"type", "app.run"}, {"input", {{"app", "diabetes-advice"}, {"patient", diagnosed_patient()}}}},
+                             &status);
+  if (status == 201) {
+    const std::string id = b["id"];
+    for (int i = 0; i < 300; ++i) {
+      b = api("doc-b").json("GET", "/api/v1/jobs/" + id, nullptr, &status);
+      if (b["state"] == "failed" || b["state"] == "succeeded") break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    EXPECT_EQ(b["state"], "failed") << b.dump();
+    EXPECT_EQ(b["error"]["code"], "not_found") << b.dump();
+  }
 }
 
 }  // namespace
