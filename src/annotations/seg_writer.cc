@@ -9,24 +9,18 @@
 #include <dcmtk/dcmfg/fgpixmsr.h>
 #include <dcmtk/dcmfg/fgplanor.h>
 #include <dcmtk/dcmfg/fgplanpo.h>
-#include <dcmtk/dcmiod/cielabutil.h>
-#include <dcmtk/dcmiod/iodreferences.h>
 #include <dcmtk/dcmseg/segdoc.h>
-#include <dcmtk/dcmseg/segment.h>
 
 #include <bitset>
 #include <memory>
 
 #include "annotations/common_modules.h"
+#include "annotations/seg_common.h"
 
 namespace medai::annotations {
 namespace {
 using detail::dcmtk_error;
 using detail::ds;
-
-CodeSequenceMacro to_macro(const Code& c) {
-  return CodeSequenceMacro(c.value.c_str(), c.scheme.c_str(), c.meaning.c_str());
-}
 
 bool voxel_in(const SegmentSpec& s, std::uint8_t v) { return s.bits ? (v & s.bits) != 0 : v == s.label; }
 
@@ -61,24 +55,11 @@ Result<DicomObject> write_seg(const imaging::Volume<std::uint8_t>& labels,
   if (!any_frame)
     return make_error(ErrorCode::unprocessable, "SEG: every segment is empty; nothing to write");
 
-  const std::string app = producer.app_name.empty() ? "medai" : producer.app_name;
-  // DCMTK wants a serial number: the package digest identifies an app build.
-  std::string serial = producer.device_serial_number;
-  if (serial.empty())
-    serial = producer.package_digest.empty() ? std::string("medai") : producer.package_digest.substr(0, 23);
-  IODGeneralEquipmentModule::EquipmentInfo equipment(producer.manufacturer.c_str(), serial.c_str(),
-                                                     app.substr(0, 64).c_str(), producer.app_version.c_str());
-  const std::string description = options.content_description.empty()
-                                      ? research_prefixed(producer, app + " " + producer.app_version)
-                                      : research_prefixed(producer, options.content_description);
-  // Content Creator's Name is a person name (Type 2): empty unless given; the app is in the equipment
-  // modules.
-  const std::string creator = options.content_creator;
-  ContentIdentificationMacro content("1", options.content_label.c_str(), description.c_str(),
-                                     creator.c_str());
   DcmSegmentation* raw = nullptr;
-  OFCondition c = DcmSegmentation::createBinarySegmentation(
-      raw, static_cast<Uint16>(labels.ny), static_cast<Uint16>(labels.nx), equipment, content);
+  OFCondition c = DcmSegmentation::createBinarySegmentation(raw, static_cast<Uint16>(labels.ny),
+                                                            static_cast<Uint16>(labels.nx),
+                                                            detail::seg_equipment(producer),
+                                                            detail::seg_content(producer, options));
   if (c.bad()) return dcmtk_error("create the SEG", c);
   std::unique_ptr<DcmSegmentation> seg(raw);
   // DCMTK's pre-write dimension check runs before the per-frame groups exist
@@ -91,32 +72,10 @@ Result<DicomObject> write_seg(const imaging::Volume<std::uint8_t>& labels,
   src.putAndInsertString(DCM_PositionReferenceIndicator, "");
   c = seg->importFromSourceImage(src, OFTrue);
   if (c.bad()) return dcmtk_error("import patient/study into the SEG", c);
-  seg->getSeries().setSeriesInstanceUID(output.series_instance_uid.c_str());
-  seg->getSeries().setSeriesNumber(std::to_string(output.series_number).c_str());
-  seg->getSOPCommon().setSOPInstanceUID(output.sop_instance_uid.c_str());
-  seg->getGeneralImage().setInstanceNumber("1");
+  detail::seg_identify(*seg, output);
 
-  for (const SegmentSpec& s : segments) {
-    DcmSegment* segment = nullptr;
-    c = DcmSegment::create(segment, s.name.substr(0, 64).c_str(), to_macro(s.category), to_macro(s.type),
-                           DcmSegTypes::SAT_AUTOMATIC, app.substr(0, 64).c_str());
-    if (c.bad()) return dcmtk_error("create a segment", c);
-    std::unique_ptr<DcmSegment> owned(segment);
-    if (!s.description.empty()) segment->setSegmentDescription(s.description.substr(0, 64).c_str());
-    if (!s.tracking_id.empty()) {
-      // Tracking ID and Tracking UID go together (PS3.3 C.8.20.4).
-      segment->setTrackingID(s.tracking_id.substr(0, 64).c_str());
-      segment->setTrackingUID(uid_from_label(output.sop_instance_uid + "/tracking/" + s.tracking_id).c_str());
-    }
-    double L, a, b;
-    IODCIELabUtil::rgb2DicomLab(L, a, b, s.rgb[0] / 255.0, s.rgb[1] / 255.0, s.rgb[2] / 255.0);
-    segment->setRecommendedDisplayCIELabValue(static_cast<Uint16>(L), static_cast<Uint16>(a),
-                                              static_cast<Uint16>(b));
-    Uint16 number = 0;
-    c = seg->addSegment(owned.get(), number);
-    if (c.bad()) return dcmtk_error("add a segment", c);
-    owned.release();  // the SEG owns it now
-  }
+  for (const SegmentSpec& s : segments)
+    MEDAI_RETURN_IF_ERROR(detail::add_seg_segment(*seg, s, producer, output.sop_instance_uid));
 
   FGPixelMeasures measures;
   measures.setPixelSpacing((ds(labels.spacing[1]) + "\\" + ds(labels.spacing[0])).c_str());
@@ -151,15 +110,7 @@ Result<DicomObject> write_seg(const imaging::Volume<std::uint8_t>& labels,
       content_fg.setDimensionIndexValues(number, 0);
       content_fg.setDimensionIndexValues(static_cast<Uint32>(k + 1), 1);
       FGDerivationImage deriv;
-      DerivationImageItem* item = nullptr;
-      deriv.addDerivationImageItem(CodeSequenceMacro("113076", "DCM", "Segmentation"), "", item);
-      auto* source_item = new SourceImageItem();
-      source_item->getPurposeOfReferenceCode().set("121322", "DCM",
-                                                   "Source image for image processing operation");
-      source_item->getImageSOPInstanceReference().setReferencedSOPClassUID(source.sop_class_uid.c_str());
-      source_item->getImageSOPInstanceReference().setReferencedSOPInstanceUID(
-          source.slices[static_cast<std::size_t>(k)].sop_instance_uid.c_str());
-      item->getSourceImageItems().push_back(source_item);
+      detail::derive_frame_from(deriv, source.sop_class_uid, source.slices[static_cast<std::size_t>(k)].sop_instance_uid);
       OFVector<FGBase*> groups;
       groups.push_back(pos.get());
       groups.push_back(&content_fg);
@@ -169,30 +120,11 @@ Result<DicomObject> write_seg(const imaging::Volume<std::uint8_t>& labels,
     }
   }
   // Common Instance Reference: the source instances the frames derive from.
-  IODReferences refs;
-  const std::string patient_id = [&] {
-    if (!source.patient_study) return std::string();
-    return detail::get_string(const_cast<DcmItem&>(*source.patient_study), DCM_PatientID);
-  }();
-  for (int k = 0; k < labels.nz; ++k) {
-    if (!used_slice[static_cast<std::size_t>(k)]) continue;
-    refs.add(new IODImageReference(
-        patient_id.c_str(), source.study_instance_uid.c_str(), source.series_instance_uid.c_str(),
-        source.slices[static_cast<std::size_t>(k)].sop_instance_uid.c_str(), source.sop_class_uid.c_str()));
-  }
-  seg->getCommonInstanceReference().addReferences(refs, source.study_instance_uid.c_str());
-
-  DcmFileFormat file;
-  c = seg->writeDataset(*file.getDataset());
-  if (c.bad()) return dcmtk_error("write the SEG", c);
-  // DCMTK stamps the current time and its own equipment; results are
-  // deterministic and carry the producer.
-  DcmDataset& d = *file.getDataset();
-  detail::put_series_and_sop(d, "SEG", UID_SegmentationStorage, source, producer, output);
-  d.putAndInsertString(DCM_ContentDate, output.content_date.c_str());
-  d.putAndInsertString(DCM_ContentTime, output.content_time.c_str());
-  detail::put_equipment(d, producer);
-  return detail::to_object(file, UID_SegmentationStorage, source, output);
+  std::vector<std::string> used;
+  for (int k = 0; k < labels.nz; ++k)
+    if (used_slice[static_cast<std::size_t>(k)]) used.push_back(source.slices[static_cast<std::size_t>(k)].sop_instance_uid);
+  detail::seg_reference_sources(*seg, source, used);
+  return detail::seg_to_object(*seg, source, producer, output);
 }
 
 }  // namespace medai::annotations

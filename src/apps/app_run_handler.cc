@@ -48,6 +48,15 @@ std::string input_digest(const std::vector<dicom::StoredInstance>& instances) {
   return "sha256:" + crypto::sha256_hex(text);
 }
 
+// One metered job (compute time since `started`); once per job even on a re-run.
+Status record_usage(const AppRunDeps& deps, const jobs::Job& job, const packages::RunnableApp& app,
+                    std::chrono::steady_clock::time_point started) {
+  if (!deps.usage) return Status{};
+  const auto compute_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
+  return deps.usage->record_job_usage(job.id, app.app_name, app.version, job.institution_id, compute_ms, now_ms());
+}
+
 }  // namespace
 
 Result<json> AppRunHandler::run_tabular(const jobs::Job& job, jobs::JobContext& ctx) {
@@ -89,11 +98,7 @@ Result<json> AppRunHandler::run_tabular(const jobs::Job& job, jobs::JobContext& 
         list += (list.empty() ? "" : ", ") + p.value("field", std::string("?")) + " " + p.value("code", std::string("?"));
     return Status(advice.status().code(), advice.status().message() + ": " + list, advice.status().detail());
   }
-  const auto compute_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                              std::chrono::steady_clock::now() - started).count();
-  if (deps_.usage)
-    MEDAI_RETURN_IF_ERROR(deps_.usage->record_job_usage(job.id, app.app_name, app.version, job.institution_id, compute_ms,
-                                                        now_ms()));
+  MEDAI_RETURN_IF_ERROR(record_usage(deps_, job, app, started));
   ctx.progress(1.0, "done");
   return json{{"advice", advice->advice}, {"fhir", diabetes::advice_to_fhir(advice->advice, advice->subject_reference)}};
 }
@@ -175,11 +180,7 @@ Result<json> AppRunHandler::run(const jobs::Job& job, jobs::JobContext& ctx) {
   }
 
   // 6. Usage.
-  const auto compute_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                              std::chrono::steady_clock::now() - started).count();
-  if (deps_.usage)
-    MEDAI_RETURN_IF_ERROR(deps_.usage->record_job_usage(job.id, app.app_name, app.version, job.institution_id, compute_ms,
-                                                        now_ms()));
+  MEDAI_RETURN_IF_ERROR(record_usage(deps_, job, app, started));
   ctx.progress(1.0, "done");
   json out = ann::to_json(result.result);
   out["pipeline_log"] = result.log;
