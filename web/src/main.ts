@@ -10,6 +10,9 @@ import { renderViewer } from './pages/viewer';
 import { renderApps } from './pages/apps';
 import { renderAdmin } from './pages/admin';
 import { renderAdvicePage } from './pages/advice';
+import { renderDataset, renderDatasets } from './pages/research/datasets';
+import { renderTrainingJob, renderTrainingList } from './pages/research/training';
+import { renderEvaluation, renderEvaluations } from './pages/research/evaluations';
 
 export interface Session {
   user: User;
@@ -60,6 +63,10 @@ function layout(): void {
       navLink('/', 'nav.worklist'),
       navLink('/apps', 'nav.apps'),
       s.has('doctor') || s.has('institution_admin') ? navLink('/advice', 'nav.advice') : null,
+      // Research pages (issue #9): who may use them, as the API decides (docs/api.md).
+      s.has('researcher') || s.has('institution_admin') ? navLink('/datasets', 'nav.datasets') : null,
+      s.has('researcher') || s.has('partner') ? navLink('/training', 'nav.training') : null,
+      s.has('researcher') || s.has('partner') || s.has('institution_admin') ? navLink('/evaluations', 'nav.evaluations') : null,
       admin ? navLink('/admin', 'nav.admin') : null,
     ),
     h('span', { class: 'spacer' }),
@@ -100,6 +107,12 @@ router
   .add('/apps/:name', (o, p) => renderApps(o, p.name))
   .add('/admin', o => renderAdmin(o))
   .add('/advice', o => renderAdvicePage(o))
+  .add('/datasets', o => renderDatasets(o))
+  .add('/datasets/:id', (o, p) => renderDataset(o, p.id))
+  .add('/training', (o, _p, q) => renderTrainingList(o, q, router))
+  .add('/training/:id', (o, p) => renderTrainingJob(o, p.id, router))
+  .add('/evaluations', o => renderEvaluations(o))
+  .add('/evaluations/:id', (o, p) => renderEvaluation(o, p.id))
   .fallback(o => clear(o, h('h1', {}, t('common.not_found'))));
 
 setUnauthenticatedHandler(() => {
