@@ -37,7 +37,7 @@ function detailLines(detail: unknown): string[] {
 }
 
 export function publishForm(job: TrainingJob): HTMLElement {
-  const name = h('input', { id: 'pub-name', name: 'name', required: true, pattern: '[a-z0-9][a-z0-9-]*', autocomplete: 'off', placeholder: 'pima-risk' });
+  const name = h('input', { id: 'pub-name', name: 'name', required: true, pattern: '[a-z0-9][a-z0-9\\-]*', autocomplete: 'off', placeholder: 'pima-risk' });
   const version = h('input', { id: 'pub-version', name: 'version', required: true, value: '1.0.0', autocomplete: 'off' });
   const displayName = h('input', { id: 'pub-display', name: 'display_name', autocomplete: 'off' });
   const key = h('input', { id: 'pub-key', name: 'signing_key', type: 'file', accept: '.json,application/json', required: true });
