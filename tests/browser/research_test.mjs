@@ -320,6 +320,36 @@ const published = await api('GET', '/api/v1/apps/pima-risk');
 if (published.status !== 200 || !published.body.versions.some(v => v.version === '1.0.0')) await failTest(`published app: ${JSON.stringify(published)}`);
 console.log(`published: "${(await page.locator('#publish-result').textContent()).trim()}"`);
 
+// --- 5b. a long job: progress while it runs (ETA), then cancelled from its page --------
+await page.locator('nav a', { hasText: 'Training' }).click();
+await page.locator('#training-form').waitFor({ timeout: 10000 });
+await page.locator('#train-dataset').selectOption(pima.id);
+await page.fill('#train-hyper', '{"rounds": 10000, "max_depth": 6, "eta": 0.01, "early_stopping_rounds": 0}');
+await page.click('#training-form button[type=submit]');
+await page.waitForURL(/\/training\/job_/, { timeout: 10000 });
+const longJob = decodeURIComponent(page.url().split('/training/')[1]);
+await page.locator('#live-progress').waitFor({ timeout: 10000 });
+const seen = [];
+for (let i = 0; i < 600; i++) {
+  const s = await page.evaluate(() => ({
+    state: document.getElementById('live-progress').dataset.state,
+    progress: document.getElementById('train-progress').value,
+    eta: document.querySelector('[data-live="eta"]').textContent,
+    epoch: document.querySelector('[data-live="epoch"]').textContent,
+    points: Number(document.getElementById('training-curves').dataset.points || 0),
+  }));
+  if (s.state === 'running' && s.progress > 0 && s.progress < 1 && s.eta !== '–' && !seen.some(x => x.progress === s.progress)) seen.push(s);
+  if ((seen.length >= 3 && seen[seen.length - 1].points > seen[0].points) || s.state === 'succeeded') break;
+  await sleep(250);
+}
+if (seen.length < 2 || !(seen[seen.length - 1].points > seen[0].points))
+  await failTest(`progress did not advance while the job ran: ${JSON.stringify(seen)}`);
+await page.click('#cancel-job');
+await page.locator('#job-title .badge[data-state="cancelled"]').waitFor({ timeout: 60000 });
+const cancelled = (await api('GET', `/api/v1/training-jobs/${longJob}`)).body;
+if (cancelled.state !== 'cancelled' || cancelled.history.length >= 10000) await failTest(`cancel: ${cancelled.state} after ${cancelled.history.length} rounds`);
+console.log(`long job ${longJob}: progress seen while running ${seen.map(s => `${s.epoch} (ETA ${s.eta}, ${s.points} curve points)`).join(', ')}; cancelled after ${cancelled.history.length} rounds`);
+
 // --- 6. Chinese, roles, console ---------------------------------------------------------
 await page.goto(`${origin}/evaluations/${evalId}`);
 await page.locator('#report').waitFor({ timeout: 10000 });

@@ -88,6 +88,19 @@ function liveBox(): { element: HTMLElement; update: (job: TrainingJob) => void }
     return [h('dt', {}, t(`research.live.${k}`)), cells[k]];
   }));
   const percent = h('span', { class: 'percent' }, '');
+  // Time left from the progress rate seen here (the trainer's own
+  // eta_seconds counts compute only, not the per-round bookkeeping); the
+  // trainer's figure until a second of progress has been seen.
+  let first: { at: number; progress: number } | null = null;
+  const etaOf = (job: TrainingJob, trainerEta: number | undefined): string => {
+    const now = performance.now();
+    const p = job.progress ?? 0;
+    if (!first || p < first.progress) first = { at: now, progress: p };
+    const dt = (now - first.at) / 1000;
+    const dp = p - first.progress;
+    if (dt >= 1 && dp > 0) return formatSeconds(((1 - p) * dt) / dp);
+    return formatSeconds(trainerEta);
+  };
   const element = h('section', { class: 'card live-progress', id: 'live-progress', 'aria-live': 'polite' },
     h('h2', {}, t('research.live.title')), h('div', { class: 'bar' }, bar, percent), dl);
   return {
@@ -106,7 +119,7 @@ function liveBox(): { element: HTMLElement; update: (job: TrainingJob) => void }
         if (!p.epoch) cells.epoch.textContent = `${last.epoch}/${last.epochs}`;
         if (!p.loss) cells.loss.textContent = fmt(last.loss, 4);
         cells.samples_per_second.textContent = typeof last.samples_per_second === 'number' ? formatNumber(last.samples_per_second, 0) : '–';
-        cells.eta.textContent = isFinished(job.state) ? '–' : formatSeconds(last.eta_seconds);
+        cells.eta.textContent = isFinished(job.state) ? '–' : etaOf(job, last.eta_seconds);
       }
       element.dataset.state = job.state;
     },
