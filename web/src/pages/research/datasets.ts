@@ -7,10 +7,12 @@
 import { get, type Page } from '../../api';
 import { h, clear } from '../../dom';
 import { formatDateTime, formatNumber, t } from '../../i18n';
+import { currentSession } from '../../main';
 import { errorText, fmt } from './common';
 import type { Dataset, DatasetDetail, DatasetVersion } from './types';
 
 const SPLITS = ['train', 'validation', 'test'] as const;
+const mayTrain = () => !!currentSession() && ['researcher', 'partner'].some(r => currentSession()!.has(r));
 
 const exportHref = (v: DatasetVersion, split?: string) =>
   `/api/v1/datasets/${encodeURIComponent(v.dataset_id)}/versions/${v.version}/export${split ? `?split=${encodeURIComponent(split)}` : ''}`;
@@ -36,7 +38,7 @@ export async function renderDatasets(outlet: HTMLElement): Promise<void> {
         h('td', {}, h('a', { href: `/datasets/${encodeURIComponent(d.id)}`, 'data-link': true }, d.name)),
         h('td', {}, t(`research.dataset.kind_${d.kind}`, { defaultValue: d.kind })),
         h('td', {}, t(`research.dataset.visibility_${d.visibility}`, { defaultValue: d.visibility })),
-        h('td', {}, versions.length ? `${versions.length} (v${latest?.version ?? ''} ` : '–', latest ? versionState(latest) : null, versions.length ? ')' : ''),
+        h('td', {}, versions.length ? `${versions.length} · v${latest?.version ?? ''} ` : '–', latest ? versionState(latest) : null),
         h('td', { class: 'num' }, latest ? formatNumber(latest.item_count, 0) : '–'),
         ...splitCells(latest),
         h('td', { class: 'licence' }, d.licence));
@@ -46,7 +48,8 @@ export async function renderDatasets(outlet: HTMLElement): Promise<void> {
       list.items.length === 0 ? h('p', { class: 'muted' }, t('research.dataset.empty')) :
         h('table', { id: 'datasets' },
           h('thead', {}, h('tr', {}, ...[t('research.dataset.name'), t('research.dataset.kind'), t('research.dataset.visibility'), t('research.dataset.versions'),
-            t('research.dataset.items'), t('research.split.train'), t('research.split.validation'), t('research.split.test'), t('research.dataset.licence')].map(x => h('th', { scope: 'col' }, x)))),
+            t('research.dataset.items'), t('research.split.train'), t('research.split.validation'), t('research.split.test'), t('research.dataset.licence')]
+            .map((x, i) => h('th', { scope: 'col', class: i >= 4 && i <= 7 ? 'num' : undefined }, x)))),
           h('tbody', {}, ...rows)));
   } catch (err) {
     clear(outlet, h('h1', {}, t('research.datasets')), h('p', { class: 'error' }, errorText(err)));
@@ -57,7 +60,7 @@ function labelsTable(v: DatasetVersion): HTMLElement | null {
   const labels = v.stats?.labels;
   if (!labels || Object.keys(labels).length === 0) return null;
   return h('table', { class: 'labels', 'aria-label': t('research.dataset.labels') },
-    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('research.dataset.label')), ...SPLITS.map(s => h('th', { scope: 'col' }, t(`research.split.${s}`))))),
+    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('research.dataset.label')), ...SPLITS.map(s => h('th', { scope: 'col', class: 'num' }, t(`research.split.${s}`))))),
     h('tbody', {}, ...Object.entries(labels).map(([label, counts]) => h('tr', { 'data-label': label },
       h('td', {}, label), ...SPLITS.map(s => h('td', { class: 'num' }, formatNumber(counts[s] ?? 0, 0)))))));
 }
@@ -87,7 +90,7 @@ function versionCard(v: DatasetVersion): HTMLElement {
       splitText ? ` · ${splitText}` : ''),
     imaging.length ? h('p', {}, imaging.map(k => `${t(`research.dataset.${k}`)}: ${(stats as Record<string, number>)[k]}`).join(' · ')) : null,
     h('table', { class: 'splits', 'aria-label': t('research.dataset.splits') },
-      h('thead', {}, h('tr', {}, ...SPLITS.map(s => h('th', { scope: 'col' }, t(`research.split.${s}`))))),
+      h('thead', {}, h('tr', {}, ...SPLITS.map(s => h('th', { scope: 'col', class: 'num' }, t(`research.split.${s}`))))),
       h('tbody', {}, h('tr', {}, ...splitCells(v)))),
     labelsTable(v),
     columnsTable(v),
@@ -119,7 +122,7 @@ export async function renderDataset(outlet: HTMLElement, id: string): Promise<vo
           h('dt', {}, t('research.dataset.source')), h('dd', {}, ds.source),
           h('dt', {}, t('research.created')), h('dd', {}, formatDateTime(ds.created_at)),
           h('dt', {}, 'ID'), h('dd', {}, h('code', {}, ds.id))),
-        h('p', {}, h('a', { href: `/training?dataset=${encodeURIComponent(ds.id)}`, 'data-link': true, class: 'button' }, t('research.training.train_on_this')))),
+        mayTrain() ? h('p', {}, h('a', { href: `/training?dataset=${encodeURIComponent(ds.id)}`, 'data-link': true, class: 'button' }, t('research.training.train_on_this'))) : null),
       ...versions.map(versionCard));
   } catch (err) {
     clear(outlet, back, h('p', { class: 'error' }, errorText(err)));

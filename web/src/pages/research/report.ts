@@ -46,7 +46,7 @@ function extraNumbers(s: SplitReport): string {
 function splitTable(splits: [string, SplitReport][]): HTMLElement {
   const head = ['research.report.split', 'research.report.cases', 'research.report.positives', 'research.report.auc', 'research.report.sens_spec', 'research.report.brier', 'research.report.ece', 'research.report.other'];
   return h('table', { class: 'split-metrics', 'aria-label': t('research.report.per_split') },
-    h('thead', {}, h('tr', {}, ...head.map(k => h('th', { scope: 'col' }, t(k))))),
+    h('thead', {}, h('tr', {}, ...head.map((k, i) => h('th', { scope: 'col', class: i >= 1 && i <= 6 ? 'num' : undefined }, t(k))))),
     h('tbody', {}, ...splits.map(([name, s]) => {
       const at = s.at_thresholds?.[0];
       return h('tr', { 'data-split': name },
