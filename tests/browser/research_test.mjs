@@ -6,7 +6,9 @@
 //      (also a partner of the same institution) gets a password and a key;
 //   2. log in as the researcher; the datasets page lists pima-diabetes-mass
 //      with its published split (200 train / 332 test); its detail shows the
-//      licence and a frozen version whose export link answers a CSV;
+//      licence and a frozen version whose export link answers a CSV; a
+//      small generated imaging dataset (medai synth --dataset) shows its
+//      patients/studies/instances and its draft is frozen from the page;
 //   3. the training form: a bad hyper-parameter shows the server's 422
 //      problems next to the field; a good one ({"rounds": 50, "max_depth":
 //      3}) starts an XGBoost job; progress arrives over SSE, the job
@@ -135,6 +137,14 @@ async function api(method, target, body, tokenValue = researcher) {
 const datasets = await api('GET', '/api/v1/datasets?limit=1000');
 const pima = datasets.body?.items?.find(d => d.name === 'pima-diabetes-mass');
 if (!pima) await failTest(`no pima-diabetes-mass among the researcher's datasets: ${JSON.stringify(datasets.body).slice(0, 300)}`);
+// A small imaging dataset of the researcher's institution (draft version 1):
+// three generated chest CTs stored by STOW-RS, labelled from their ground truth.
+try {
+  cli(['synth', 'chest-ct', '--count', '3', '--small', '--seed', '1', '--out', path.join(work, 'synth'), '--to', origin,
+    '--token', researcher, '--dataset', 'lung-mini'], { maxBuffer: 16 << 20 });
+} catch (e) {
+  await failTest(`medai synth --dataset: ${e.stderr || e.message}`);
+}
 // The vendor key the researcher (also a partner) signs with; registered later.
 const keyPrefix = path.join(work, 'lab');
 cli(['app', 'keygen', '--out', keyPrefix]);
@@ -215,6 +225,23 @@ const exported = await page.evaluate(async href => {
 }, exportHref);
 if (exported.status !== 200 || !/split/.test(exported.head)) await failTest(`export ${exportHref}: ${JSON.stringify(exported)}`);
 console.log(`dataset detail: licence "${licence}", labels ${labelRows.join('/')}, export ${exportHref} → ${exported.type}, header "${exported.head}"`);
+
+// The imaging dataset: patients/studies/instances, a draft that its owner freezes here.
+await page.locator('a', { hasText: '← Datasets' }).click();
+await page.locator('#datasets tr[data-dataset="lung-mini"] a').click();
+await page.locator('h1[data-dataset="lung-mini"]').waitFor({ timeout: 10000 });
+await page.locator('.dataset-version[data-version="1"] .badge[data-state="draft"]').waitFor({ timeout: 5000 });
+const imagingFacts = await page.locator('.dataset-version[data-version="1"]').textContent();
+if (!/Patients: 3/.test(imagingFacts) || !/Instances: \d+/.test(imagingFacts)) await failTest(`imaging dataset facts: ${imagingFacts}`);
+await page.locator('.dataset-version[data-version="1"] button.freeze').click();
+await page.locator('.dataset-version[data-version="1"] .badge[data-state="frozen"]').waitFor({ timeout: 10000 });
+const lungId = (await api('GET', '/api/v1/datasets?limit=1000')).body.items.find(d => d.name === 'lung-mini')?.id;
+const frozen = (await api('GET', `/api/v1/datasets/${lungId}`)).body;
+if (frozen?.versions?.[0]?.state !== 'frozen') await failTest(`freeze from the page: ${frozen.versions[0].state}`);
+console.log('imaging dataset lung-mini: patients, studies, instances shown; version 1 frozen from the page');
+await page.locator('nav a', { hasText: 'Datasets' }).click();
+await pimaRow.locator('a').first().click();
+await page.locator('h1[data-dataset="pima-diabetes-mass"]').waitFor({ timeout: 10000 });
 
 // --- 3. training: a refused form, then a job followed live ----------------------------
 await page.locator('a', { hasText: 'Train a model on this dataset' }).click();

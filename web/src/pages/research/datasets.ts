@@ -4,7 +4,7 @@
 // (draft/frozen), split and label counts, columns, and export links.
 // API: GET /api/v1/datasets, GET /api/v1/datasets/{id},
 // GET /api/v1/datasets/{id}/versions/{v}/export[?split=] (docs/datasets.md).
-import { get, type Page } from '../../api';
+import { get, post, type Page } from '../../api';
 import { h, clear } from '../../dom';
 import { formatDateTime, formatNumber, t } from '../../i18n';
 import { currentSession } from '../../main';
@@ -60,7 +60,7 @@ function labelsTable(v: DatasetVersion): HTMLElement | null {
   const labels = v.stats?.labels;
   if (!labels || Object.keys(labels).length === 0) return null;
   return h('table', { class: 'labels', 'aria-label': t('research.dataset.labels') },
-    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('research.dataset.label')), ...SPLITS.map(s => h('th', { scope: 'col', class: 'num' }, t(`research.split.${s}`))))),
+    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('research.dataset.label_header')), ...SPLITS.map(s => h('th', { scope: 'col', class: 'num' }, t(`research.split.${s}`))))),
     h('tbody', {}, ...Object.entries(labels).map(([label, counts]) => h('tr', { 'data-label': label },
       h('td', {}, label), ...SPLITS.map(s => h('td', { class: 'num' }, formatNumber(counts[s] ?? 0, 0)))))));
 }
@@ -78,9 +78,26 @@ function columnsTable(v: DatasetVersion): HTMLElement | null {
       }))));
 }
 
-function versionCard(v: DatasetVersion): HTMLElement {
+// Freezing a draft (owner institution): POST …/versions/{v}/freeze, then the page again.
+function freezeButton(v: DatasetVersion, refresh: () => void): HTMLElement {
+  const status = h('span', { role: 'status' });
+  const button = h('button', { type: 'button', class: 'freeze' }, t('research.dataset.freeze'));
+  button.addEventListener('click', async () => {
+    button.disabled = true;
+    try {
+      await post(`/api/v1/datasets/${encodeURIComponent(v.dataset_id)}/versions/${v.version}/freeze`);
+      refresh();
+    } catch (err) {
+      status.textContent = errorText(err);
+      button.disabled = false;
+    }
+  });
+  return h('span', {}, button, ' ', status);
+}
+
+function versionCard(v: DatasetVersion, owner: boolean, refresh: () => void): HTMLElement {
   const stats = v.stats ?? {};
-  const imaging = ['patients', 'studies', 'series'].filter(k => typeof (stats as Record<string, unknown>)[k] === 'number');
+  const imaging = ['patients', 'studies', 'instances', 'annotated_series'].filter(k => typeof (stats as Record<string, unknown>)[k] === 'number');
   const split = v.split ?? {};
   const splitText = typeof split.method === 'string' ? t(`research.dataset.split_${split.method}`, { defaultValue: String(split.method), column: String(split.column ?? ''), seed: String(split.seed ?? '') }) : '';
   return h('section', { class: 'card dataset-version', 'data-version': String(v.version) },
@@ -99,7 +116,7 @@ function versionCard(v: DatasetVersion): HTMLElement {
           h('a', { href: exportHref(v), download: '', 'data-export': 'all' }, t('research.dataset.export_all')), ' · ',
           ...SPLITS.filter(s => (v.stats?.splits?.[s] ?? 0) > 0).flatMap((s, i) => [i ? ' · ' : '', h('a', { href: exportHref(v, s), download: '' }, t(`research.split.${s}`))]),
           h('span', { class: 'muted' }, ` (${t('research.dataset.export_audited')})`))
-      : h('p', { class: 'muted' }, t('research.dataset.draft_hint')),
+      : h('p', { class: 'muted' }, t('research.dataset.draft_hint'), ' ', owner ? freezeButton(v, refresh) : null),
     v.content_sha256 ? h('p', { class: 'muted digest' }, `SHA-256 ${v.content_sha256}`) : null);
 }
 
@@ -110,6 +127,8 @@ export async function renderDataset(outlet: HTMLElement, id: string): Promise<vo
     const d = await get<DatasetDetail>(`/api/v1/datasets/${encodeURIComponent(id)}`);
     const ds = d.dataset;
     const versions = [...d.versions].sort((a, b) => b.version - a.version);
+    const s = currentSession();
+    const owner = !!s && (s.user.institution_id === ds.institution_id || s.user.roles.includes('admin'));
     clear(outlet, back,
       h('h1', { 'data-dataset': ds.name }, ds.name),
       h('section', { class: 'card' },
@@ -123,7 +142,7 @@ export async function renderDataset(outlet: HTMLElement, id: string): Promise<vo
           h('dt', {}, t('research.created')), h('dd', {}, formatDateTime(ds.created_at)),
           h('dt', {}, 'ID'), h('dd', {}, h('code', {}, ds.id))),
         mayTrain() ? h('p', {}, h('a', { href: `/training?dataset=${encodeURIComponent(ds.id)}`, 'data-link': true, class: 'button' }, t('research.training.train_on_this'))) : null),
-      ...versions.map(versionCard));
+      ...versions.map(v => versionCard(v, owner, () => void renderDataset(outlet, id))));
   } catch (err) {
     clear(outlet, back, h('p', { class: 'error' }, errorText(err)));
   }

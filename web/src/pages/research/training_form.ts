@@ -160,6 +160,9 @@ export async function trainingForm(onCreated: (job: TrainingJob) => void, presel
           status.textContent = err.message;
           status.classList.add('error');
           hyper.focus();
+        } else if (err.status === 404) {
+          problem('dataset_id', null, err.message);  // not found or not visible to the caller
+          datasetControl.focus();
         } else if (detail.field && detail.field in fields) {
           problem(detail.field as FieldName, null, err.message);
           (fields[detail.field as FieldName].box.querySelector('input,select,textarea') as HTMLElement | null)?.focus();

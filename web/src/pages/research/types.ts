@@ -22,7 +22,8 @@ export interface DatasetStats {
   labels?: Record<string, Record<string, number>>;
   patients?: number;
   studies?: number;
-  series?: number;
+  instances?: number;
+  annotated_series?: number;
   columns?: { name: string; type: string; missing?: number; min?: number; max?: number; mean?: number }[];
 }
 export interface DatasetVersion {
