@@ -17,7 +17,9 @@
 //   4. an evaluation from the job page: the report view with AUC, subject,
 //      digest, the research-use notice and the ROC curve (pixels);
 //   5. publish: an unregistered signing key is refused with the server's
-//      reason; after registering the key the app version is published;
+//      reason; after registering the key the app version is published and
+//      evaluated from the evaluations page (subject, package digest, same AUC);
+//      a 10,000-round job shows progress while it runs and is cancelled;
 //   6. switch to Chinese and see translated text; no console errors.
 //
 //   node tests/browser/research_test.mjs --medai build/release/src/cli/medai
@@ -346,6 +348,27 @@ await page.locator('#publish-result.ok').waitFor({ timeout: 120000 });
 const published = await api('GET', '/api/v1/apps/pima-risk');
 if (published.status !== 200 || !published.body.versions.some(v => v.version === '1.0.0')) await failTest(`published app: ${JSON.stringify(published)}`);
 console.log(`published: "${(await page.locator('#publish-result').textContent()).trim()}"`);
+
+// The published app version evaluated from the evaluations page: subject = app
+// + version + vendor, digest = the app version's package digest.
+await page.locator('nav a', { hasText: 'Evaluations' }).click();
+await page.locator('#evaluation-form').waitFor({ timeout: 10000 });
+await page.locator('#evaluation-model').selectOption('app:pima-risk@1.0.0');
+await page.locator('#evaluation-dataset').selectOption(pima.id);
+await page.locator('#evaluation-split').selectOption('test');
+await page.click('#evaluation-form button[type=submit]');
+await page.waitForURL(/\/evaluations\/eval_/, { timeout: 30000 });
+await page.locator('#report .metric[data-split="test"] .metric-value').waitFor({ timeout: 15000 });
+const appVersion = (await api('GET', '/api/v1/apps/pima-risk/versions/1.0.0')).body;
+const appEval = await page.evaluate(() => ({
+  subject: document.getElementById('report-subject').textContent,
+  text: document.getElementById('report').textContent,
+  auc: document.querySelector('#report .metric[data-split="test"] .metric-value').textContent,
+}));
+if (!/pima-risk 1\.0\.0/.test(appEval.subject) || !appVersion.digest || !appEval.text.includes(appVersion.digest))
+  await failTest(`app evaluation subject/digest: ${JSON.stringify(appEval.subject)} digest ${appVersion.digest}`);
+if (appEval.auc !== ev.auc) await failTest(`the published model's test AUC ${appEval.auc} differs from the job's ${ev.auc}`);
+console.log(`app version evaluated from the evaluations page: "${appEval.subject}", digest ${appVersion.digest.slice(0, 20)}…, test AUC ${appEval.auc}`);
 
 // --- 5b. a long job: progress while it runs (ETA), then cancelled from its page --------
 await page.locator('nav a', { hasText: 'Training' }).click();

@@ -120,7 +120,7 @@ router
   .add('/datasets/:id', forRoles(DATASET_ROLES, (o, p) => renderDataset(o, p.id)))
   .add('/training', forRoles(TRAINING_ROLES, (o, _p, q) => renderTrainingList(o, q, router)))
   .add('/training/:id', forRoles(TRAINING_ROLES, (o, p) => renderTrainingJob(o, p.id, router)))
-  .add('/evaluations', forRoles(EVALUATION_ROLES, o => renderEvaluations(o)))
+  .add('/evaluations', forRoles(EVALUATION_ROLES, o => renderEvaluations(o, router)))
   .add('/evaluations/:id', forRoles(EVALUATION_ROLES, (o, p) => renderEvaluation(o, p.id)))
   .fallback(o => clear(o, h('h1', {}, t('common.not_found'))));
 
