@@ -428,6 +428,25 @@ await page.goto(`${origin}/training`);
 await page.locator('h1', { hasText: 'This page is for researchers' }).waitFor({ timeout: 10000 });
 console.log(`doctor navigation: ${doctorNav.join(', ')} (no research pages; /training explains why)`);
 
+// A partner only (no researcher role): training and evaluations, no datasets;
+// the dataset is typed as an id, and no call the role may not make (no 403).
+cli(withData(['admin', 'create-user', '--username', 'vendor-x', '--institution', 'lab', '--role', 'partner', '--password', password]));
+await page.locator('button', { hasText: 'Log out' }).click();
+await page.fill('#username', 'vendor-x');
+await page.fill('#password', password);
+await page.click('form.login button[type=submit]');
+await page.locator('nav a', { hasText: 'Training' }).click();
+await page.locator(`#training-jobs tr[data-job="${jobId}"]`).waitFor({ timeout: 10000 });
+const partnerNav = await page.$$eval('nav a', as => as.map(a => a.getAttribute('href')));
+const datasetField = await page.locator('#train-dataset').evaluate(e => e.tagName);
+if (partnerNav.includes('/datasets') || !partnerNav.includes('/evaluations') || datasetField !== 'INPUT')
+  await failTest(`partner: navigation ${partnerNav.join(', ')}, dataset field ${datasetField}`);
+await page.locator(`#training-jobs tr[data-job="${jobId}"] a`).click();
+await page.locator('#publish-form').waitFor({ timeout: 10000 });
+await page.locator('nav a', { hasText: 'Evaluations' }).click();
+await page.locator(`#evaluations tr[data-evaluation="${evalId}"]`).waitFor({ timeout: 10000 });
+console.log(`partner navigation: ${partnerNav.join(', ')}; dataset typed as an id; publish form on the job page`);
+
 if (consoleErrors.length) await failTest(`console errors:\n  ${consoleErrors.join('\n  ')}`);
 console.log(`PASSED: research pages (datasets, training with live progress and curves, evaluation, publish, Chinese) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 await finish(0);

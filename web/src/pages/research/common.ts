@@ -1,9 +1,16 @@
 // Helpers shared by the research pages: error text, state badges, numbers,
 // and following a job's Server-Sent Events with the bearer token.
 import { ApiError, authHeaders } from '../../api';
+import { currentSession } from '../../main';
 import { h } from '../../dom';
 import { formatNumber, t } from '../../i18n';
 import type { JobState } from './types';
+
+// Who may call what (docs/api.md): asked before calling, so a partner's page
+// does not provoke a 403 for the dataset list.
+const hasAny = (roles: string[]) => { const s = currentSession(); return !!s && roles.some(r => s.has(r)); };
+export const mayBrowseDatasets = () => hasAny(['researcher', 'institution_admin']);
+export const mayTrain = () => hasAny(['researcher', 'partner']);
 
 export function errorText(err: unknown): string {
   return err instanceof ApiError ? `${err.code}: ${err.message}` : String(err);

@@ -8,11 +8,10 @@ import { get, post, type Page } from '../../api';
 import { h, clear } from '../../dom';
 import { formatDateTime, formatNumber, t } from '../../i18n';
 import { currentSession } from '../../main';
-import { errorText, fmt } from './common';
+import { errorText, fmt, mayTrain } from './common';
 import type { Dataset, DatasetDetail, DatasetVersion } from './types';
 
 const SPLITS = ['train', 'validation', 'test'] as const;
-const mayTrain = () => !!currentSession() && ['researcher', 'partner'].some(r => currentSession()!.has(r));
 
 const exportHref = (v: DatasetVersion, split?: string) =>
   `/api/v1/datasets/${encodeURIComponent(v.dataset_id)}/versions/${v.version}/export${split ? `?split=${encodeURIComponent(split)}` : ''}`;

@@ -8,7 +8,7 @@
 import { ApiError, get, post, type App, type Page } from '../../api';
 import { h, clear } from '../../dom';
 import { formatDateTime, t } from '../../i18n';
-import { errorText, fmt, subjectText } from './common';
+import { errorText, fmt, mayBrowseDatasets, mayTrain, subjectText } from './common';
 import { renderReport } from './report';
 import type { Router } from '../../router';
 import type { Dataset, Evaluation, TrainingJob } from './types';
@@ -18,7 +18,7 @@ import type { Dataset, Evaluation, TrainingJob } from './types';
 // data before approving it) on a dataset's split → POST /api/v1/evaluations.
 async function evaluationForm(datasets: Dataset[] | null, router: Router): Promise<HTMLElement> {
   const [jobs, apps] = await Promise.all([
-    get<Page<TrainingJob>>('/api/v1/training-jobs?limit=200').then(r => r.items.filter(j => j.state === 'succeeded')).catch(() => [] as TrainingJob[]),
+    !mayTrain() ? Promise.resolve([] as TrainingJob[]) : get<Page<TrainingJob>>('/api/v1/training-jobs?limit=200').then(r => r.items.filter(j => j.state === 'succeeded')).catch(() => [] as TrainingJob[]),
     get<Page<App>>('/api/v1/apps?limit=200').then(r => r.items.filter(a => a.versions.some(v => (v.task ?? '').includes('tabular') || v.task === undefined))).catch(() => [] as App[]),
   ]);
   const names = new Map((datasets ?? []).map(d => [d.id, d.name]));
@@ -82,7 +82,7 @@ export async function renderEvaluations(outlet: HTMLElement, router: Router): Pr
   try {
     const [list, datasets] = await Promise.all([
       get<Page<Evaluation>>('/api/v1/evaluations?limit=200'),
-      get<Page<Dataset>>('/api/v1/datasets?limit=1000').then(r => r.items).catch(() => null),  // partners do not browse datasets
+      mayBrowseDatasets() ? get<Page<Dataset>>('/api/v1/datasets?limit=1000').then(r => r.items).catch(() => null) : Promise.resolve(null),  // partners do not browse datasets
     ]);
     const names = new Map((datasets ?? []).map(d => [d.id, d.name]));
     const form = await evaluationForm(datasets, router);

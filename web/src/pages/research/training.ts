@@ -12,7 +12,7 @@ import { h, clear } from '../../dom';
 import { formatDateTime, formatNumber, t } from '../../i18n';
 import { currentSession } from '../../main';
 import type { Router } from '../../router';
-import { errorText, fmt, followJob, formatSeconds, isFinished, parseProgress, stateBadge } from './common';
+import { errorText, fmt, followJob, formatSeconds, isFinished, mayBrowseDatasets, parseProgress, stateBadge } from './common';
 import { trainingCurves } from './charts';
 import { renderReport } from './report';
 import { publishForm } from './publish';
@@ -20,6 +20,7 @@ import { trainingForm } from './training_form';
 import type { Dataset, EvaluationReport, Evaluation, TrainingJob } from './types';
 
 async function datasetNames(): Promise<Map<string, string>> {
+  if (!mayBrowseDatasets()) return new Map();
   try {
     const list = await get<Page<Dataset>>('/api/v1/datasets?limit=1000');
     return new Map(list.items.map(d => [d.id, d.name]));

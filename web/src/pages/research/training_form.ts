@@ -7,7 +7,7 @@
 import { ApiError, get, post } from '../../api';
 import { h } from '../../dom';
 import { t } from '../../i18n';
-import { errorText } from './common';
+import { errorText, mayBrowseDatasets } from './common';
 import type { Dataset, DatasetDetail, TrainingJob } from './types';
 
 // What each architecture trains (docs/training-models.md) and a starting
@@ -49,7 +49,7 @@ function fieldBox(id: string, label: string, control: HTMLElement, hint?: string
 export async function trainingForm(onCreated: (job: TrainingJob) => void, preselect: string | null): Promise<HTMLElement> {
   const [architectures, datasets] = await Promise.all([
     offeredArchitectures(),
-    get<{ items: Dataset[] }>('/api/v1/datasets?limit=1000').then(r => r.items).catch(() => null),  // partners do not browse datasets
+    mayBrowseDatasets() ? get<{ items: Dataset[] }>('/api/v1/datasets?limit=1000').then(r => r.items).catch(() => null) : Promise.resolve(null),  // partners do not browse datasets
   ]);
   const datasetControl: HTMLInputElement | HTMLSelectElement = datasets
     ? h('select', { id: 'train-dataset', name: 'dataset_id', required: true },
