@@ -398,7 +398,13 @@ await page.click('#cancel-job');
 await page.locator('#job-title .badge[data-state="cancelled"]').waitFor({ timeout: 60000 });
 const cancelled = (await api('GET', `/api/v1/training-jobs/${longJob}`)).body;
 if (cancelled.state !== 'cancelled' || cancelled.history.length >= 10000) await failTest(`cancel: ${cancelled.state} after ${cancelled.history.length} rounds`);
-console.log(`long job ${longJob}: progress seen while running ${seen.map(s => `${s.epoch} (ETA ${s.eta}, ${s.points} curve points)`).join(', ')}; cancelled after ${cancelled.history.length} rounds`);
+// Run it again from its page (POST /api/v1/jobs/{id}/retry), then cancel again.
+await page.click('#retry-job');
+await page.locator('#job-title .badge[data-state="running"], #job-title .badge[data-state="queued"]').first().waitFor({ timeout: 30000 });
+await page.locator('#cancel-job').waitFor({ state: 'visible', timeout: 10000 });
+await page.click('#cancel-job');
+await page.locator('#job-title .badge[data-state="cancelled"]').waitFor({ timeout: 60000 });
+console.log(`long job ${longJob}: progress seen while running ${seen.map(s => `${s.epoch} (ETA ${s.eta}, ${s.points} curve points)`).join(', ')}; cancelled after ${cancelled.history.length} rounds; run again and cancelled again from its page`);
 
 // --- 6. Chinese, roles, console ---------------------------------------------------------
 await page.goto(`${origin}/evaluations/${evalId}`);

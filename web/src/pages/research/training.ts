@@ -213,6 +213,21 @@ export async function renderTrainingJob(outlet: HTMLElement, id: string, router:
     finishedShown = true;
     cancel.hidden = true;
     if (j.error) errorBox.textContent = `${j.error.code}: ${j.error.message}`;
+    if (j.state === 'failed' || j.state === 'cancelled') {
+      // POST /api/v1/jobs/{id}/retry queues it again with a fresh attempt budget.
+      const retry = h('button', { type: 'button', id: 'retry-job' }, t('research.training.retry'));
+      retry.addEventListener('click', async () => {
+        retry.disabled = true;
+        try {
+          await post(`/api/v1/jobs/${encodeURIComponent(j.id)}/retry`);
+          router.go(`/training/${encodeURIComponent(j.id)}`, true);
+        } catch (err) {
+          cancelStatus.textContent = errorText(err);
+          retry.disabled = false;
+        }
+      });
+      actions.append(retry);
+    }
     if (j.state !== 'succeeded' || !j.has_report) return;
     try {
       const report = await get<EvaluationReport>(`/api/v1/training-jobs/${encodeURIComponent(j.id)}/report`);
