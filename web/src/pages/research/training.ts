@@ -39,10 +39,13 @@ function progressCell(j: TrainingJob): HTMLElement {
 export async function renderTrainingList(outlet: HTMLElement, query: URLSearchParams, router: Router): Promise<() => void> {
   let timer = 0;
   let stopped = false;
+  let rendered = false;
   const tableBox = h('section', { class: 'card', id: 'training-jobs' }, h('h2', {}, t('research.training.jobs')), h('p', { class: 'muted' }, t('common.loading')));
   const names = await datasetNames();
   const refresh = async () => {
-    if (stopped) return;
+    // Stops when the page was left (also while it was still loading: the
+    // router then never gets this page's cleanup).
+    if (stopped || (rendered && !tableBox.isConnected)) return;
     try {
       const list = await get<Page<TrainingJob>>('/api/v1/training-jobs?limit=200');
       clear(tableBox, h('h2', {}, t('research.training.jobs')),
@@ -71,6 +74,7 @@ export async function renderTrainingList(outlet: HTMLElement, query: URLSearchPa
   } catch (err) {
     clear(outlet, h('h1', {}, t('research.training.title')), h('p', { class: 'error' }, errorText(err)), tableBox);
   }
+  rendered = true;
   await refresh();
   return () => {
     stopped = true;
@@ -282,7 +286,10 @@ export async function renderTrainingJob(outlet: HTMLElement, id: string, router:
       }
     }
   };
+  // Left while loading: the router never gets this cleanup, so nothing is started.
+  if (!title.isConnected) return cleanup;
   stopFollowing = followJob<TrainingJob>(id, ev => {
+    if (!title.isConnected) cleanup();
     if (stopped) return;
     live.update({ ...job, state: ev.state, progress: ev.progress, progress_message: ev.progress_message, error: ev.error });
     clear(title, `${t('research.training_job')} ${ev.id} `, stateBadge(ev.state));
