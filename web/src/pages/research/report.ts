@@ -28,12 +28,20 @@ function aucText(s: SplitReport): string {
   return ci ? `${fmt(s.auc)} (${formatNumber((ci.level ?? 0.95) * 100, 0)} % CI ${fmt(ci.lower)}–${fmt(ci.upper)})` : fmt(s.auc);
 }
 
+// The headline number of a split: ROC AUC for classification, otherwise the
+// task's own metric (segmentation Dice, detection CPM, a trainer's `score`).
+const HEADLINE = ['auc', 'dice', 'cpm', 'score'];
+const METRIC_NAME: Record<string, string> = { auc: 'ROC AUC', dice: 'Dice', cpm: 'CPM', score: 'score' };
 function headline(splits: [string, SplitReport][]): HTMLElement {
-  return h('div', { class: 'headline' }, ...splits.filter(([, s]) => typeof s.auc === 'number').map(([name, s]) =>
-    h('div', { class: 'metric', 'data-split': name },
-      h('span', { class: 'metric-label' }, `ROC AUC · ${splitName(name)}`),
-      h('span', { class: 'metric-value', 'data-metric': 'auc' }, fmt(s.auc)),
-      s.auc_ci ? h('span', { class: 'muted' }, `${formatNumber((s.auc_ci.level ?? 0.95) * 100, 0)} % CI ${fmt(s.auc_ci.lower)}–${fmt(s.auc_ci.upper)}`) : null)));
+  return h('div', { class: 'headline' }, ...splits.flatMap(([name, s]) => {
+    const key = HEADLINE.find(k => typeof s[k] === 'number');
+    if (!key) return [];
+    const ci = key === 'auc' ? s.auc_ci : null;
+    return [h('div', { class: 'metric', 'data-split': name, 'data-metric': key },
+      h('span', { class: 'metric-label' }, `${METRIC_NAME[key]} · ${splitName(name)}`),
+      h('span', { class: 'metric-value' }, fmt(s[key])),
+      ci ? h('span', { class: 'muted' }, `${formatNumber((ci.level ?? 0.95) * 100, 0)} % CI ${fmt(ci.lower)}–${fmt(ci.upper)}`) : null)];
+  }));
 }
 
 // Numbers of a split other than the classification block (segmentation,
