@@ -30,8 +30,8 @@ function aucText(s: SplitReport): string {
 
 // The headline number of a split: ROC AUC for classification, otherwise the
 // task's own metric (segmentation Dice, detection CPM, a trainer's `score`).
-const HEADLINE = ['auc', 'dice', 'cpm', 'score'];
-const METRIC_NAME: Record<string, string> = { auc: 'ROC AUC', dice: 'Dice', cpm: 'CPM', score: 'score' };
+const HEADLINE = ['auc', 'dice', 'mean_dice', 'cpm', 'score'];
+const METRIC_NAME: Record<string, string> = { auc: 'ROC AUC', dice: 'Dice', mean_dice: 'Dice', cpm: 'CPM', score: 'score' };
 function headline(splits: [string, SplitReport][]): HTMLElement {
   return h('div', { class: 'headline' }, ...splits.flatMap(([name, s]) => {
     const key = HEADLINE.find(k => typeof s[k] === 'number');
@@ -51,22 +51,24 @@ function extraNumbers(s: SplitReport): string {
   return Object.entries(s).filter(([k, v]) => !known.has(k) && typeof v === 'number').map(([k, v]) => `${k} ${fmt(v)}`).join(' · ');
 }
 
+// Columns with no value in any split (e.g. the classification ones of a
+// segmentation report) are left out.
 function splitTable(splits: [string, SplitReport][]): HTMLElement {
-  const head = ['research.report.split', 'research.report.cases', 'research.report.positives', 'research.report.auc', 'research.report.sens_spec', 'research.report.brier', 'research.report.ece', 'research.report.other'];
+  type Column = { key: string; num: boolean; cell: (s: SplitReport) => string };
+  const all: Column[] = [
+    { key: 'research.report.cases', num: true, cell: s => fmt(s.cases, 0) },
+    { key: 'research.report.positives', num: true, cell: s => (typeof s.positives === 'number' ? `${s.positives} / ${s.negatives ?? '–'}` : '–') },
+    { key: 'research.report.auc', num: true, cell: aucText },
+    { key: 'research.report.sens_spec', num: true, cell: s => { const at = s.at_thresholds?.[0]; return at ? `${fmt(at.sensitivity)} / ${fmt(at.specificity)} @ ${fmt(at.threshold, 2)}` : '–'; } },
+    { key: 'research.report.brier', num: true, cell: s => fmt(s.calibration?.brier) },
+    { key: 'research.report.ece', num: true, cell: s => fmt(s.calibration?.expected_calibration_error) },
+    { key: 'research.report.other', num: false, cell: s => extraNumbers(s) },
+  ];
+  const columns = all.filter(c => splits.some(([, s]) => { const v = c.cell(s); return v !== '–' && v !== ''; }));
   return h('table', { class: 'split-metrics', 'aria-label': t('research.report.per_split') },
-    h('thead', {}, h('tr', {}, ...head.map((k, i) => h('th', { scope: 'col', class: i >= 1 && i <= 6 ? 'num' : undefined }, t(k))))),
-    h('tbody', {}, ...splits.map(([name, s]) => {
-      const at = s.at_thresholds?.[0];
-      return h('tr', { 'data-split': name },
-        h('td', {}, splitName(name)),
-        h('td', { class: 'num' }, fmt(s.cases, 0)),
-        h('td', { class: 'num' }, typeof s.positives === 'number' ? `${s.positives} / ${s.negatives ?? '–'}` : '–'),
-        h('td', { class: 'num' }, aucText(s)),
-        h('td', { class: 'num' }, at ? `${fmt(at.sensitivity)} / ${fmt(at.specificity)} @ ${fmt(at.threshold, 2)}` : '–'),
-        h('td', { class: 'num' }, fmt(s.calibration?.brier)),
-        h('td', { class: 'num' }, fmt(s.calibration?.expected_calibration_error)),
-        h('td', {}, extraNumbers(s)));
-    })));
+    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('research.report.split')), ...columns.map(c => h('th', { scope: 'col', class: c.num ? 'num' : undefined }, t(c.key))))),
+    h('tbody', {}, ...splits.map(([name, s]) => h('tr', { 'data-split': name },
+      h('td', {}, splitName(name)), ...columns.map(c => h('td', { class: c.num ? 'num' : undefined }, c.cell(s)))))));
 }
 
 function figure(f: { title: string; svg: string }): HTMLElement {

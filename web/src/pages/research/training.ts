@@ -19,11 +19,11 @@ import { publishForm } from './publish';
 import { trainingForm } from './training_form';
 import type { Dataset, EvaluationReport, Evaluation, TrainingJob } from './types';
 
-async function datasetNames(): Promise<Map<string, string>> {
+async function datasetsById(): Promise<Map<string, Dataset>> {
   if (!mayBrowseDatasets()) return new Map();
   try {
     const list = await get<Page<Dataset>>('/api/v1/datasets?limit=1000');
-    return new Map(list.items.map(d => [d.id, d.name]));
+    return new Map(list.items.map(d => [d.id, d]));
   } catch {
     return new Map();  // partners do not browse datasets: ids are shown
   }
@@ -41,7 +41,7 @@ export async function renderTrainingList(outlet: HTMLElement, query: URLSearchPa
   let stopped = false;
   let rendered = false;
   const tableBox = h('section', { class: 'card', id: 'training-jobs' }, h('h2', {}, t('research.training.jobs')), h('p', { class: 'muted' }, t('common.loading')));
-  const names = await datasetNames();
+  const datasets = await datasetsById();
   const refresh = async () => {
     // Stops when the page was left (also while it was still loading: the
     // router then never gets this page's cleanup).
@@ -57,7 +57,7 @@ export async function renderTrainingList(outlet: HTMLElement, query: URLSearchPa
               h('td', {}, h('a', { href: `/training/${encodeURIComponent(j.id)}`, 'data-link': true }, j.id)),
               h('td', {}, stateBadge(j.state)),
               h('td', {}, j.architecture),
-              h('td', {}, `${names.get(j.dataset_id) ?? j.dataset_id} v${j.dataset_version ?? ''}`),
+              h('td', {}, `${datasets.get(j.dataset_id)?.name ?? j.dataset_id} v${j.dataset_version ?? ''}`),
               progressCell(j),
               h('td', {}, formatDateTime(j.created_at)),
               h('td', {}, formatDateTime(j.finished_at)))))));
@@ -145,9 +145,10 @@ function facts(job: TrainingJob, datasetName: string | undefined): HTMLElement {
     ...(job.model ? row('research.report.digest', h('code', {}, `sha256:${job.model.sha256}`)) : []));
 }
 
-function evaluateForm(job: TrainingJob, datasets: Map<string, string>, router: Router): HTMLElement {
-  const dataset = datasets.size
-    ? h('select', { id: 'eval-dataset' }, ...[...datasets].map(([id, name]) => h('option', { value: id, selected: id === job.dataset_id }, name)))
+function evaluateForm(job: TrainingJob, datasets: Map<string, Dataset>, router: Router): HTMLElement {
+  const tabular = [...datasets.values()].filter(d => d.kind === 'tabular');
+  const dataset = tabular.length
+    ? h('select', { id: 'eval-dataset' }, ...tabular.map(d => h('option', { value: d.id, selected: d.id === job.dataset_id }, d.name)))
     : h('input', { id: 'eval-dataset', value: job.dataset_id });
   const split = h('select', { id: 'eval-split' }, ...['test', 'validation', 'train', 'all'].map(s => h('option', { value: s }, t(`research.split.${s}`))));
   const status = h('p', { role: 'status' });
@@ -189,10 +190,10 @@ export async function renderTrainingJob(outlet: HTMLElement, id: string, router:
     clear(outlet, back, h('p', { class: 'error' }, errorText(err)));
     return cleanup;
   }
-  const names = await datasetNames();
+  const datasets = await datasetsById();
   const title = h('h1', { id: 'job-title' }, `${t('research.training_job')} ${job.id} `, stateBadge(job.state));
   const errorBox = h('p', { class: 'error', id: 'job-error' });
-  const factsBox = h('section', { class: 'card' }, facts(job, names.get(job.dataset_id)));
+  const factsBox = h('section', { class: 'card' }, facts(job, datasets.get(job.dataset_id)?.name));
   const live = liveBox();
   curves = trainingCurves(job.history ?? []);
   const curvesBox = h('section', { class: 'card' }, h('h2', {}, t('research.curves.title')), curves.element);
@@ -239,7 +240,8 @@ export async function renderTrainingJob(outlet: HTMLElement, id: string, router:
       const s = currentSession();
       clear(after,
         renderReport(report, { htmlHref: `/api/v1/training-jobs/${encodeURIComponent(j.id)}/report.html`, digest: j.model ? `sha256:${j.model.sha256}` : null, curves: false }),
-        evaluateForm(j, names, router),
+        // Evaluations run tabular models so far (docs/training.md): not offered for imaging models.
+        datasets.get(j.dataset_id)?.kind === 'imaging' ? null : evaluateForm(j, datasets, router),
         s?.has('partner') ? publishForm(j) : null);
     } catch (err) {
       clear(after, h('p', { class: 'error' }, errorText(err)));
@@ -251,7 +253,7 @@ export async function renderTrainingJob(outlet: HTMLElement, id: string, router:
     clear(title, `${t('research.training_job')} ${j.id} `, stateBadge(j.state));
     live.update(j);
     if (j.history) curves!.update(j.history);
-    clear(factsBox, facts(j, names.get(j.dataset_id)));
+    clear(factsBox, facts(j, datasets.get(j.dataset_id)?.name));
   };
   apply(job);
   if (isFinished(job.state)) {
