@@ -20,7 +20,8 @@
 //      reason; after registering the key the app version is published and
 //      evaluated from the evaluations page (subject, package digest, same AUC);
 //      a 10,000-round job shows progress while it runs and is cancelled;
-//   6. switch to Chinese and see translated text; no console errors.
+//   6. switch to Chinese and see translated text; every control has an
+//      accessible name; roles see only their pages; no console errors.
 //
 //   node tests/browser/research_test.mjs --medai build/release/src/cli/medai
 //
@@ -179,6 +180,17 @@ async function shot(name) {
   fs.mkdirSync(screenshots, { recursive: true });
   await page.screenshot({ path: path.join(screenshots, name), fullPage: true });
 }
+// Every control on the page has an accessible name (label, aria-label or
+// text) and can take keyboard focus (no negative tabindex, not a bare div).
+const unlabelled = () => page.evaluate(() => [...document.querySelectorAll('main input, main select, main textarea, main button, main a[href]')]
+  .filter(el => {
+    const named = (el.labels && el.labels.length) || el.getAttribute('aria-label') || el.getAttribute('aria-labelledby') || (el.textContent || '').trim();
+    return !named || el.tabIndex < 0;
+  }).map(el => el.outerHTML.slice(0, 80)));
+async function checkAccessible(where) {
+  const bad = await unlabelled();
+  if (bad.length) await failTest(`${where}: controls without an accessible name or focus: ${bad.join(' | ')}`);
+}
 // Non-background pixels of a Chart.js canvas (its background is transparent).
 const paintedPixels = selector => page.evaluate(sel => {
   const c = document.querySelector(sel);
@@ -211,6 +223,7 @@ if (splitCounts.train !== '200' || splitCounts.test !== '332')
 const listed = await page.$$eval('#datasets tbody tr', rows => rows.map(r => r.dataset.dataset));
 console.log(`datasets page: ${listed.join(', ')}; pima-diabetes-mass splits ${JSON.stringify(splitCounts)}`);
 await shot('research-datasets.png');
+await checkAccessible('datasets page');
 
 await pimaRow.locator('a').first().click();
 await page.locator('h1[data-dataset="pima-diabetes-mass"]').waitFor({ timeout: 10000 });
@@ -249,6 +262,7 @@ await page.locator('h1[data-dataset="pima-diabetes-mass"]').waitFor({ timeout: 1
 await page.locator('a', { hasText: 'Train a model on this dataset' }).click();
 await page.locator('#training-form').waitFor({ timeout: 10000 });
 if ((await page.locator('#train-dataset').inputValue()) !== pima.id) await failTest('the training form did not preselect the dataset');
+await checkAccessible('training form');
 const offered = await page.$$eval('#train-architecture option', os => os.map(o => o.value));
 for (const a of ['xgboost', 'unet3d', 'resnet2d', 'detector3d'])
   if (!offered.includes(a)) await failTest(`architecture ${a} not offered: ${offered.join(', ')}`);
@@ -268,7 +282,7 @@ await page.fill('#train-hyper', '{"rounds": 50, "max_depth": 3}');
 await page.fill('#train-seed', '7');
 await page.fill('#train-threads', '1');
 const submittedAt = Date.now();
-await page.click('#training-form button[type=submit]');
+await page.locator('#train-threads').press('Enter');  // by keyboard: implicit submission
 await page.waitForURL(/\/training\/job_/, { timeout: 10000 });
 const jobId = decodeURIComponent(page.url().split('/training/')[1]);
 await page.locator('#job-title .badge[data-state="succeeded"]').waitFor({ timeout: 120000 });
@@ -298,6 +312,7 @@ if (rocPixels < 500) await failTest(`ROC chart not drawn (${rocPixels} pixels)`)
 console.log(`training job ${jobId}: succeeded in ${trainSeconds.toFixed(1)} s from the click; ${live.events} SSE event(s); ` +
   `live ${JSON.stringify(live.fields)}; loss curve ${curvePixels} px (${live.points} epochs); test AUC ${shownAuc} (API ${report.splits.test.auc.toFixed(4)})`);
 await shot('research-training.png');
+await checkAccessible('training job page');
 const listRow = async () => {
   await page.locator('a', { hasText: '← Training' }).click();
   await page.locator(`#training-jobs tr[data-job="${jobId}"][data-state="succeeded"]`).waitFor({ timeout: 10000 });
@@ -328,6 +343,7 @@ const reportHtml = await page.evaluate(async href => (await fetch(href)).status,
 if (reportHtml !== 200) await failTest(`report.html link answers ${reportHtml}`);
 console.log(`evaluation ${evalId}: test AUC ${ev.auc}, subject "${ev.subject}", ROC ${evalRoc} px, report.html ${reportHtml}`);
 await shot('research-evaluation.png');
+await checkAccessible('evaluation page');
 await page.locator('nav a', { hasText: 'Evaluations' }).click();
 await page.locator(`#evaluations tr[data-evaluation="${evalId}"]`).waitFor({ timeout: 10000 });
 
