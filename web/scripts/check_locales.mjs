@@ -32,7 +32,7 @@ for (const file of walk(path.join(web, 'src'))) {
     used++;
     if (!langs.en.has(m[1])) problems.push(`${path.relative(web, file)}: t('${m[1]}') is not in the locale files`);
   }
-  for (const m of text.matchAll(/'((?:worklist|apps|admin|login|viewer)\.[a-z0-9_.]+)'/g))
+  for (const m of text.matchAll(/'((?:worklist|apps|admin|login|viewer|research)\.[a-z0-9_.]+)'/g))
     if (!langs.en.has(m[1]) && !/\.$/.test(m[1])) problems.push(`${path.relative(web, file)}: '${m[1]}' is not in the locale files`);
 }
 if (problems.length) {

@@ -3,13 +3,16 @@ import './styles.css';
 import { get, post, setToken, setUnauthenticatedHandler, token, type User } from './api';
 import { h, clear } from './dom';
 import { initI18n, LANGUAGES, language, setLanguage, t } from './i18n';
-import { Router } from './router';
+import { Router, type PageRender } from './router';
 import { renderLogin } from './pages/login';
 import { renderWorklist } from './pages/worklist';
 import { renderViewer } from './pages/viewer';
 import { renderApps } from './pages/apps';
 import { renderAdmin } from './pages/admin';
 import { renderAdvicePage } from './pages/advice';
+import { renderDataset, renderDatasets } from './pages/research/datasets';
+import { renderTrainingJob, renderTrainingList } from './pages/research/training';
+import { renderEvaluation, renderEvaluations } from './pages/research/evaluations';
 
 export interface Session {
   user: User;
@@ -60,6 +63,10 @@ function layout(): void {
       navLink('/', 'nav.worklist'),
       navLink('/apps', 'nav.apps'),
       s.has('doctor') || s.has('institution_admin') ? navLink('/advice', 'nav.advice') : null,
+      // Research pages (issue #9): who may use them, as the API decides (docs/api.md).
+      DATASET_ROLES.some(r => s.has(r)) ? navLink('/datasets', 'nav.datasets') : null,
+      TRAINING_ROLES.some(r => s.has(r)) ? navLink('/training', 'nav.training') : null,
+      EVALUATION_ROLES.some(r => s.has(r)) ? navLink('/evaluations', 'nav.evaluations') : null,
       admin ? navLink('/admin', 'nav.admin') : null,
     ),
     h('span', { class: 'spacer' }),
@@ -93,6 +100,15 @@ function showLogin(): void {
   });
 }
 
+// Research pages only for the roles the API lets use them; others get a
+// message instead of the API's 403.
+const DATASET_ROLES = ['researcher', 'institution_admin'];
+const TRAINING_ROLES = ['researcher', 'partner'];
+const EVALUATION_ROLES = ['researcher', 'partner', 'institution_admin'];
+function forRoles(roles: string[], render: PageRender): PageRender {
+  return (o, p, q) => (session && roles.some(r => session!.has(r)) ? render(o, p, q) : clear(o, h('h1', {}, t('research.not_for_role'))));
+}
+
 router
   .add('/', (o, _p, q) => renderWorklist(o, q, router))
   .add('/studies/:study', (o, p, q) => renderViewer(o, p.study, q))
@@ -100,6 +116,12 @@ router
   .add('/apps/:name', (o, p) => renderApps(o, p.name))
   .add('/admin', o => renderAdmin(o))
   .add('/advice', o => renderAdvicePage(o))
+  .add('/datasets', forRoles(DATASET_ROLES, o => renderDatasets(o)))
+  .add('/datasets/:id', forRoles(DATASET_ROLES, (o, p) => renderDataset(o, p.id)))
+  .add('/training', forRoles(TRAINING_ROLES, (o, _p, q) => renderTrainingList(o, q, router)))
+  .add('/training/:id', forRoles(TRAINING_ROLES, (o, p) => renderTrainingJob(o, p.id, router)))
+  .add('/evaluations', forRoles(EVALUATION_ROLES, o => renderEvaluations(o, router)))
+  .add('/evaluations/:id', forRoles(EVALUATION_ROLES, (o, p) => renderEvaluation(o, p.id)))
   .fallback(o => clear(o, h('h1', {}, t('common.not_found'))));
 
 setUnauthenticatedHandler(() => {
