@@ -18,32 +18,79 @@ namespace medai::training::torch_nets {
 namespace {
 using nlohmann::json;
 
-torch::Tensor patch_input(const imaging::Volume<float>& v, int multiple, std::array<int, 3>& padded) {
-  for (int a = 0; a < 3; ++a) {
-    const int n = a == 0 ? v.nx : a == 1 ? v.ny : v.nz;
-    padded[a] = (n + multiple - 1) / multiple * multiple;
-  }
-  auto t = torch::from_blob(const_cast<float*>(v.data.data()), {1, 1, v.nz, v.ny, v.nx}, torch::kFloat32);
-  return at::constant_pad_nd(t, {0, padded[0] - v.nx, 0, padded[1] - v.ny, 0, padded[2] - v.nz}, 0.0);
+// Start offsets of windows of `size` over `n` voxels with the given overlap
+// (the last window ends at the edge; one window when it covers everything).
+std::vector<std::int64_t> window_starts(std::int64_t n, std::int64_t size, double overlap) {
+  if (n <= size) return {0};
+  const std::int64_t stride = std::max<std::int64_t>(1, static_cast<std::int64_t>(size * (1.0 - overlap)));
+  std::vector<std::int64_t> out;
+  for (std::int64_t s = 0; s + size < n; s += stride) out.push_back(s);
+  out.push_back(n - size);
+  return out;
 }
 
-// Whole-volume inference on the training grid -> label map (argmax).
-std::vector<std::uint8_t> predict_labels(torch::jit::Module& model, const Case3d& c, int multiple) {
-  std::array<int, 3> padded;
-  auto x = patch_input(c.image, multiple, padded);
-  auto p = model.forward({x}).toTensor();
-  auto labels = p.argmax(1).squeeze(0).slice(0, 0, c.image.nz).slice(1, 0, c.image.ny).slice(2, 0, c.image.nx);
+// Sliding-window inference on the training grid -> label map (argmax): windows
+// of the training patch size, half overlapping, Gaussian-weighted (sigma =
+// 1/8 of the window), batched. This is how the exported pipeline fragment
+// runs the model (sliding_window, overlap 0.5, gaussian): the network
+// normalises per instance, so a whole-volume call sees other statistics
+// than the patches it was trained on, and validation must score what the
+// app will do.
+std::vector<std::uint8_t> predict_labels(torch::jit::Module& model, const Case3d& c, const std::array<int, 3>& patch) {
+  constexpr double kOverlap = 0.5;
+  constexpr int kBatch = 4;
+  auto x = torch::from_blob(const_cast<float*>(c.image.data.data()), {1, 1, c.image.nz, c.image.ny, c.image.nx},
+                            torch::kFloat32);
+  // Pad up to one window where the volume is smaller (background 0 after windowing).
+  const std::array<std::int64_t, 3> n{std::max<std::int64_t>(c.image.nz, patch[2]),
+                                      std::max<std::int64_t>(c.image.ny, patch[1]),
+                                      std::max<std::int64_t>(c.image.nx, patch[0])};
+  x = at::constant_pad_nd(x, {0, n[2] - c.image.nx, 0, n[1] - c.image.ny, 0, n[0] - c.image.nz}, 0.0);
+  const std::array<std::int64_t, 3> w{patch[2], patch[1], patch[0]};  // z, y, x
+  auto axis_weight = [](std::int64_t size) {
+    auto i = torch::arange(size, torch::kFloat32) - (size - 1) / 2.0;
+    const double sigma = size / 8.0;
+    return torch::exp(-(i * i) / (2 * sigma * sigma));
+  };
+  auto weight = axis_weight(w[0]).view({-1, 1, 1}) * axis_weight(w[1]).view({1, -1, 1}) *
+                axis_weight(w[2]).view({1, 1, -1});
+  weight = (weight / weight.max()).clamp_min(1e-3);
+  torch::Tensor sum, norm = torch::zeros({n[0], n[1], n[2]});
+  std::vector<std::array<std::int64_t, 3>> starts;
+  for (auto z : window_starts(n[0], w[0], kOverlap))
+    for (auto y : window_starts(n[1], w[1], kOverlap))
+      for (auto xx : window_starts(n[2], w[2], kOverlap)) starts.push_back({z, y, xx});
+  for (std::size_t b = 0; b < starts.size(); b += kBatch) {
+    std::vector<torch::Tensor> inputs;
+    const std::size_t end = std::min(starts.size(), b + kBatch);
+    for (std::size_t i = b; i < end; ++i)
+      inputs.push_back(x.slice(2, starts[i][0], starts[i][0] + w[0])
+                           .slice(3, starts[i][1], starts[i][1] + w[1])
+                           .slice(4, starts[i][2], starts[i][2] + w[2]));
+    auto p = model.forward({torch::cat(inputs, 0)}).toTensor();  // [B, C, wz, wy, wx] probabilities
+    if (!sum.defined()) sum = torch::zeros({p.size(1), n[0], n[1], n[2]});
+    for (std::size_t i = b; i < end; ++i) {
+      const auto& st = starts[i];
+      auto region = [&](torch::Tensor t, int first) {
+        return t.slice(first, st[0], st[0] + w[0]).slice(first + 1, st[1], st[1] + w[1]).slice(first + 2, st[2], st[2] + w[2]);
+      };
+      region(sum, 1).add_(p[static_cast<std::int64_t>(i - b)] * weight);
+      region(norm, 0).add_(weight);
+    }
+  }
+  auto labels = (sum / norm).argmax(0).slice(0, 0, c.image.nz).slice(1, 0, c.image.ny).slice(2, 0, c.image.nx);
   labels = labels.to(torch::kUInt8).contiguous();
   return std::vector<std::uint8_t>(labels.data_ptr<std::uint8_t>(), labels.data_ptr<std::uint8_t>() + labels.numel());
 }
 
 // Per structure and case: Dice, HD95, volume error (the evaluation module's functions).
 std::vector<evaluation::StructureScore> score_cases(torch::jit::Module& model, const std::vector<Case3d>& cases,
-                                                    const std::vector<std::string>& structures, int multiple) {
+                                                    const std::vector<std::string>& structures,
+                                                    const std::array<int, 3>& patch) {
   std::vector<evaluation::StructureScore> out;
   for (std::size_t ci = 0; ci < cases.size(); ++ci) {
     const auto& c = cases[ci];
-    const auto pred = predict_labels(model, c, multiple);
+    const auto pred = predict_labels(model, c, patch);
     std::vector<std::uint8_t> p(pred.size()), r(pred.size());
     for (std::size_t s = 0; s < structures.size(); ++s) {
       const auto value = static_cast<std::uint8_t>(s + 1);
@@ -113,7 +160,6 @@ class Unet3dTrainer final : public TorchTrainer {
 
     NetworkSpec spec{"unet3d", static_cast<int>(structures.size()) + 1, h.depth, h.base_channels,
                      h.deep_supervision, {}};
-    const int multiple = 1 << h.depth;
     const std::array<int, 3> dims{h.patch_size[0], h.patch_size[1], h.patch_size[2]};
     const std::int64_t samples = static_cast<std::int64_t>(train_cases.size()) * h.patches_per_volume;
 
@@ -158,7 +204,7 @@ class Unet3dTrainer final : public TorchTrainer {
       return total / weight_sum;
     };
     loop.validate = [&](torch::jit::Module& m) {
-      auto scores = score_cases(m, val_cases, structures, multiple);
+      auto scores = score_cases(m, val_cases, structures, dims);
       const double dice = mean_dice(scores);
       return json{{"dice", dice}, {"score", dice}};
     };
@@ -172,7 +218,7 @@ class Unet3dTrainer final : public TorchTrainer {
       result.best.eval();
       for (const char* split : {"validation", "test"}) {
         if (cases[split].empty()) continue;
-        auto s = score_cases(result.best, cases[split], structures, multiple);
+        auto s = score_cases(result.best, cases[split], structures, dims);
         json summary = evaluation::summarise_segmentation(s);
         summary["cases"] = cases[split].size();
         metrics[split] = summary;
