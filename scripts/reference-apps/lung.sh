@@ -9,6 +9,8 @@
 #
 # Usage: scripts/reference-apps/lung.sh [--stage all|train|package|evaluate|sign] [--work DIR]
 #          [--key /work/keys/medai-reference.key.json] [--threads N] [--scans N] [--heldout N]
+#          [--model best|last]   (package the job's model (best validation epoch, default) or
+#                                 its last epoch's checkpoint)
 # Writes apps/lung-nodule-screening/lung-nodule-screening-<version>.medai (signed) and
 # docs/apps/lung-nodule-screening-evaluation.{json,html}. Long steps run under nice.
 # Stages resume from what the work folder already holds (ids in *.id files).
@@ -18,7 +20,7 @@ medai="${MEDAI_BINARY:-$here/build/release/src/cli/medai}"
 app=lung-nodule-screening
 version="${LUNG_APP_VERSION:-1.1.0}"
 stage=all work="" key="${MEDAI_REFERENCE_KEY:-/work/keys/medai-reference.key.json}"
-threads=2 scans=100 heldout=50
+threads=2 scans=100 heldout=50 model=best
 train_seed=7001 heldout_seed=9001
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -28,6 +30,7 @@ while [[ $# -gt 0 ]]; do
     --threads) threads="$2"; shift 2 ;;
     --scans) scans="$2"; shift 2 ;;
     --heldout) heldout="$2"; shift 2 ;;
+    --model) model="$2"; shift 2 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
 done
@@ -117,7 +120,11 @@ PY
 package_app() {
   start_server
   local job; job="$(cat "$work/job.id")"
-  if "$medai" train package "$job" -o "$work/unsigned.medai" --manifest-overlay "$overlay" \
+  local source_model=""
+  if [[ "$model" == last ]]; then
+    source_model="$work/server/work/training/$job/checkpoints/last.pt"
+    [[ -f "$source_model" ]] || { echo "no last checkpoint: $source_model" >&2; exit 1; }
+  elif "$medai" train package "$job" -o "$work/unsigned.medai" --manifest-overlay "$overlay" \
        --name "$app" --version "$version" --licence Apache-2.0; then
     return 0
   fi
@@ -125,17 +132,21 @@ package_app() {
   # manifest fragments (no modality; output.kind; post-op fields the schema
   # does not know): the same package built here from the job's model blob
   # (this script's own server folder) and the overlay, with `medai app pack`.
-  echo "train package refused the job's manifest: packing the model with the overlay" >&2
-  local sha; sha="$("$medai" train status "$job" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["model"]["sha256"])')"
+  [[ -n "$source_model" ]] || echo "train package refused the job's manifest: packing the model with the overlay" >&2
   rm -rf "$work/package" && mkdir -p "$work/package/model"
-  cp "$work/server/blobs/sha256/${sha:0:2}/${sha:2:2}/$sha" "$work/package/model/model.pt"
-  /usr/bin/python3 - "$overlay" "$work/package/manifest.json" "$version" "$job" <<'PY'
+  if [[ -n "$source_model" ]]; then
+    cp "$source_model" "$work/package/model/model.pt"
+  else
+    local sha; sha="$("$medai" train status "$job" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["model"]["sha256"])')"
+    cp "$work/server/blobs/sha256/${sha:0:2}/${sha:2:2}/$sha" "$work/package/model/model.pt"
+  fi
+  /usr/bin/python3 - "$overlay" "$work/package/manifest.json" "$version" "$job" "$model" <<'PY'
 import json, sys
-overlay, out, version, job = sys.argv[1:5]
+overlay, out, version, job, which = sys.argv[1:6]
 m = {"schema_version": 1, **json.load(open(overlay)), "version": version,
      "training_data": {"summary": f"medai training job {job}: unet3d (nodule segmentation), seed 7, on synthetic "
                                   "chest CT (medai synth chest-ct --seed 7001 --count 100 --matrix 256, the scans "
-                                  "with nodules)"},
+                                  "with nodules)" + ("; the last epoch's checkpoint" if which == "last" else "")},
      "validation": {"metrics": []},
      "model": {"runtime": "torchscript", "artifact": "model/model.pt"},
      "input": {"kind": "volume", "spacing_mm": [2, 2, 2], "patch_size": [32, 32, 32],

@@ -56,6 +56,13 @@ TEST(XGBoostTrainer, PimaTestAucAtLeast082AndDeterministic) {
   EXPECT_EQ(sink.records.front().epoch, 1);
   EXPECT_TRUE(sink.records.back().validation.contains("auc"));
   EXPECT_GT(sink.records.front().loss, sink.records.back().loss);  // training loss falls
+  // Time left: positive while rounds remain (wall clock per round so far,
+  // reporting included); the rate is positive.
+  EXPECT_GT(sink.records.front().eta_seconds, 0.0);
+  for (std::size_t i = 0; i < sink.records.size(); ++i) {
+    EXPECT_GE(sink.records[i].eta_seconds, 0.0) << "round " << i + 1;
+    EXPECT_GT(sink.records[i].samples_per_second, 0.0) << "round " << i + 1;
+  }
   // Outcome: a loadable model file and a manifest fragment naming the features.
   EXPECT_EQ(first->runtime, "xgboost");
   EXPECT_TRUE(std::filesystem::exists(first->model_artifact));
