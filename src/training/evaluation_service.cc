@@ -68,6 +68,9 @@ Result<json> EvaluationService::evaluate(const access::Principal& who, const Eva
     model.output = trained.manifest_fragment.value("output", json::object());
     model.subject = {{"kind", "training_job"}, {"id", trained.job_id},
                      {"architecture", trained.run.value("architecture", "")}};
+    // The model's digest: what a report is about, whatever the job is called later.
+    if (const json& m = trained.run.value("model", json()); m.is_object() && m.value("sha256", "") != "")
+      model.subject["digest"] = "sha256:" + m.value("sha256", "");
   } else {
     if (!req.app_name || !req.app_version)
       return make_error(ErrorCode::invalid_argument, "an app evaluation needs app_name and app_version");
@@ -82,7 +85,7 @@ Result<json> EvaluationService::evaluate(const access::Principal& who, const Eva
     model.input = m.value("input", json::object());
     model.output = m.value("output", json::object());
     model.subject = {{"kind", "app_version"}, {"app", version.app_name}, {"version", version.version},
-                     {"vendor", app.vendor}, {"approved", version.approved}};
+                     {"vendor", app.vendor}, {"approved", version.approved}, {"digest", version.digest}};
   }
   if (model.input.value("kind", "") != "tabular")
     return make_error(ErrorCode::not_implemented, "only tabular classification models can be evaluated so far");

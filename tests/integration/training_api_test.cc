@@ -184,6 +184,10 @@ TEST_F(TrainingApiTest, TrainsXGBoostOnPimaWithHistoryAndReports) {
   ASSERT_EQ(status, 201) << evaluation.dump();
   EXPECT_NEAR(evaluation["report"]["splits"]["test"]["auc"].get<double>(), test["auc"].get<double>(), 1e-9);
   EXPECT_EQ(evaluation["report"]["subject"]["kind"], "training_job");
+  // The report names the model by its digest (the job's model blob).
+  const json job_now = res.json("GET", "/api/v1/training-jobs/" + id);
+  EXPECT_EQ(evaluation["report"]["subject"]["digest"], "sha256:" + job_now["model"]["sha256"].get<std::string>())
+      << evaluation["report"]["subject"].dump();
   const std::string eval_id = evaluation["id"];
   auto eval_html = res.call("GET", "/api/v1/evaluations/" + eval_id + "/report.html");
   ASSERT_TRUE(eval_html && eval_html->status == 200);
