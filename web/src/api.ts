@@ -61,6 +61,12 @@ export const get = <T>(path: string) => request<T>('GET', path);
 export const post = <T>(path: string, body?: unknown) => request<T>('POST', path, body ?? {});
 export const put = <T>(path: string, body?: unknown) => request<T>('PUT', path, body ?? {});
 export const del = <T>(path: string) => request<T>('DELETE', path);
+// Public operational endpoints (/readyz, /metrics): the answer whatever its
+// status (a 503 from /readyz still says which check failed).
+export async function probe(path: string): Promise<{ status: number; text: string }> {
+  const res = await fetch(path, { headers: { Accept: 'application/json, text/plain' } });
+  return { status: res.status, text: await res.text() };
+}
 export const dicomJson = <T>(path: string) => request<T>('GET', path, undefined, 'application/dicom+json');
 
 // --- resource types (the subset the portal shows) ------------------------------
@@ -154,6 +160,42 @@ export interface RoutingRule {
   enabled: boolean;
   match: Record<string, unknown>;
   action: { job_type: string; app?: string; version?: string };
+}
+
+export interface DicomNode {
+  id: string;
+  institution_id: string;
+  name: string;
+  ae_title: string;
+  host: string;
+  port: number;
+  allow_store: boolean;
+  allow_query: boolean;
+  allow_push: boolean;
+  created_at: string;
+  updated_at: string;
+}
+export interface ApiToken {
+  id: string;
+  user_id: string;
+  kind: 'api' | 'session';
+  name: string;
+  prefix: string;
+  created_at: string;
+  expires_at: string | null;
+  revoked_at: string | null;
+  last_used_at: string | null;
+}
+export interface AuditEvent {
+  id: string;
+  at: string;
+  action: string;
+  outcome: string;
+  actor_user_id: string;
+  institution_id: string;
+  resource_type: string;
+  resource_id: string;
+  detail: Record<string, unknown> | null;
 }
 
 // DICOM JSON (PS3.18 F.2): value of a tag, or undefined.

@@ -10,6 +10,9 @@ import { renderViewer } from './pages/viewer';
 import { renderApps } from './pages/apps';
 import { renderAdmin } from './pages/admin';
 import { renderAdvicePage } from './pages/advice';
+import { renderNodes } from './pages/admin/nodes';
+import { renderTokens } from './pages/admin/tokens';
+import { renderHealth } from './pages/admin/health';
 import { renderDataset, renderDatasets } from './pages/research/datasets';
 import { renderTrainingJob, renderTrainingList } from './pages/research/training';
 import { renderEvaluation, renderEvaluations } from './pages/research/evaluations';
@@ -68,6 +71,8 @@ function layout(): void {
       TRAINING_ROLES.some(r => s.has(r)) ? navLink('/training', 'nav.training') : null,
       EVALUATION_ROLES.some(r => s.has(r)) ? navLink('/evaluations', 'nav.evaluations') : null,
       admin ? navLink('/admin', 'nav.admin') : null,
+      // Everybody manages their own API tokens (docs/api.md).
+      navLink('/tokens', 'nav.tokens'),
     ),
     h('span', { class: 'spacer' }),
     h('span', { class: 'user', title: s.user.roles.join(', ') }, s.user.display_name || s.user.username),
@@ -105,6 +110,7 @@ function showLogin(): void {
 const DATASET_ROLES = ['researcher', 'institution_admin'];
 const TRAINING_ROLES = ['researcher', 'partner'];
 const EVALUATION_ROLES = ['researcher', 'partner', 'institution_admin'];
+const ADMIN_ROLES = ['institution_admin'];  // platform admins pass too (makeSession)
 function forRoles(roles: string[], render: PageRender): PageRender {
   return (o, p, q) => (session && roles.some(r => session!.has(r)) ? render(o, p, q) : clear(o, h('h1', {}, t('research.not_for_role'))));
 }
@@ -115,6 +121,10 @@ router
   .add('/apps', o => renderApps(o, null))
   .add('/apps/:name', (o, p) => renderApps(o, p.name))
   .add('/admin', o => renderAdmin(o))
+  // Admin sections (issue #9): DICOM nodes and system health for administrators.
+  .add('/admin/nodes', forRoles(ADMIN_ROLES, o => renderNodes(o)))
+  .add('/admin/health', forRoles(ADMIN_ROLES, o => renderHealth(o)))
+  .add('/tokens', o => renderTokens(o))
   .add('/advice', o => renderAdvicePage(o))
   .add('/datasets', forRoles(DATASET_ROLES, o => renderDatasets(o)))
   .add('/datasets/:id', forRoles(DATASET_ROLES, (o, p) => renderDataset(o, p.id)))

@@ -3,6 +3,7 @@
 import { ApiError, del, get, post, put, request, type App, type Page, type RoutingRule, type User } from '../api';
 import { h, clear } from '../dom';
 import { t } from '../i18n';
+import { adminTabs } from './admin/common';
 
 const ROLES = ['doctor', 'researcher', 'partner', 'institution_admin'];
 
@@ -105,7 +106,7 @@ export async function renderAdmin(outlet: HTMLElement): Promise<void> {
   const users = h('section', { class: 'card', id: 'admin-users' });
   const approvals = h('section', { class: 'card', id: 'admin-approvals' });
   const rules = h('section', { class: 'card', id: 'admin-rules' });
-  clear(outlet, h('h1', {}, t('admin.title')), users, approvals, rules);
+  clear(outlet, h('h1', {}, t('admin.title')), adminTabs('/admin'), users, approvals, rules);
   const guard = (p: Promise<void>, box: HTMLElement) => p.catch(err => clear(box, h('p', { class: 'error' }, errorText(err))));
   await Promise.all([guard(usersSection(users), users), guard(approvalsSection(approvals), approvals), guard(rulesSection(rules), rules)]);
 }

@@ -1,0 +1,126 @@
+// Remote DICOM nodes of the institution (docs/dicom-conformance.md, "Remote
+// nodes"): GET/POST /api/v1/dicom-nodes, PATCH and DELETE /api/v1/dicom-nodes/{id}.
+// The API has no connection test (C-ECHO) for a node, so none is offered here.
+import { del, get, post, request, type DicomNode } from '../../api';
+import { h, clear } from '../../dom';
+import { formatDateTime, t } from '../../i18n';
+import { adminTabs, errorText, field, showFieldError, type Field } from './common';
+
+const PERMISSIONS = ['allow_store', 'allow_query', 'allow_push'] as const;
+type Permission = (typeof PERMISSIONS)[number];
+
+function nodeForm(onCreated: () => Promise<void>): HTMLElement {
+  const text = (name: string, attrs: Record<string, string | number | boolean> = {}) =>
+    h('input', { name, autocomplete: 'off', ...attrs });
+  const fields: Record<string, Field<HTMLInputElement>> = {
+    name: field('name', t('admin.node_name'), text('name', { required: true, maxlength: 64 })),
+    ae_title: field('ae_title', t('admin.ae_title'), text('ae_title', { required: true, maxlength: 16 }), t('admin.ae_title_hint')),
+    host: field('host', t('admin.host'), text('host', { required: true, maxlength: 253 })),
+    // Not limited in the browser: the server's own check (1..65535) answers.
+    port: field('port', t('admin.port'), text('port', { required: true, inputmode: 'numeric', value: '104' })),
+  };
+  const perms = PERMISSIONS.map(p => {
+    const box = h('input', { type: 'checkbox', name: p, checked: true });
+    return { p, box, label: h('label', { class: 'check' }, box, t(`admin.${p}`)) };
+  });
+  const msg = h('p', { role: 'status', class: 'form-message' });
+  const form = h('form', { class: 'stack-form', id: 'node-form', 'aria-label': t('admin.new_node'), novalidate: true },
+    h('h3', {}, t('admin.new_node')),
+    h('div', { class: 'form-row' }, ...Object.values(fields).map(f => f.wrap)),
+    h('fieldset', { class: 'perms' }, h('legend', {}, t('admin.permissions')), ...perms.map(x => x.label)),
+    h('button', { type: 'submit', class: 'primary' }, t('admin.add_node')), msg);
+  form.addEventListener('submit', async e => {
+    e.preventDefault();
+    msg.textContent = '';
+    const portText = fields.port.input.value.trim();
+    const body: Record<string, unknown> = {
+      name: fields.name.input.value.trim(),
+      ae_title: fields.ae_title.input.value.trim(),
+      host: fields.host.input.value.trim(),
+      // A non-number goes as-is so the server names the problem.
+      port: /^-?\d+$/.test(portText) ? Number(portText) : portText,
+    };
+    for (const x of perms) body[x.p] = x.box.checked;
+    try {
+      await post<DicomNode>('/api/v1/dicom-nodes', body);
+      await onCreated();
+    } catch (err) {
+      if (!showFieldError(fields, err)) {
+        msg.textContent = errorText(err);
+        msg.classList.add('error');
+      }
+    }
+  });
+  return form;
+}
+
+function nodeRow(n: DicomNode, refresh: () => Promise<void>, say: (text: string, bad?: boolean) => void): HTMLElement {
+  const permission = (p: Permission) => {
+    const box = h('input', { type: 'checkbox', 'data-permission': p, checked: n[p], 'aria-label': `${t(`admin.${p}`)}: ${n.ae_title}` });
+    box.addEventListener('change', async () => {
+      box.disabled = true;
+      try {
+        const updated = await request<DicomNode>('PATCH', `/api/v1/dicom-nodes/${encodeURIComponent(n.id)}`, { [p]: box.checked });
+        n[p] = updated[p];
+        box.checked = updated[p];
+        say(t('admin.node_saved', { ae: n.ae_title }));
+      } catch (err) {
+        box.checked = n[p];
+        say(errorText(err), true);
+      } finally {
+        box.disabled = false;
+      }
+    });
+    return h('td', { class: 'center' }, box);
+  };
+  const actions = h('td', {});
+  const askRemove = () => {
+    const confirm = h('button', { type: 'button', class: 'danger', 'data-action': 'confirm-remove' }, t('admin.remove'));
+    const cancel = h('button', { type: 'button', 'data-action': 'cancel-remove' }, t('admin.cancel'));
+    confirm.addEventListener('click', async () => {
+      try {
+        await del(`/api/v1/dicom-nodes/${encodeURIComponent(n.id)}`);
+        say(t('admin.node_removed', { ae: n.ae_title }));
+        await refresh();
+      } catch (err) {
+        say(errorText(err), true);
+      }
+    });
+    cancel.addEventListener('click', () => {
+      clear(actions, removeButton);
+      removeButton.focus();
+    });
+    clear(actions, h('span', { class: 'confirm', role: 'alert' }, t('admin.confirm_remove_node', { ae: n.ae_title })), confirm, cancel);
+    cancel.focus();
+  };
+  const removeButton = h('button', { type: 'button', 'data-action': 'remove', 'aria-label': `${t('admin.remove')} ${n.ae_title}`, onclick: askRemove }, t('admin.remove'));
+  clear(actions, removeButton);
+  return h('tr', { 'data-node': n.ae_title },
+    h('td', {}, h('strong', {}, n.ae_title), h('div', { class: 'muted' }, n.name)),
+    h('td', {}, n.host), h('td', { class: 'num' }, String(n.port)),
+    ...PERMISSIONS.map(permission),
+    h('td', { class: 'muted' }, formatDateTime(n.updated_at)),
+    actions);
+}
+
+async function nodesSection(box: HTMLElement, status: HTMLElement): Promise<void> {
+  const nodes = await get<{ items: DicomNode[] }>('/api/v1/dicom-nodes');
+  const say = (text: string, bad = false) => {
+    status.textContent = text;
+    status.className = bad ? 'error' : 'muted';
+  };
+  const refresh = () => nodesSection(box, status).catch(err => say(errorText(err), true));
+  const heads = ['admin.ae_title', 'admin.host', 'admin.port', 'admin.allow_store', 'admin.allow_query', 'admin.allow_push', 'admin.updated', 'apps.actions'];
+  clear(box, h('h2', {}, t('admin.nodes')), h('p', { class: 'muted' }, t('admin.nodes_intro')),
+    nodes.items.length === 0 ? h('p', { class: 'muted', id: 'no-nodes' }, t('admin.no_nodes')) :
+      h('table', { id: 'dicom-nodes' }, h('thead', {}, h('tr', {}, ...heads.map(k => h('th', {}, t(k))))),
+        h('tbody', {}, ...nodes.items.map(n => nodeRow(n, refresh, say)))),
+    status, nodeForm(async () => { say(t('admin.node_added')); await refresh(); }));
+}
+
+export async function renderNodes(outlet: HTMLElement): Promise<void> {
+  const box = h('section', { class: 'card', id: 'admin-nodes' }, t('common.loading'));
+  clear(outlet, h('h1', {}, t('admin.title')), adminTabs('/admin/nodes'), box);
+  const status = h('p', { role: 'status', id: 'nodes-status' });
+  await nodesSection(box, status).catch(err => clear(box, h('p', { class: 'error' }, errorText(err))));
+}
