@@ -111,8 +111,8 @@ const DATASET_ROLES = ['researcher', 'institution_admin'];
 const TRAINING_ROLES = ['researcher', 'partner'];
 const EVALUATION_ROLES = ['researcher', 'partner', 'institution_admin'];
 const ADMIN_ROLES = ['institution_admin'];  // platform admins pass too (makeSession)
-function forRoles(roles: string[], render: PageRender): PageRender {
-  return (o, p, q) => (session && roles.some(r => session!.has(r)) ? render(o, p, q) : clear(o, h('h1', {}, t('research.not_for_role'))));
+function forRoles(roles: string[], render: PageRender, refusal = 'research.not_for_role'): PageRender {
+  return (o, p, q) => (session && roles.some(r => session!.has(r)) ? render(o, p, q) : clear(o, h('h1', {}, t(refusal))));
 }
 
 router
@@ -120,10 +120,10 @@ router
   .add('/studies/:study', (o, p, q) => renderViewer(o, p.study, q))
   .add('/apps', o => renderApps(o, null))
   .add('/apps/:name', (o, p) => renderApps(o, p.name))
-  .add('/admin', o => renderAdmin(o))
+  .add('/admin', forRoles(ADMIN_ROLES, o => renderAdmin(o), 'admin.not_for_role'))
   // Admin sections (issue #9): DICOM nodes and system health for administrators.
-  .add('/admin/nodes', forRoles(ADMIN_ROLES, o => renderNodes(o)))
-  .add('/admin/health', forRoles(ADMIN_ROLES, o => renderHealth(o)))
+  .add('/admin/nodes', forRoles(ADMIN_ROLES, o => renderNodes(o), 'admin.not_for_role'))
+  .add('/admin/health', forRoles(ADMIN_ROLES, o => renderHealth(o), 'admin.not_for_role'))
   .add('/tokens', o => renderTokens(o))
   .add('/advice', o => renderAdvicePage(o))
   .add('/datasets', forRoles(DATASET_ROLES, o => renderDatasets(o)))

@@ -1,0 +1,316 @@
+// The portal's admin sections (issue #9) in headless Debian Chromium against
+// a real server, as an institution administrator:
+//   1. DICOM nodes: a bad port is refused with the API's own message shown at
+//      the port field; a good node is added and listed (also by the API);
+//      unticking "push" changes it on the server; removal asks first, then
+//      the API no longer lists it;
+//   2. API tokens: a token issued from the page shows its secret once; the
+//      test calls the API with that secret (200), the copy button puts it on
+//      the clipboard; after revoking it from the page the same call gets 401;
+//   3. system health: ready, the server's version, metric values from
+//      /metrics, refreshed while open; a job that fails (app.run of an app
+//      that does not exist) is listed with its error code; the audit trail
+//      shows the node's creation;
+//   4. Chinese; every control has an accessible name; a doctor sees no admin
+//      entries and is told so at /admin/nodes; no console errors.
+//
+//   node tests/browser/admin_test.mjs --medai build/release/src/cli/medai
+//
+// Exit 0 pass, 1 fail, 77 skipped (reason printed). MEDAI_SCREENSHOTS=DIR
+// writes admin-nodes.png, admin-tokens.png and admin-health.png
+// (scripts/screenshots.sh).
+import { spawn, execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repo = path.resolve(here, '..', '..');
+const SKIP = 77;
+const chromiumPath = process.env.MEDAI_CHROMIUM || '/usr/bin/chromium';
+const webDist = path.resolve(process.env.MEDAI_WEB_ROOT || path.join(repo, 'web', 'dist'));
+
+function arg(name, fallback) {
+  const i = process.argv.indexOf(name);
+  return i > 0 ? process.argv[i + 1] : fallback;
+}
+const medaiBin = path.resolve(arg('--medai', process.env.MEDAI_BINARY || 'build/release/src/cli/medai'));
+const screenshots = process.env.MEDAI_SCREENSHOTS ? path.resolve(process.env.MEDAI_SCREENSHOTS) : null;
+
+function skip(reason) {
+  console.log(`SKIPPED: ${reason}`);
+  process.exit(SKIP);
+}
+if (!fs.existsSync(chromiumPath)) skip(`no Chromium at ${chromiumPath} (Debian package "chromium")`);
+if (!fs.existsSync(path.join(here, 'node_modules', 'playwright-core')))
+  skip(`playwright-core is not installed: run "npm ci" in ${here} (scripts/test.sh does)`);
+if (!fs.existsSync(path.join(webDist, 'index.html')))
+  skip(`the portal is not built: run scripts/build-web.sh (or "npm ci && npm run build" in ${path.join(repo, 'web')})`);
+if (!fs.existsSync(medaiBin)) skip(`no medai binary at ${medaiBin} (build first)`);
+
+try {
+  execFileSync(process.execPath, [path.join(repo, 'web', 'scripts', 'check_locales.mjs')], { stdio: 'pipe' });
+} catch (e) {
+  console.error(`FAILED: ${e.stderr || e.stdout}`);
+  process.exit(1);
+}
+const { chromium } = await import('playwright-core');
+
+const started = Date.now();
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'medai-admin-'));
+const cleanups = [];
+async function finish(code) {
+  for (const c of cleanups.reverse()) {
+    try {
+      await c();
+    } catch {}
+  }
+  if (code !== 0 && process.env.MEDAI_KEEP_TEST_DIR) console.error(`kept ${work}`);
+  else fs.rmSync(work, { recursive: true, force: true });
+  process.exit(code);
+}
+const consoleErrors = [];
+let failing = false;
+async function failTest(message) {
+  if (failing) return;
+  failing = true;
+  console.error(`FAILED: ${message}`);
+  if (consoleErrors.length) console.error(`console errors:\n  ${consoleErrors.slice(-10).join('\n  ')}`);
+  try {
+    console.error(`medai log (tail):\n${fs.readFileSync(path.join(work, 'medai.log'), 'utf8').split('\n').slice(-15).join('\n')}`);
+  } catch {}
+  return finish(1);
+}
+const sleep = ms => new Promise(r => setTimeout(r, ms));
+process.on('uncaughtException', e => void failTest(`uncaught: ${e?.stack || e}`));
+process.on('unhandledRejection', e => void failTest(`unhandled: ${e?.stack || e}`));
+
+// --- server and accounts ----------------------------------------------------------------
+const dataDir = path.join(work, 'var');
+const ready = path.join(work, 'ready');
+const medaiLog = fs.openSync(path.join(work, 'medai.log'), 'w');
+const medai = spawn(medaiBin, ['serve', '--port', '0', '--data-dir', dataDir, '--ready-file', ready], {
+  env: { ...process.env, MEDAI_DICOM_ENABLED: 'false', MEDAI_LOG_LEVEL: 'info', MEDAI_WEB_ROOT: webDist },
+  stdio: ['ignore', 'ignore', medaiLog],
+});
+cleanups.push(async () => {
+  medai.kill('SIGTERM');
+  await new Promise(r => (medai.exitCode !== null ? r() : medai.once('exit', r)));
+});
+for (let i = 0; i < 300 && !(fs.existsSync(ready) && fs.readFileSync(ready, 'utf8').trim()); i++) await sleep(100);
+if (!fs.existsSync(ready)) await failTest('medai did not start');
+const port = Number(fs.readFileSync(ready, 'utf8').trim().split(/\s+/)[0]);
+const origin = `http://127.0.0.1:${port}`;
+
+const cli = (args, opts = {}) => execFileSync(medaiBin, args, { encoding: 'utf8', cwd: work, stdio: ['ignore', 'pipe', 'pipe'], ...opts });
+const withData = args => [...args, '--data-dir', dataDir];
+const password = 'admin-pass-123456';
+cli(withData(['admin', 'create-institution', '--name', 'hosp', '--display-name', 'City hospital']));
+cli(withData(['admin', 'create-user', '--username', 'it-chen', '--institution', 'hosp', '--role', 'institution_admin',
+  '--display-name', 'Chen (IT)', '--password', password]));
+cli(withData(['admin', 'create-user', '--username', 'dr-wu', '--institution', 'hosp', '--role', 'doctor', '--password', password]));
+const adminToken = cli(withData(['admin', 'issue-token', '--user', 'it-chen'])).split('\n')[0].trim();
+async function api(method, target, body, tokenValue = adminToken) {
+  const r = await fetch(`${origin}${target}`, {
+    method,
+    headers: { Authorization: `Bearer ${tokenValue}`, 'Content-Type': 'application/json', Accept: 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await r.text();
+  return { status: r.status, body: text && (r.headers.get('content-type') || '').includes('json') ? JSON.parse(text) : text };
+}
+
+// --- browser ------------------------------------------------------------------------------
+const browser = await chromium.launch({
+  executablePath: chromiumPath,
+  headless: false,
+  args: ['--headless=new', '--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync',
+    '--no-first-run', '--disable-quic'],
+});
+cleanups.push(() => browser.close());
+const context = await browser.newContext({ viewport: { width: 1400, height: 1000 }, locale: 'en-US' });
+await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin });
+const page = await context.newPage();
+// Chromium logs every non-2xx answer as a console error; the 400 for the
+// bad port this test provokes is expected, nothing else is.
+let expected400 = 0;
+page.on('response', r => { if (r.status() === 400 && r.request().method() === 'POST' && r.url().endsWith('/api/v1/dicom-nodes')) expected400++; });
+page.on('console', m => {
+  if (m.type() !== 'error') return;
+  if (/status of 400/.test(m.text()) && expected400 > 0) {
+    expected400--;
+    return;
+  }
+  consoleErrors.push(m.text());
+});
+page.on('pageerror', e => consoleErrors.push(String(e)));
+async function shot(name) {
+  if (!screenshots) return;
+  fs.mkdirSync(screenshots, { recursive: true });
+  await page.screenshot({ path: path.join(screenshots, name), fullPage: true });
+}
+// Every control on the page has an accessible name (label, aria-label or
+// text) and can take keyboard focus.
+const unlabelled = () => page.evaluate(() => [...document.querySelectorAll('main input, main select, main textarea, main button, main a[href]')]
+  .filter(el => {
+    const named = (el.labels && el.labels.length) || el.getAttribute('aria-label') || el.getAttribute('aria-labelledby') || (el.textContent || '').trim();
+    return !named || el.tabIndex < 0;
+  }).map(el => el.outerHTML.slice(0, 80)));
+async function checkAccessible(where) {
+  const bad = await unlabelled();
+  if (bad.length) await failTest(`${where}: controls without an accessible name or focus: ${bad.join(' | ')}`);
+}
+async function login(user) {
+  await page.fill('#username', user);
+  await page.fill('#password', password);
+  await page.click('form.login button[type=submit]');
+  await page.locator('nav a[data-nav="/"]').waitFor({ timeout: 10000 });
+}
+
+await page.goto(`${origin}/`);
+await login('it-chen');
+await page.locator('nav a', { hasText: 'Admin' }).click();
+await page.locator('nav.tabs a', { hasText: 'DICOM nodes' }).click();
+await page.locator('#node-form').waitFor({ timeout: 10000 });
+await page.locator('#no-nodes').waitFor({ timeout: 10000 });
+
+// --- 1. DICOM nodes ----------------------------------------------------------------------
+// The server's answer to the same bad request, to compare with what the page shows.
+const refused = await api('POST', '/api/v1/dicom-nodes', { name: 'probe', ae_title: 'PROBE', host: '10.1.2.3', port: 70000 });
+if (refused.status !== 400 || refused.body?.detail?.field !== 'port') await failTest(`API on port 70000: ${JSON.stringify(refused)}`);
+await page.fill('#field-name', 'ct-pacs');
+await page.fill('#field-ae_title', 'CT_PACS');
+await page.fill('#field-host', '10.20.30.40');
+await page.fill('#field-port', '70000');
+await page.click('#node-form button[type=submit]');
+await page.locator('.form-field[data-field="port"].invalid').waitFor({ timeout: 10000 });
+const portError = await page.locator('#field-port-error').textContent();
+if (portError !== refused.body.message) await failTest(`port error shown "${portError}", API says "${refused.body.message}"`);
+if (await page.locator('#field-port').getAttribute('aria-invalid') !== 'true') await failTest('port field not marked aria-invalid');
+if ((await api('GET', '/api/v1/dicom-nodes')).body.items.length !== 0) await failTest('a refused node was stored');
+console.log(`bad port refused at the field with the API's message: "${portError}"`);
+await page.fill('#field-port', '11112');
+await page.locator('#field-port').press('Enter');  // by keyboard: implicit submission
+const row = page.locator('#dicom-nodes tr[data-node="CT_PACS"]');
+await row.waitFor({ timeout: 10000 });
+let nodes = (await api('GET', '/api/v1/dicom-nodes')).body.items;
+const node = nodes.find(n => n.ae_title === 'CT_PACS');
+if (!node || node.host !== '10.20.30.40' || node.port !== 11112 || !node.allow_store || !node.allow_query || !node.allow_push)
+  await failTest(`node as the API lists it: ${JSON.stringify(nodes)}`);
+await row.locator('input[data-permission="allow_push"]').uncheck();
+await page.locator('#nodes-status', { hasText: 'saved' }).waitFor({ timeout: 10000 });
+nodes = (await api('GET', '/api/v1/dicom-nodes')).body.items;
+if (nodes[0].allow_push !== false || nodes[0].allow_store !== true) await failTest(`after unticking push: ${JSON.stringify(nodes[0])}`);
+console.log(`node CT_PACS added from the page (API: ${node.host}:${node.port}); push permission removed (API allow_push=${nodes[0].allow_push})`);
+await checkAccessible('DICOM nodes page');
+await shot('admin-nodes.png');
+await row.locator('button[data-action="remove"]').click();
+// Asks first: cancel keeps it, confirm removes it.
+await row.locator('button[data-action="cancel-remove"]').click();
+await row.locator('button[data-action="remove"]').click();
+if ((await api('GET', '/api/v1/dicom-nodes')).body.items.length !== 1) await failTest('the node went before the removal was confirmed');
+await row.locator('button[data-action="confirm-remove"]').click();
+await page.locator('#no-nodes').waitFor({ timeout: 10000 });
+if ((await api('GET', '/api/v1/dicom-nodes')).body.items.length !== 0) await failTest('the node is still listed by the API');
+console.log('node removed after confirmation; the API lists none');
+
+// --- 2. API tokens -----------------------------------------------------------------------
+await page.locator('nav.tabs a', { hasText: 'API tokens' }).click();
+await page.locator('#token-form').waitFor({ timeout: 10000 });
+await page.fill('#field-name', 'pacs-bridge');
+await page.fill('#field-ttl_days', '30');
+await page.click('#token-form button[type=submit]');
+await page.locator('#token-secret').waitFor({ timeout: 10000 });
+const secret = await page.locator('#token-secret').inputValue();
+if (!/^medai_/.test(secret)) await failTest(`secret shown: "${secret}"`);
+const tokenRow = page.locator('#tokens tr[data-token="pacs-bridge"]');
+await tokenRow.waitFor({ timeout: 10000 });
+const issued = (await api('GET', '/api/v1/tokens')).body.items.find(t => t.name === 'pacs-bridge');
+const days = (Date.parse(issued.expires_at) - Date.parse(issued.created_at)) / 86400000;
+if (Math.round(days) !== 30) await failTest(`token lifetime ${days} days`);
+if (!secret.startsWith(issued.prefix) || !(await tokenRow.textContent()).includes(issued.prefix)) await failTest(`prefix ${issued.prefix} vs secret`);
+const withSecret = await api('GET', '/api/v1/me', undefined, secret);
+if (withSecret.status !== 200 || withSecret.body?.user?.username !== 'it-chen') await failTest(`the shown secret: ${withSecret.status} ${JSON.stringify(withSecret.body)}`);
+await page.click('#copy-secret');
+await page.locator('.secret-box [role=status]', { hasText: 'Copied' }).waitFor({ timeout: 5000 });
+const clipboard = await page.evaluate(() => navigator.clipboard.readText());
+if (clipboard !== secret) await failTest('the copy button did not copy the secret');
+console.log(`token pacs-bridge issued (${Math.round(days)} days): GET /api/v1/me with the shown secret → ${withSecret.status}; copied to the clipboard`);
+await checkAccessible('tokens page');
+await shot('admin-tokens.png');
+await tokenRow.locator('button[data-action="revoke"]').click();
+await page.locator('#tokens tr[data-token="pacs-bridge"][data-state="revoked"]').waitFor({ timeout: 10000 });
+if (await page.locator('#token-secret').count()) await failTest('the secret is still shown after the list was redrawn');
+const afterRevoke = await api('GET', '/api/v1/me', undefined, secret);
+if (afterRevoke.status !== 401) await failTest(`revoked token answered ${afterRevoke.status}`);
+console.log(`revoked from the page: the same call → ${afterRevoke.status} ${afterRevoke.body?.error}`);
+// Administrators see the tokens of the users they administer.
+await page.locator('#token-user').selectOption({ label: 'dr-wu' });
+await page.locator('#api-tokens p.muted', { hasText: 'No tokens' }).waitFor({ timeout: 10000 });
+
+// --- 3. system health --------------------------------------------------------------------
+const failedJob = await api('POST', '/api/v1/jobs', { type: 'app.run', input: { app: 'no-such-app', study_uid: '1.2.826.0.1.3680043.2.1125.1', series_uid: '1.2.826.0.1.3680043.2.1125.2' } });
+if (failedJob.status !== 201 && failedJob.status !== 202) await failTest(`POST /api/v1/jobs: ${failedJob.status} ${JSON.stringify(failedJob.body)}`);
+let job = failedJob.body;
+for (let i = 0; i < 100 && job.state !== 'failed'; i++) {
+  await sleep(200);
+  job = (await api('GET', `/api/v1/jobs/${job.id}`)).body;
+}
+if (job.state !== 'failed' || !job.error?.code) await failTest(`the job for a missing app: ${JSON.stringify(job)}`);
+const version = (await api('GET', '/api/v1/version')).body;
+await page.locator('nav.tabs a', { hasText: 'System health' }).click();
+await page.locator('#health-status [data-ready="true"]').waitFor({ timeout: 10000 });
+const facts = () => page.evaluate(() => Object.fromEntries([...document.querySelectorAll('[data-fact]')].map(f => [f.dataset.fact, f.querySelector('.fact-value')?.textContent])));
+let shown = await facts();
+if (shown.version !== version.version || shown.ready !== 'Ready') await failTest(`health facts ${JSON.stringify(shown)} (API version ${version.version})`);
+const requests = Number((shown.requests_total || '').replace(/[^\d]/g, ''));
+if (!(requests > 0) || shown.open_connections === '–' || !/ms$/.test(shown.latency_p50 || '')) await failTest(`metric values: ${JSON.stringify(shown)}`);
+const failedRow = page.locator(`#failed-jobs tr[data-job="${job.id}"]`);
+await failedRow.waitFor({ timeout: 10000 });
+if ((await failedRow.getAttribute('data-error')) !== job.error.code || !(await failedRow.textContent()).includes(job.error.code))
+  await failTest(`failed job row: ${await failedRow.textContent()} (API ${job.error.code})`);
+await page.locator('#audit-events tr[data-action="dicom_node.create"]').first().waitFor({ timeout: 10000 });
+await page.locator('#audit-events tr[data-action="token.revoke"], #audit-events tr[data-action="token.issue"]').first().waitFor({ timeout: 10000 });
+// Refreshed while open: the time and the request count move on.
+const before = shown;
+await page.waitForFunction(t => document.querySelector('[data-fact="refreshed"] .fact-value')?.textContent !== t, before.refreshed, { timeout: 15000 });
+shown = await facts();
+if (!(Number(shown.requests_total.replace(/[^\d]/g, '')) > requests)) await failTest(`request count did not move: ${before.requests_total} → ${shown.requests_total}`);
+console.log(`health: ${shown.ready}, version ${shown.version} (${shown.catalog}), requests ${before.requests_total} → ${shown.requests_total} after a refresh, ` +
+  `open connections ${shown.open_connections}, p50 ${shown.latency_p50}; failed job ${job.id} listed with ${job.error.code}; audit trail shows dicom_node.create`);
+await checkAccessible('health page');
+await shot('admin-health.png');
+await page.locator('#audit-next').isDisabled();
+
+// --- 4. Chinese, roles, console -----------------------------------------------------------
+await page.locator('#language').selectOption('zh-CN');
+await page.locator('nav.tabs a', { hasText: 'DICOM 节点' }).waitFor({ timeout: 5000 });
+await page.locator('nav.tabs a', { hasText: '系统状态' }).waitFor({ timeout: 5000 });
+await page.locator('#health-failed h2', { hasText: '失败的任务' }).waitFor({ timeout: 10000 });
+await page.locator('#health-status dt', { hasText: '就绪状态' }).waitFor({ timeout: 10000 });
+await page.locator('nav.tabs a', { hasText: 'API 令牌' }).click();
+await page.locator('#token-form button', { hasText: '签发令牌' }).waitFor({ timeout: 10000 });
+await page.locator('nav.tabs a', { hasText: 'DICOM 节点' }).click();
+await page.locator('#node-form legend', { hasText: '权限' }).waitFor({ timeout: 10000 });
+console.log('Chinese: tabs, health, tokens and DICOM node pages translated');
+await page.locator('#language').selectOption('en');
+
+await page.locator('button', { hasText: 'Log out' }).click();
+await login('dr-wu');
+const doctorNav = await page.$$eval('nav a', as => as.map(a => a.getAttribute('href')));
+if (doctorNav.some(h => h.startsWith('/admin'))) await failTest(`a doctor sees admin navigation: ${doctorNav.join(', ')}`);
+for (const target of ['/admin', '/admin/nodes', '/admin/health']) {
+  await page.goto(`${origin}${target}`);
+  await page.locator('h1', { hasText: 'This page is for administrators' }).waitFor({ timeout: 10000 });
+  if (await page.locator('nav.tabs').count()) await failTest(`a doctor sees the admin tabs at ${target}`);
+}
+// Their own tokens: yes, without a user picker.
+await page.locator('nav a', { hasText: 'API tokens' }).click();
+await page.locator('#token-form').waitFor({ timeout: 10000 });
+if (await page.locator('#token-user').count()) await failTest('a doctor is offered other users\' tokens');
+console.log(`doctor navigation: ${doctorNav.join(', ')} (no admin entries; admin URLs explain why; own tokens only)`);
+
+if (consoleErrors.length) await failTest(`console errors:\n  ${consoleErrors.join('\n  ')}`);
+console.log(`PASSED: admin pages (DICOM nodes, API tokens, system health, Chinese, roles) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+await finish(0);
