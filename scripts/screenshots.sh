@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Regenerates docs/screenshots/*.png: builds medai and the portal, then runs
-# the portal's browser tests (tests/browser/portal_test.mjs, research_test.mjs) with
+# the portal's browser tests (tests/browser/portal_test.mjs, research_test.mjs, admin_test.mjs) with
 # MEDAI_SCREENSHOTS set, so the pictures show exactly what the test checked
 # (generated data, a real app run, real pixels).
 set -euo pipefail
@@ -13,4 +13,6 @@ fi
 MEDAI_SCREENSHOTS="$PWD/docs/screenshots" node tests/browser/portal_test.mjs --medai build/release/src/cli/medai
 # research-datasets.png, research-training.png, research-evaluation.png
 MEDAI_SCREENSHOTS="$PWD/docs/screenshots" node tests/browser/research_test.mjs --medai build/release/src/cli/medai
+# admin-nodes.png, admin-tokens.png, admin-health.png
+MEDAI_SCREENSHOTS="$PWD/docs/screenshots" node tests/browser/admin_test.mjs --medai build/release/src/cli/medai
 ls -l docs/screenshots
