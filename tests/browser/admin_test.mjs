@@ -283,6 +283,25 @@ console.log(`health: ${shown.ready}, version ${shown.version} (${shown.catalog})
   `open connections ${shown.open_connections}, p50 ${shown.latency_p50}; failed job ${job.id} listed with ${job.error.code}; audit trail shows dicom_node.create`);
 await checkAccessible('health page');
 await shot('admin-health.png');
+// The audit trail pages by 20, as the API does: more events (tokens issued
+// through the API), then "Older" shows what offset=20 answers.
+for (let i = 0; i < 12; i++) await api('POST', '/api/v1/tokens', { name: `batch-${i}`, ttl_days: 1 });
+const auditPage1 = (await api('GET', '/api/v1/audit-events?limit=20&offset=0')).body.items;
+const auditPage2 = (await api('GET', '/api/v1/audit-events?limit=20&offset=20')).body.items;
+if (auditPage2.length === 0) await failTest('fewer than 21 audit events');
+await page.locator('nav.tabs a', { hasText: 'API tokens' }).click();
+await page.locator('#token-form').waitFor({ timeout: 10000 });
+await page.locator('nav.tabs a', { hasText: 'System health' }).click();
+await page.locator('#health-grid[data-refreshes="1"]').waitFor({ timeout: 15000 });
+await page.locator('#audit-events tr[data-action="token.issue"]').first().waitFor({ timeout: 10000 });
+if (await page.locator('#audit-prev').isEnabled()) await failTest('"Newer" enabled on the first audit page');
+await page.locator('#audit-next').click();
+await page.locator(`#audit-events tbody tr:first-child[data-id="${auditPage2[0].id}"]`).waitFor({ timeout: 10000 });
+const page2Rows = await page.locator('#audit-events tbody tr').count();
+if (page2Rows !== auditPage2.length) await failTest(`audit page 2: ${page2Rows} rows, API ${auditPage2.length}`);
+await page.locator('#audit-prev').click();
+await page.locator(`#audit-events tbody tr:first-child[data-id="${auditPage1[0].id}"]`).waitFor({ timeout: 10000 });
+console.log(`audit trail: page 2 shows the API's offset=20 page (${page2Rows} events), back to page 1`);
 
 // --- 4. Chinese, roles, console -----------------------------------------------------------
 await page.locator('#language').selectOption('zh-CN');

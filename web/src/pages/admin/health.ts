@@ -104,7 +104,7 @@ async function auditCard(box: HTMLElement, offset: number, names: Map<string, st
     page.items.length === 0 ? h('p', { class: 'muted' }, t('health.no_audit')) :
       h('table', { id: 'audit-events' },
         h('thead', {}, h('tr', {}, ...['health.when', 'health.action', 'health.outcome', 'health.actor', 'health.resource'].map(k => h('th', {}, t(k))))),
-        h('tbody', {}, ...page.items.map(e => h('tr', { 'data-action': e.action, 'data-outcome': e.outcome },
+        h('tbody', {}, ...page.items.map(e => h('tr', { 'data-id': e.id, 'data-action': e.action, 'data-outcome': e.outcome },
           h('td', {}, formatDateTime(e.at)), h('td', {}, h('code', {}, e.action)),
           h('td', {}, h('span', { class: `badge ${e.outcome === 'allowed' ? 'state-done' : 'state-failed'}` }, e.outcome)),
           h('td', {}, names.get(e.actor_user_id) ?? e.actor_user_id),
