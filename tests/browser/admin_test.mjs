@@ -3,7 +3,7 @@
 //   1. DICOM nodes: a bad port is refused with the API's own message shown at
 //      the port field; a good node is added and listed (also by the API);
 //      unticking "push" changes it on the server; removal asks first, then
-//      the API no longer lists it;
+//      its host and port are edited (a bad port refused at the field); the API no longer lists it after removal;
 //   2. API tokens: a token issued from the page shows its secret once; the
 //      test calls the API with that secret (200), the copy button puts it on
 //      the clipboard; after revoking it from the page the same call gets 401;
@@ -132,10 +132,10 @@ cleanups.push(() => browser.close());
 const context = await browser.newContext({ viewport: { width: 1400, height: 1000 }, locale: 'en-US' });
 await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin });
 const page = await context.newPage();
-// Chromium logs every non-2xx answer as a console error; the 400 for the
-// bad port this test provokes is expected, nothing else is.
+// Chromium logs every non-2xx answer as a console error; the two 400s for
+// the bad ports this test provokes (create, edit) are expected, nothing else is.
 let expected400 = 0;
-page.on('response', r => { if (r.status() === 400 && r.request().method() === 'POST' && r.url().endsWith('/api/v1/dicom-nodes')) expected400++; });
+page.on('response', r => { if (r.status() === 400 && /\/api\/v1\/dicom-nodes(\/dn_\w+)?$/.test(r.url())) expected400++; });
 page.on('console', m => {
   if (m.type() !== 'error') return;
   if (/status of 400/.test(m.text()) && expected400 > 0) {
@@ -203,6 +203,20 @@ await page.locator('#nodes-status', { hasText: 'saved' }).waitFor({ timeout: 100
 nodes = (await api('GET', '/api/v1/dicom-nodes')).body.items;
 if (nodes[0].allow_push !== false || nodes[0].allow_store !== true) await failTest(`after unticking push: ${JSON.stringify(nodes[0])}`);
 console.log(`node CT_PACS added from the page (API: ${node.host}:${node.port}); push permission removed (API allow_push=${nodes[0].allow_push})`);
+// Edit its address: a bad port is refused at the field, a good one is stored.
+await row.locator('button[data-action="edit"]').click();
+await page.fill('#edit-port', '0');
+await page.locator('#edit-port').press('Enter');
+await page.locator('.form-field[data-field="port"].invalid #edit-port').waitFor({ timeout: 10000 });
+if ((await page.locator('#edit-port-error').textContent()) !== refused.body.message) await failTest(`edit: port error "${await page.locator('#edit-port-error').textContent()}"`);
+await page.fill('#edit-host', 'pacs.example.org');
+await page.fill('#edit-port', '4242');
+await page.click('#node-edit button[type=submit]');
+await page.locator('#nodes-status', { hasText: 'CT_PACS saved' }).waitFor({ timeout: 10000 });
+nodes = (await api('GET', '/api/v1/dicom-nodes')).body.items;
+if (nodes[0].host !== 'pacs.example.org' || nodes[0].port !== 4242 || nodes[0].allow_push !== false) await failTest(`after the edit: ${JSON.stringify(nodes[0])}`);
+if ((await row.locator('td').nth(1).textContent()) !== 'pacs.example.org') await failTest('the row does not show the new host');
+console.log(`node edited from the page: port 0 refused at the field, then ${nodes[0].host}:${nodes[0].port} stored`);
 await checkAccessible('DICOM nodes page');
 await shot('admin-nodes.png');
 await row.locator('button[data-action="remove"]').click();

@@ -33,8 +33,9 @@ export interface Field<E extends HTMLElement> {
 }
 
 // A labelled input with a slot for its error; `name` is the API field name.
-export function field<E extends HTMLInputElement | HTMLSelectElement>(name: string, label: string, input: E, hint?: string): Field<E> {
-  const id = `field-${name}`;
+// Ids are `${prefix}-${name}` and `${prefix}-${name}-error`.
+export function field<E extends HTMLInputElement | HTMLSelectElement>(name: string, label: string, input: E, hint?: string, prefix = 'field'): Field<E> {
+  const id = `${prefix}-${name}`;
   input.id = input.id || id;
   const error = h('span', { class: 'field-error', id: `${id}-error`, 'aria-live': 'polite' });
   input.setAttribute('aria-describedby', error.id);

@@ -87,20 +87,51 @@ function nodeRow(n: DicomNode, refresh: () => Promise<void>, say: (text: string,
       }
     });
     cancel.addEventListener('click', () => {
-      clear(actions, removeButton);
+      clear(actions, editButton, removeButton);
       removeButton.focus();
     });
     clear(actions, h('span', { class: 'confirm', role: 'alert' }, t('admin.confirm_remove_node', { ae: n.ae_title })), confirm, cancel);
     cancel.focus();
   };
+  const edit = () => {
+    const fields: Record<string, Field<HTMLInputElement>> = {
+      ae_title: field('ae_title', t('admin.ae_title'), h('input', { value: n.ae_title, maxlength: 16, autocomplete: 'off' }), undefined, 'edit'),
+      host: field('host', t('admin.host'), h('input', { value: n.host, maxlength: 253, autocomplete: 'off' }), undefined, 'edit'),
+      port: field('port', t('admin.port'), h('input', { value: String(n.port), inputmode: 'numeric' }), undefined, 'edit'),
+    };
+    const msg = h('span', { role: 'status', class: 'error' });
+    const form = h('form', { class: 'form-row', id: 'node-edit', 'aria-label': t('admin.edit_node', { ae: n.ae_title }), novalidate: true },
+      ...Object.values(fields).map(f => f.wrap),
+      h('button', { type: 'submit', class: 'primary' }, t('admin.save')),
+      h('button', { type: 'button', 'data-action': 'cancel-edit', onclick: () => void refresh() }, t('admin.cancel')), msg);
+    form.addEventListener('submit', async e => {
+      e.preventDefault();
+      const portText = fields.port.input.value.trim();
+      const patch: Record<string, unknown> = {};
+      if (fields.ae_title.input.value.trim() !== n.ae_title) patch.ae_title = fields.ae_title.input.value.trim();
+      if (fields.host.input.value.trim() !== n.host) patch.host = fields.host.input.value.trim();
+      if (portText !== String(n.port)) patch.port = /^-?\d+$/.test(portText) ? Number(portText) : portText;
+      try {
+        if (Object.keys(patch).length) await request<DicomNode>('PATCH', `/api/v1/dicom-nodes/${encodeURIComponent(n.id)}`, patch);
+        await refresh();
+        say(t('admin.node_saved_all', { ae: String(patch.ae_title ?? n.ae_title) }));
+      } catch (err) {
+        if (!showFieldError(fields, err)) msg.textContent = errorText(err);
+      }
+    });
+    row.replaceChildren(h('td', { colspan: 8 }, form));
+    fields.host.input.focus();
+  };
+  const editButton = h('button', { type: 'button', 'data-action': 'edit', 'aria-label': `${t('admin.edit')} ${n.ae_title}`, onclick: edit }, t('admin.edit'));
   const removeButton = h('button', { type: 'button', 'data-action': 'remove', 'aria-label': `${t('admin.remove')} ${n.ae_title}`, onclick: askRemove }, t('admin.remove'));
-  clear(actions, removeButton);
-  return h('tr', { 'data-node': n.ae_title },
+  clear(actions, editButton, removeButton);
+  const row = h('tr', { 'data-node': n.ae_title },
     h('td', {}, h('strong', {}, n.ae_title), h('div', { class: 'muted' }, n.name)),
     h('td', {}, n.host), h('td', { class: 'num' }, String(n.port)),
     ...PERMISSIONS.map(permission),
     h('td', { class: 'muted' }, formatDateTime(n.updated_at)),
     actions);
+  return row;
 }
 
 async function nodesSection(box: HTMLElement, status: HTMLElement): Promise<void> {
