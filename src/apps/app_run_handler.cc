@@ -59,6 +59,32 @@ Status record_usage(const AppRunDeps& deps, const jobs::Job& job, const packages
 
 }  // namespace
 
+Status check_app_run_input(const json& input) {
+  auto text = [&](const char* field, bool required) -> Status {
+    if (!input.contains(field)) {
+      if (!required) return Status{};
+      return make_error(ErrorCode::invalid_argument, std::string("app.run input needs \"") + field + "\"",
+                        {{"field", std::string("input.") + field}});
+    }
+    const json& v = input[field];
+    if (!v.is_string() || v.get<std::string>().empty() || v.get<std::string>().size() > 128)
+      return make_error(ErrorCode::invalid_argument, std::string("app.run \"") + field + "\" must be non-empty text",
+                        {{"field", std::string("input.") + field}});
+    return Status{};
+  };
+  MEDAI_RETURN_IF_ERROR(text("app", true));
+  MEDAI_RETURN_IF_ERROR(text("version", false));
+  for (const char* field : {"patient", "fhir"})
+    if (input.contains(field)) {
+      if (!input[field].is_object())
+        return make_error(ErrorCode::invalid_argument, std::string("app.run \"") + field + "\" must be a JSON object",
+                          {{"field", std::string("input.") + field}});
+      return Status{};
+    }
+  MEDAI_RETURN_IF_ERROR(text("study_uid", true));
+  return text("series_uid", true);
+}
+
 Result<json> AppRunHandler::run_tabular(const jobs::Job& job, jobs::JobContext& ctx) {
   const auto started = std::chrono::steady_clock::now();
   MEDAI_ASSIGN_OR_RETURN(std::string app_name, required_text(job.input, "app"));

@@ -50,6 +50,13 @@ struct AppRunDeps {
 
 inline constexpr const char* kAppRunJobType = "app.run";
 
+// The shape of an app.run input, checked when the job is submitted (so a
+// caller hears at once, not from a failed job): "app" text; "version" text
+// when given; then either "patient"/"fhir" (an object: tabular) or
+// "study_uid" and "series_uid" (text: imaging). invalid_argument with
+// detail.field naming the first problem.
+Status check_app_run_input(const nlohmann::json& input);
+
 class AppRunHandler : public jobs::JobHandler {
  public:
   explicit AppRunHandler(AppRunDeps deps) : deps_(std::move(deps)) {}

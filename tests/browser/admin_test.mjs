@@ -8,7 +8,7 @@
 //      test calls the API with that secret (200), the copy button puts it on
 //      the clipboard; after revoking it from the page the same call gets 401;
 //   3. system health: ready, the server's version, metric values from
-//      /metrics, refreshed while open; a job that fails (app.run of an app
+//      /metrics, refreshed while open; a job that fails (a dicom.push to a node
 //      that does not exist) is listed with its error code; the audit trail
 //      shows the node's creation;
 //   4. Chinese; every control has an accessible name; a doctor sees no admin
@@ -264,14 +264,15 @@ await page.locator('#token-user').selectOption({ label: 'dr-wu' });
 await page.locator('#api-tokens p.muted', { hasText: 'No tokens' }).waitFor({ timeout: 10000 });
 
 // --- 3. system health --------------------------------------------------------------------
-const failedJob = await api('POST', '/api/v1/jobs', { type: 'app.run', input: { app: 'no-such-app', study_uid: '1.2.826.0.1.3680043.2.1125.1', series_uid: '1.2.826.0.1.3680043.2.1125.2' } });
+// (app.run input is checked at submission now; a push to a node that does not exist fails in the worker.)
+const failedJob = await api('POST', '/api/v1/jobs', { type: 'dicom.push', input: { node_id: 'no-such-node', study_uid: '1.2.826.0.1.3680043.2.1125.1' } });
 if (failedJob.status !== 201 && failedJob.status !== 202) await failTest(`POST /api/v1/jobs: ${failedJob.status} ${JSON.stringify(failedJob.body)}`);
 let job = failedJob.body;
 for (let i = 0; i < 100 && job.state !== 'failed'; i++) {
   await sleep(200);
   job = (await api('GET', `/api/v1/jobs/${job.id}`)).body;
 }
-if (job.state !== 'failed' || !job.error?.code) await failTest(`the job for a missing app: ${JSON.stringify(job)}`);
+if (job.state !== 'failed' || !job.error?.code) await failTest(`the push to a missing node: ${JSON.stringify(job)}`);
 const version = (await api('GET', '/api/v1/version')).body;
 await page.locator('nav.tabs a', { hasText: 'System health' }).click();
 await page.locator('#health-grid[data-refreshes="1"]').waitFor({ timeout: 15000 });

@@ -77,6 +77,28 @@ TEST_F(JobsApiTest, SubmitRunAndReadResult) {
   EXPECT_FALSE(done["finished_at"].is_null());
 }
 
+TEST_F(JobsApiTest, AppRunInputIsCheckedAtSubmission) {
+  int status = 0;
+  // A missing series: refused at once, naming the field; nothing queued.
+  json r = as("jobs-a-doctor").json("POST", "/api/v1/jobs",
+                                    {{"type", "app.run"}, {"input", {{"app", "x"}, {"study_uid", "1.2.3"}}}}, &status);
+  EXPECT_EQ(status, 400) << r.dump();
+  EXPECT_EQ(r["detail"]["field"], "input.series_uid") << r.dump();
+  r = as("jobs-a-doctor").json("POST", "/api/v1/jobs", {{"type", "app.run"}, {"input", {{"app", "x"}, {"patient", 5}}}},
+                               &status);
+  EXPECT_EQ(status, 400) << r.dump();
+  EXPECT_EQ(r["detail"]["field"], "input.patient") << r.dump();
+  // An app nobody published: not found now, not from a failed job later.
+  r = as("jobs-a-doctor").json("POST", "/api/v1/jobs",
+                               {{"type", "app.run"},
+                                {"input", {{"app", "no-such-app"}, {"study_uid", "1.2.3"}, {"series_uid", "1.2.3.4"}}}},
+                               &status);
+  EXPECT_EQ(status, 404) << r.dump();
+  const json listed = as("jobs-a-doctor").json("GET", "/api/v1/jobs?type=app.run", nullptr, &status);
+  ASSERT_EQ(status, 200);
+  EXPECT_TRUE(listed["items"].empty()) << listed.dump();
+}
+
 TEST_F(JobsApiTest, IdempotencyKeyReturnsTheSameJob) {
   int s1 = 0, s2 = 0;
   json body = {{"type", "test.noop"}, {"idempotency_key", "order-17"}};

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <memory>
 
+#include "apps/app_run_handler.h"
 #include "http/routes/common.h"
 #include "http/routes/routes.h"
 #include "jobs/job_engine.h"
@@ -153,6 +154,19 @@ void register_job_routes(Router& router, AppContext& ctx) {
                    return Response::error(make_error(ErrorCode::invalid_argument, "field 'input' must be an object",
                                                      {{"field", "input"}}));
                  r.input = (*body)["input"];
+               }
+               if (r.type == apps::kAppRunJobType) {
+                 // Checked now, so the caller hears at once instead of from a failed job.
+                 if (Status s = apps::check_app_run_input(r.input); !s) return Response::error(s);
+                 if (ctx.apps) {
+                   const std::string institution =
+                       r.institution_id.empty() ? req.principal->institution_id : r.institution_id;
+                   std::string version = r.input.value("version", "");
+                   if (version == "latest-approved" || version == "latest") version.clear();
+                   if (auto app = ctx.apps->resolve_runnable(institution, r.input["app"].get<std::string>(), version);
+                       !app)
+                     return fail(ctx, req, app.status());
+                 }
                }
                auto e = ctx.jobs->submit(*req.principal, std::move(r));
                if (!e) return fail(ctx, req, e.status());
