@@ -10,7 +10,8 @@
 # Usage: scripts/reference-apps/lung.sh [--stage all|train|package|evaluate|sign] [--work DIR]
 #          [--key /work/keys/medai-reference.key.json] [--threads N] [--scans N] [--heldout N]
 #          [--model best|last]   (package the job's model (best validation epoch, default) or
-#                                 its last epoch's checkpoint)
+#                                 its last epoch's checkpoint: only while the job has not
+#                                 finished, a finished job's work folder is removed)
 # Writes apps/lung-nodule-screening/lung-nodule-screening-<version>.medai (signed) and
 # docs/apps/lung-nodule-screening-evaluation.{json,html}. Long steps run under nice.
 # Stages resume from what the work folder already holds (ids in *.id files).
@@ -169,8 +170,36 @@ evaluate() {
     --out "$here/docs/apps/$app-evaluation.json" --html-out "$here/docs/apps/$app-evaluation.html"
 }
 
+# The shipped package states its held-out figures (manifest validation.metrics,
+# split "heldout"): the same job's model packed again with the overlay plus the
+# metrics of docs/apps/$app-evaluation.json.
+with_heldout_metrics() {
+  start_server
+  /usr/bin/python3 - "$overlay" "$here/docs/apps/$app-evaluation.json" "$work/overlay.final.json" <<'PY'
+import json, sys
+overlay, report, out = sys.argv[1:4]
+m = json.load(open(overlay))
+r = json.load(open(report))["detection"]
+metrics = [{"name": "cpm", "value": round(r["cpm"], 4), "split": "heldout"},
+           {"name": "median_diameter_error_mm", "value": round(r["median_diameter_error_mm"], 3), "split": "heldout"},
+           {"name": "type_accuracy", "value": round(r["type_accuracy"], 4), "split": "heldout"}]
+for p in r["froc"]["sensitivity_at"]:
+    metrics.append({"name": f"sensitivity_at_{p['fps_per_scan']}_fp_per_scan", "value": round(p["sensitivity"], 4),
+                    "split": "heldout"})
+m["validation"] = {"metrics": metrics}
+json.dump(m, open(out, "w"), indent=2)
+PY
+  "$medai" train package "$(cat "$work/job.id")" -o "$work/final.medai" --manifest-overlay "$work/overlay.final.json" \
+    --name "$app" --version "$version" --licence Apache-2.0
+}
+
 sign() {
-  cp "$work/unsigned.medai" "$package"
+  if [[ "$model" == best ]]; then
+    with_heldout_metrics
+    cp "$work/final.medai" "$package"
+  else
+    cp "$work/unsigned.medai" "$package"
+  fi
   "$medai" app sign "$package" --key "$key"
   "$medai" app verify "$package" --public-key "$here/apps/medai-reference.pub.json" --vendor medai-reference
 }
