@@ -22,95 +22,21 @@
 //
 // Exit 0 pass, 1 fail, 77 skipped (reason printed). MEDAI_SCREENSHOTS=DIR
 // writes the page screenshots used in the docs (scripts/screenshots.sh).
-import { spawn, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { chromiumPath, here, screenshots, setUp, skip, sleep } from './harness.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const repo = path.resolve(here, '..', '..');
-const SKIP = 77;
-const chromiumPath = process.env.MEDAI_CHROMIUM || '/usr/bin/chromium';
-const webDist = path.resolve(process.env.MEDAI_WEB_ROOT || path.join(repo, 'web', 'dist'));
-
-function arg(name, fallback) {
-  const i = process.argv.indexOf(name);
-  return i > 0 ? process.argv[i + 1] : fallback;
-}
-const medaiBin = path.resolve(arg('--medai', process.env.MEDAI_BINARY || 'build/release/src/cli/medai'));
-const screenshots = process.env.MEDAI_SCREENSHOTS ? path.resolve(process.env.MEDAI_SCREENSHOTS) : null;
-
-function skip(reason) {
-  console.log(`SKIPPED: ${reason}`);
-  process.exit(SKIP);
-}
-if (!fs.existsSync(chromiumPath)) skip(`no Chromium at ${chromiumPath} (Debian package "chromium")`);
-if (!fs.existsSync(path.join(here, 'node_modules', 'playwright-core')))
-  skip(`playwright-core is not installed: run "npm ci" in ${here} (scripts/test.sh does)`);
-if (!fs.existsSync(path.join(webDist, 'index.html')))
-  skip(`the portal is not built: run "npm ci && npm run build" in ${path.join(repo, 'web')} (scripts/test.sh does)`);
-if (!fs.existsSync(medaiBin)) skip(`no medai binary at ${medaiBin} (build first)`);
-if (!fs.existsSync('/usr/bin/python3')) skip('no /usr/bin/python3 (python3-torch makes the demo model)');
-
-// The locale files must have the same keys (also checked by `npm run build`).
-try {
-  execFileSync(process.execPath, [path.join(repo, 'web', 'scripts', 'check_locales.mjs')], { stdio: 'pipe' });
-} catch (e) {
-  console.error(`FAILED: ${e.stderr || e.stdout}`);
-  process.exit(1);
-}
-const { chromium } = await import('playwright-core');
-
-const work = fs.mkdtempSync(path.join(os.tmpdir(), 'medai-portal-'));
-const cleanups = [];
-async function finish(code) {
-  for (const c of cleanups.reverse()) {
-    try {
-      await c();
-    } catch {}
-  }
-  if (code !== 0 && process.env.MEDAI_KEEP_TEST_DIR) console.error(`kept ${work}`);
-  else fs.rmSync(work, { recursive: true, force: true });
-  process.exit(code);
-}
-let consoleErrors = [];
-async function failTest(message) {
-  console.error(`FAILED: ${message}`);
-  if (consoleErrors.length) console.error(`console errors:\n  ${consoleErrors.slice(-10).join('\n  ')}`);
-  try {
-    console.error(`medai log (tail):\n${fs.readFileSync(path.join(work, 'medai.log'), 'utf8').split('\n').slice(-15).join('\n')}`);
-  } catch {}
-  return finish(1);
-}
-const sleep = ms => new Promise(r => setTimeout(r, ms));
+const t = await setUp('medai-portal-', { extraSkips: [['/usr/bin/python3', 'no /usr/bin/python3 (python3-torch makes the demo model)']] });
+const { chromium, work, cleanups, finish, failTest } = t;
+// Console errors of the page; known, provoked ones are filtered out in place.
+const consoleErrors = t.consoleErrors;
+const dropConsoleErrors = re => consoleErrors.splice(0, consoleErrors.length, ...consoleErrors.filter(e => !re.test(e)));
 const results = {};
-// A Playwright timeout or any other throw fails the test cleanly: the server
-// is stopped and the temporary folder removed.
-process.on('uncaughtException', e => void failTest(`uncaught: ${e?.stack || e}`));
-process.on('unhandledRejection', e => void failTest(`unhandled: ${e?.stack || e}`));
 
 // --- 1. medai with a vendor, a hospital and an approved app ----------------------
-const dataDir = path.join(work, 'var');
-const ready = path.join(work, 'ready');
-const medaiLog = fs.openSync(path.join(work, 'medai.log'), 'w');
-const medai = spawn(medaiBin, ['serve', '--port', '0', '--data-dir', dataDir, '--ready-file', ready], {
-  env: { ...process.env, MEDAI_DICOM_ENABLED: 'false', MEDAI_LOG_LEVEL: 'info', MEDAI_WEB_ROOT: webDist,
-    MEDAI_JOBS_SERIES_STABLE_SECONDS: '1' },
-  stdio: ['ignore', 'ignore', medaiLog],
-});
-cleanups.push(async () => {
-  medai.kill('SIGTERM');
-  await new Promise(r => (medai.exitCode !== null ? r() : medai.once('exit', r)));
-});
-for (let i = 0; i < 300 && !(fs.existsSync(ready) && fs.readFileSync(ready, 'utf8').trim()); i++) await sleep(100);
-if (!fs.existsSync(ready)) await failTest('medai did not start');
-const port = Number(fs.readFileSync(ready, 'utf8').trim().split(/\s+/)[0]);
-const origin = `http://127.0.0.1:${port}`;
-const apiOrigin = `http://127.0.0.1:${port}`;  // the same server: API clients and the browser
-
-const cli = (args, opts = {}) => execFileSync(medaiBin, args, { encoding: 'utf8', cwd: work, stdio: ['ignore', 'pipe', 'pipe'], ...opts });
-const withData = args => [...args, '--data-dir', dataDir];
+const { dataDir, origin, cli, withData } = await t.startMedai({ MEDAI_JOBS_SERIES_STABLE_SECONDS: '1' });
+const apiOrigin = origin;  // the same server: API clients and the browser
 cli(withData(['admin', 'create-institution', '--name', 'acme']));
 cli(withData(['admin', 'create-institution', '--name', 'hosp']));
 cli(withData(['admin', 'create-user', '--username', 'acme-dev', '--institution', 'acme', '--role', 'partner']));
@@ -268,7 +194,7 @@ await page.fill('#username', 'dr-wang');
 await page.fill('#password', 'wrong-password-1');
 await page.click('form.login button[type=submit]');
 await page.locator('form.login .error', { hasText: 'Wrong user name or password' }).waitFor({ timeout: 10000 });
-consoleErrors = consoleErrors.filter(e => !/401/.test(e));  // the refused log-in is logged by Chromium
+dropConsoleErrors(/401/);  // the refused log-in is logged by Chromium
 await page.fill('#password', doctorPassword);
 await page.click('form.login button[type=submit]');
 await page.locator('h1', { hasText: 'Worklist' }).waitFor({ timeout: 10000 });
@@ -282,7 +208,7 @@ const failedRows = uploadRows.filter(x => x.cls.includes('failed'));
 if (uploadRows.length !== uploadFiles.length) await failTest(`expected ${uploadFiles.length} upload rows, got ${uploadRows.length}`);
 if (failedRows.length !== 1 || failedRows[0].file !== 'broken.dcm' || !/invalid_dicom/.test(failedRows[0].status))
   await failTest(`per-file errors: ${JSON.stringify(failedRows)}`);
-consoleErrors = consoleErrors.filter(e => !/422|207/.test(e));  // the broken file's refusal
+dropConsoleErrors(/422|207/);  // the broken file's refusal
 console.log(`uploaded ${uploadFiles.length - 1} files; the broken one shows: ${failedRows[0].status}`);
 
 // --- 4. the AI job finishes, the worklist shows it -----------------------------------

@@ -28,93 +28,15 @@
 // Exit 0 pass, 1 fail, 77 skipped (reason printed). MEDAI_SCREENSHOTS=DIR
 // writes research-datasets.png, research-training.png and
 // research-evaluation.png (scripts/screenshots.sh).
-import { spawn, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { chromiumPath, screenshots, setUp, sleep } from './harness.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const repo = path.resolve(here, '..', '..');
-const SKIP = 77;
-const chromiumPath = process.env.MEDAI_CHROMIUM || '/usr/bin/chromium';
-const webDist = path.resolve(process.env.MEDAI_WEB_ROOT || path.join(repo, 'web', 'dist'));
-
-function arg(name, fallback) {
-  const i = process.argv.indexOf(name);
-  return i > 0 ? process.argv[i + 1] : fallback;
-}
-const medaiBin = path.resolve(arg('--medai', process.env.MEDAI_BINARY || 'build/release/src/cli/medai'));
-const screenshots = process.env.MEDAI_SCREENSHOTS ? path.resolve(process.env.MEDAI_SCREENSHOTS) : null;
-
-function skip(reason) {
-  console.log(`SKIPPED: ${reason}`);
-  process.exit(SKIP);
-}
-if (!fs.existsSync(chromiumPath)) skip(`no Chromium at ${chromiumPath} (Debian package "chromium")`);
-if (!fs.existsSync(path.join(here, 'node_modules', 'playwright-core')))
-  skip(`playwright-core is not installed: run "npm ci" in ${here} (scripts/test.sh does)`);
-if (!fs.existsSync(path.join(webDist, 'index.html')))
-  skip(`the portal is not built: run scripts/build-web.sh (or "npm ci && npm run build" in ${path.join(repo, 'web')})`);
-if (!fs.existsSync(medaiBin)) skip(`no medai binary at ${medaiBin} (build first)`);
-if (!fs.existsSync('/usr/bin/Rscript')) skip('no Rscript: the reference datasets are exported from Debian R packages (r-cran-mass)');
-
-try {
-  execFileSync(process.execPath, [path.join(repo, 'web', 'scripts', 'check_locales.mjs')], { stdio: 'pipe' });
-} catch (e) {
-  console.error(`FAILED: ${e.stderr || e.stdout}`);
-  process.exit(1);
-}
-const { chromium } = await import('playwright-core');
-
-const started = Date.now();
-const work = fs.mkdtempSync(path.join(os.tmpdir(), 'medai-research-'));
-const cleanups = [];
-async function finish(code) {
-  for (const c of cleanups.reverse()) {
-    try {
-      await c();
-    } catch {}
-  }
-  if (code !== 0 && process.env.MEDAI_KEEP_TEST_DIR) console.error(`kept ${work}`);
-  else fs.rmSync(work, { recursive: true, force: true });
-  process.exit(code);
-}
-const consoleErrors = [];
-let failing = false;
-async function failTest(message) {
-  if (failing) return;
-  failing = true;
-  console.error(`FAILED: ${message}`);
-  if (consoleErrors.length) console.error(`console errors:\n  ${consoleErrors.slice(-10).join('\n  ')}`);
-  try {
-    console.error(`medai log (tail):\n${fs.readFileSync(path.join(work, 'medai.log'), 'utf8').split('\n').slice(-15).join('\n')}`);
-  } catch {}
-  return finish(1);
-}
-const sleep = ms => new Promise(r => setTimeout(r, ms));
-process.on('uncaughtException', e => void failTest(`uncaught: ${e?.stack || e}`));
-process.on('unhandledRejection', e => void failTest(`unhandled: ${e?.stack || e}`));
+const t = await setUp('medai-research-', { extraSkips: [['/usr/bin/Rscript', 'no Rscript: the reference datasets are exported from Debian R packages (r-cran-mass)']] });
+const { chromium, work, cleanups, consoleErrors, finish, failTest, started } = t;
 
 // --- 1. server, accounts, reference data ----------------------------------------------
-const dataDir = path.join(work, 'var');
-const ready = path.join(work, 'ready');
-const medaiLog = fs.openSync(path.join(work, 'medai.log'), 'w');
-const medai = spawn(medaiBin, ['serve', '--port', '0', '--data-dir', dataDir, '--ready-file', ready], {
-  env: { ...process.env, MEDAI_DICOM_ENABLED: 'false', MEDAI_LOG_LEVEL: 'info', MEDAI_WEB_ROOT: webDist },
-  stdio: ['ignore', 'ignore', medaiLog],
-});
-cleanups.push(async () => {
-  medai.kill('SIGTERM');
-  await new Promise(r => (medai.exitCode !== null ? r() : medai.once('exit', r)));
-});
-for (let i = 0; i < 300 && !(fs.existsSync(ready) && fs.readFileSync(ready, 'utf8').trim()); i++) await sleep(100);
-if (!fs.existsSync(ready)) await failTest('medai did not start');
-const port = Number(fs.readFileSync(ready, 'utf8').trim().split(/\s+/)[0]);
-const origin = `http://127.0.0.1:${port}`;
-
-const cli = (args, opts = {}) => execFileSync(medaiBin, args, { encoding: 'utf8', cwd: work, stdio: ['ignore', 'pipe', 'pipe'], ...opts });
-const withData = args => [...args, '--data-dir', dataDir];
+const { dataDir, origin, cli, withData } = await t.startMedai();
 const password = 'research-pass-123456';
 cli(withData(['admin', 'create-institution', '--name', 'lab', '--display-name', 'Research lab']));
 cli(withData(['admin', 'create-user', '--username', 'dr-li', '--institution', 'lab', '--role', 'researcher', '--role', 'partner',

@@ -1,0 +1,104 @@
+// Shared set-up of the browser tests (portal, research and admin pages):
+// paths and flags, the skip rules (exit 77 with the reason), the locale check,
+// a temporary folder removed at the end, failure reporting with the page's
+// console errors and the server log's tail, and a real `medai serve` on port 0.
+//
+//   const t = await setUp('medai-admin-', { extraSkips: [['/usr/bin/Rscript', 'no Rscript: …']] });
+//   const server = await t.startMedai({ MEDAI_JOBS_SERIES_STABLE_SECONDS: '1' });
+import { spawn, execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const SKIP = 77;
+export const here = path.dirname(fileURLToPath(import.meta.url));
+export const repo = path.resolve(here, '..', '..');
+export const chromiumPath = process.env.MEDAI_CHROMIUM || '/usr/bin/chromium';
+export const webDist = path.resolve(process.env.MEDAI_WEB_ROOT || path.join(repo, 'web', 'dist'));
+
+export function arg(name, fallback) {
+  const i = process.argv.indexOf(name);
+  return i > 0 ? process.argv[i + 1] : fallback;
+}
+export const medaiBin = path.resolve(arg('--medai', process.env.MEDAI_BINARY || 'build/release/src/cli/medai'));
+export const screenshots = process.env.MEDAI_SCREENSHOTS ? path.resolve(process.env.MEDAI_SCREENSHOTS) : null;
+export const sleep = ms => new Promise(r => setTimeout(r, ms));
+
+export function skip(reason) {
+  console.log(`SKIPPED: ${reason}`);
+  process.exit(SKIP);
+}
+
+// Skips unless Chromium, playwright-core, the built portal and the medai
+// binary are there (plus `extraSkips`: [file, reason] pairs); fails unless
+// the locale files have the same keys; then makes the temporary folder.
+export async function setUp(prefix, { extraSkips = [] } = {}) {
+  if (!fs.existsSync(chromiumPath)) skip(`no Chromium at ${chromiumPath} (Debian package "chromium")`);
+  if (!fs.existsSync(path.join(here, 'node_modules', 'playwright-core')))
+    skip(`playwright-core is not installed: run "npm ci" in ${here} (scripts/test.sh does)`);
+  if (!fs.existsSync(path.join(webDist, 'index.html')))
+    skip(`the portal is not built: run scripts/build-web.sh (or "npm ci && npm run build" in ${path.join(repo, 'web')})`);
+  if (!fs.existsSync(medaiBin)) skip(`no medai binary at ${medaiBin} (build first)`);
+  for (const [file, reason] of extraSkips) if (!fs.existsSync(file)) skip(reason);
+  try {
+    execFileSync(process.execPath, [path.join(repo, 'web', 'scripts', 'check_locales.mjs')], { stdio: 'pipe' });
+  } catch (e) {
+    console.error(`FAILED: ${e.stderr || e.stdout}`);
+    process.exit(1);
+  }
+  const { chromium } = await import('playwright-core');
+
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const cleanups = [];
+  const t = { chromium, work, cleanups, consoleErrors: [], started: Date.now() };
+  t.finish = async code => {
+    for (const c of cleanups.reverse()) {
+      try {
+        await c();
+      } catch {}
+    }
+    if (code !== 0 && process.env.MEDAI_KEEP_TEST_DIR) console.error(`kept ${work}`);
+    else fs.rmSync(work, { recursive: true, force: true });
+    process.exit(code);
+  };
+  let failing = false;
+  t.failTest = async message => {
+    if (failing) return;
+    failing = true;
+    console.error(`FAILED: ${message}`);
+    if (t.consoleErrors.length) console.error(`console errors:\n  ${t.consoleErrors.slice(-10).join('\n  ')}`);
+    try {
+      console.error(`medai log (tail):\n${fs.readFileSync(path.join(work, 'medai.log'), 'utf8').split('\n').slice(-15).join('\n')}`);
+    } catch {}
+    return t.finish(1);
+  };
+  // A Playwright timeout or any other throw fails the test cleanly: the
+  // server is stopped and the temporary folder removed.
+  process.on('uncaughtException', e => void t.failTest(`uncaught: ${e?.stack || e}`));
+  process.on('unhandledRejection', e => void t.failTest(`unhandled: ${e?.stack || e}`));
+
+  // `medai serve` on a free port with its own data folder, the portal from
+  // webDist and DIMSE off; stopped at the end. Returns the data folder, the
+  // port, the origin and a CLI runner (`cli(withData([...]))` for admin commands).
+  t.startMedai = async (env = {}) => {
+    const dataDir = path.join(work, 'var');
+    const ready = path.join(work, 'ready');
+    const medaiLog = fs.openSync(path.join(work, 'medai.log'), 'w');
+    const medai = spawn(medaiBin, ['serve', '--port', '0', '--data-dir', dataDir, '--ready-file', ready], {
+      env: { ...process.env, MEDAI_DICOM_ENABLED: 'false', MEDAI_LOG_LEVEL: 'info', MEDAI_WEB_ROOT: webDist, ...env },
+      stdio: ['ignore', 'ignore', medaiLog],
+    });
+    cleanups.push(async () => {
+      medai.kill('SIGTERM');
+      await new Promise(r => (medai.exitCode !== null ? r() : medai.once('exit', r)));
+    });
+    for (let i = 0; i < 300 && !(fs.existsSync(ready) && fs.readFileSync(ready, 'utf8').trim()); i++) await sleep(100);
+    if (!fs.existsSync(ready)) await t.failTest('medai did not start');
+    const port = Number(fs.readFileSync(ready, 'utf8').trim().split(/\s+/)[0]);
+    const cli = (args, opts = {}) =>
+      execFileSync(medaiBin, args, { encoding: 'utf8', cwd: work, stdio: ['ignore', 'pipe', 'pipe'], ...opts });
+    return { medai, dataDir, port, origin: `http://127.0.0.1:${port}`, cli, withData: args => [...args, '--data-dir', dataDir] };
+  };
+  return t;
+}
