@@ -19,9 +19,7 @@
 // Exit 0 pass, 1 fail, 77 skipped (reason printed). MEDAI_SCREENSHOTS=DIR
 // writes admin-nodes.png, admin-tokens.png and admin-health.png
 // (scripts/screenshots.sh).
-import fs from 'node:fs';
-import path from 'node:path';
-import { chromiumPath, screenshots, setUp, sleep } from './harness.mjs';
+import { chromiumPath, pageHelpers, setUp, sleep } from './harness.mjs';
 
 const t = await setUp('medai-admin-');
 const { chromium, work, cleanups, consoleErrors, finish, failTest, started } = t;
@@ -68,22 +66,7 @@ page.on('console', m => {
   consoleErrors.push(m.text());
 });
 page.on('pageerror', e => consoleErrors.push(String(e)));
-async function shot(name) {
-  if (!screenshots) return;
-  fs.mkdirSync(screenshots, { recursive: true });
-  await page.screenshot({ path: path.join(screenshots, name), fullPage: true });
-}
-// Every control on the page has an accessible name (label, aria-label or
-// text) and can take keyboard focus.
-const unlabelled = () => page.evaluate(() => [...document.querySelectorAll('main input, main select, main textarea, main button, main a[href]')]
-  .filter(el => {
-    const named = (el.labels && el.labels.length) || el.getAttribute('aria-label') || el.getAttribute('aria-labelledby') || (el.textContent || '').trim();
-    return !named || el.tabIndex < 0;
-  }).map(el => el.outerHTML.slice(0, 80)));
-async function checkAccessible(where) {
-  const bad = await unlabelled();
-  if (bad.length) await failTest(`${where}: controls without an accessible name or focus: ${bad.join(' | ')}`);
-}
+const { shot, checkAccessible } = pageHelpers(t, page);
 async function login(user) {
   await page.fill('#username', user);
   await page.fill('#password', password);

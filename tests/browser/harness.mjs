@@ -102,3 +102,25 @@ export async function setUp(prefix, { extraSkips = [] } = {}) {
   };
   return t;
 }
+
+// Page helpers: `shot(name)` writes a full-page screenshot when
+// MEDAI_SCREENSHOTS is set; `checkAccessible(where)` fails the test unless
+// every control in <main> has an accessible name (label, aria-label or text)
+// and can take keyboard focus (no negative tabindex).
+export function pageHelpers(t, page) {
+  const shot = async name => {
+    if (!screenshots) return;
+    fs.mkdirSync(screenshots, { recursive: true });
+    await page.screenshot({ path: path.join(screenshots, name), fullPage: true });
+  };
+  const unlabelled = () => page.evaluate(() => [...document.querySelectorAll('main input, main select, main textarea, main button, main a[href]')]
+    .filter(el => {
+      const named = (el.labels && el.labels.length) || el.getAttribute('aria-label') || el.getAttribute('aria-labelledby') || (el.textContent || '').trim();
+      return !named || el.tabIndex < 0;
+    }).map(el => el.outerHTML.slice(0, 80)));
+  const checkAccessible = async where => {
+    const bad = await unlabelled();
+    if (bad.length) await t.failTest(`${where}: controls without an accessible name or focus: ${bad.join(' | ')}`);
+  };
+  return { shot, checkAccessible };
+}
