@@ -113,6 +113,18 @@ nlohmann::json to_json(const RemoteNodeRecord& n) {
           {"updated_at", iso8601_utc(n.updated_at)}};
 }
 
+namespace {
+
+// The AE title is unique (a calling AE title identifies its node): a clash is
+// named by field, not by the catalog's constraint.
+Status with_ae_title_field(Status s) {
+  if (s.code() != ErrorCode::already_exists) return s;
+  return make_error(ErrorCode::already_exists, "another DICOM node already has this AE title",
+                    {{"field", "ae_title"}});
+}
+
+}  // namespace
+
 Result<RemoteNodeRecord> RemoteNodes::create(const Principal& actor, RemoteNodeRecord n) {
   if (n.institution_id.empty()) n.institution_id = actor.institution_id;
   MEDAI_RETURN_IF_ERROR(require_admin_of(actor, n.institution_id));
@@ -123,12 +135,12 @@ Result<RemoteNodeRecord> RemoteNodes::create(const Principal& actor, RemoteNodeR
   MEDAI_RETURN_IF_ERROR(storage::with_transaction(catalog_, TxMode::read_write, [&](Transaction& tx) -> Status {
     MEDAI_ASSIGN_OR_RETURN(auto inst, tx.query_one("SELECT id FROM institutions WHERE id = $1", {n.institution_id}));
     if (!inst) return make_error(ErrorCode::not_found, "no such institution");
-    MEDAI_RETURN_IF_ERROR(
+    MEDAI_RETURN_IF_ERROR(with_ae_title_field(
         tx.exec("INSERT INTO dicom_nodes (id, institution_id, name, ae_title, host, port, allow_store, allow_query, "
                 "allow_push, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
                 {n.id, n.institution_id, n.name, n.ae_title, n.host, n.port, std::int64_t{n.allow_store},
                  std::int64_t{n.allow_query}, std::int64_t{n.allow_push}, n.created_at, n.updated_at})
-            .status());
+            .status()));
     auto ev = access::audit_event(actor, "dicom_node.create", "dicom_node", n.id);
     ev.institution_id = n.institution_id;
     ev.detail = {{"ae_title", n.ae_title}, {"host", n.host}, {"port", n.port}};
@@ -166,11 +178,11 @@ Result<RemoteNodeRecord> RemoteNodes::update(const Principal& actor, const std::
     if (patch.allow_push) n.allow_push = *patch.allow_push;
     MEDAI_RETURN_IF_ERROR(validate(n));
     n.updated_at = now_ms();
-    MEDAI_RETURN_IF_ERROR(tx.exec("UPDATE dicom_nodes SET ae_title = $2, host = $3, port = $4, allow_store = $5, "
+    MEDAI_RETURN_IF_ERROR(with_ae_title_field(tx.exec("UPDATE dicom_nodes SET ae_title = $2, host = $3, port = $4, allow_store = $5, "
                                   "allow_query = $6, allow_push = $7, updated_at = $8 WHERE id = $1",
                                   {n.id, n.ae_title, n.host, n.port, std::int64_t{n.allow_store},
                                    std::int64_t{n.allow_query}, std::int64_t{n.allow_push}, n.updated_at})
-                              .status());
+                              .status()));
     auto ev = access::audit_event(actor, "dicom_node.update", "dicom_node", n.id);
     ev.institution_id = n.institution_id;
     return access::record_audit(tx, ev);

@@ -140,10 +140,12 @@ TEST_F(DimseStoreTest, AnotherInstitutionsNodeSeesNothing) {
   EXPECT_NE(spoofed.output.find("Calling AE Title Not Recognized"), std::string::npos) << spoofed.output;
   // The node registry refuses a second node with the same AE title.
   int status = 0;
-  Api{server_->port(), admin_token_}.json(
+  const json dup = Api{server_->port(), admin_token_}.json(
       "POST", "/api/v1/dicom-nodes", {{"name", "dup"}, {"ae_title", "OTHERPACS"}, {"host", "127.0.0.1"}, {"port", 104}},
       &status);
   EXPECT_EQ(status, 409);
+  EXPECT_EQ(dup["detail"]["field"], "ae_title") << dup.dump();  // named by field, not by the catalog's constraint
+  EXPECT_EQ(dup.dump().find("constraint"), std::string::npos) << dup.dump();
   Api{server_->port(), admin_token_}.json(
       "POST", "/api/v1/dicom-nodes", {{"name", "bad"}, {"ae_title", "A\\B"}, {"host", "127.0.0.1"}, {"port", 104}},
       &status);
