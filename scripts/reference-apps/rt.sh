@@ -14,7 +14,7 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")/../.." && pwd)"
 medai="${MEDAI_BINARY:-$here/build/release/src/cli/medai}"
 app=rt-auto-contouring
-version="${RT_APP_VERSION:-1.0.0}"
+version="${RT_APP_VERSION:-1.1.0}"
 stage=all work="" key="${MEDAI_REFERENCE_KEY:-/work/keys/medai-reference.key.json}"
 threads=2 plans=40 heldout=30 from_checkpoint=0
 train_seed=7001 heldout_seed=9001
@@ -36,14 +36,16 @@ mkdir -p "$work"
 echo "work folder: $work"
 
 # U-Net on a 4 mm grid (6 structures + background): 48x48x32 patches
-# (192 x 192 x 128 mm), 70 % centred on a structure voxel; Dice + CE; no
-# mirror or quarter-turn augmentation (they would swap left and right lungs).
-# Sized for a 2-core machine shared with other jobs (about 40 min at load 8).
-# The app runs the network once on the whole resampled volume (one 160 x 160
-# x 96 window), as the trainer's validation does.
-hyper_default='{"epochs": 4, "batch_size": 2, "lr": 0.003, "schedule": "cosine", "spacing_mm": [4, 4, 4],
+# (192 x 192 x 128 mm), 70 % centred on a structure voxel; Dice + CE with
+# class weights favouring the small structures (background, External, GTV,
+# Heart, Lung_L, Lung_R, SpinalCord: 1, 1, 3, 2, 1, 1, 4; the classes are the
+# structure names in name order); no mirror or quarter-turn augmentation (they
+# would swap left and right lungs); 12 epochs. Version 1.0.0 had 3 epochs and
+# no class weights (GTV and cord never predicted). The trainer validates in
+# windows of the patch size (ADR 0014); the app's windows are in the overlay.
+hyper_default='{"epochs": 12, "batch_size": 2, "lr": 0.003, "schedule": "cosine", "spacing_mm": [4, 4, 4],
   "patch_size": [48, 48, 32], "patches_per_volume": 4, "foreground_fraction": 0.7,
-  "depth": 3, "base_channels": 8,
+  "depth": 3, "base_channels": 8, "class_weights": [1, 1, 3, 2, 1, 1, 4],
   "augmentation": {"flip": false, "rotate90": false, "rotate_degrees": 10, "scale": 0.1,
                    "intensity_shift": 0.05, "intensity_scale": 0.05}}'
 hyper="${RT_HYPER:-$hyper_default}"
@@ -135,7 +137,8 @@ evaluate() {
     checkpoint
   else
     start_server
-    "$medai" train package "$job" -o "$work/unsigned.medai" --manifest-overlay "$here/apps/$app/manifest.overlay.json"
+    "$medai" train package "$job" -o "$work/unsigned.medai" --manifest-overlay "$here/apps/$app/manifest.overlay.json" \
+      --name "$app" --version "$version" --licence Apache-2.0
     stop_server
   fi
   heldout_plans
@@ -149,7 +152,8 @@ sign() {
     checkpoint "$work/overlay.final.json" "$work/final.medai"
   else
     start_server
-    "$medai" train package "$(job_id)" -o "$work/final.medai" --manifest-overlay "$work/overlay.final.json"
+    "$medai" train package "$(job_id)" -o "$work/final.medai" --manifest-overlay "$work/overlay.final.json" \
+      --name "$app" --version "$version" --licence Apache-2.0
     stop_server
   fi
   "$medai" app sign "$work/final.medai" --key "$key"

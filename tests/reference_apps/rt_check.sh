@@ -26,7 +26,7 @@ seg = r["splits"]["test"]["segmentation"]
 # Lung_L 0.937, Lung_R 0.955, Heart 0.405; GTV and SpinalCord 0.000 — version 1.0.0
 # does not find them, see docs/apps/rt-auto-contouring.md), with room for 3 plans'
 # spread; a broken model, pipeline or writer falls far below.
-floors = {"External": 0.95, "Lung_L": 0.85, "Lung_R": 0.85, "Heart": 0.20}
+floors = {"External": 0.95, "Lung_L": 0.85, "Lung_R": 0.85, "Heart": 0.60}
 problems = []
 for name, floor in floors.items():
     mean = seg["structures"][name]["dice"]["mean"]
