@@ -21,6 +21,7 @@
 // Timings of each stage are in the run log.
 #include <algorithm>
 #include <chrono>
+#include <optional>
 #include <cstdio>
 
 #include <dcmtk/dcmdata/dcdatset.h>
@@ -187,6 +188,15 @@ Result<AppRunOutput> run_image_exam_app(const std::vector<fs::path>& files, runt
       {"operating_points", {{"recall", points.recall}, {"high_suspicion", points.high_suspicion}}},
       {"aggregation", "breast = max of its views, exam = max of its breasts"}};
 
+  // The SEG and the SR share one source description (it re-reads a view's header).
+  std::optional<ann::SourceSeries> source_cache;
+  auto source = [&]() -> Result<const ann::SourceSeries*> {
+    if (!source_cache) {
+      MEDAI_ASSIGN_OR_RETURN(ann::SourceSeries s, source_of(images, exam.scored, files));
+      source_cache = std::move(s);
+    }
+    return &*source_cache;
+  };
   if (ctx.writers.count("seg")) {
     // Views grouped by size (a SEG's frames share rows and columns; the views
     // of one exam normally come from one detector).
@@ -202,7 +212,7 @@ Result<AppRunOutput> run_image_exam_app(const std::vector<fs::path>& files, runt
       else g->push_back(k);
     }
     if (!groups.empty()) {
-      MEDAI_ASSIGN_OR_RETURN(ann::SourceSeries source, source_of(images, exam.scored, files));
+      MEDAI_ASSIGN_OR_RETURN(const ann::SourceSeries* seg_source, source());
       for (std::size_t gi = 0; gi < groups.size(); ++gi) {
         std::vector<ann::ProbabilityFrame> frames;
         for (std::size_t k : groups[gi]) {
@@ -227,7 +237,7 @@ Result<AppRunOutput> run_image_exam_app(const std::vector<fs::path>& files, runt
         ann::SegOptions so_seg;
         so_seg.content_label = "HEATMAP";
         MEDAI_ASSIGN_OR_RETURN(ann::DicomObject seg,
-                               ann::write_probability_seg(frames, source, ctx.producer,
+                               ann::write_probability_seg(frames, *seg_source, ctx.producer,
                                                           ctx.output_series(kind.c_str(), 904 + static_cast<int>(gi),
                                                                             ctx.display_name + " heat-maps"),
                                                           so_seg));
@@ -239,7 +249,7 @@ Result<AppRunOutput> run_image_exam_app(const std::vector<fs::path>& files, runt
     }
   }
   if (ctx.writers.count("sr-tid1500")) {
-    MEDAI_ASSIGN_OR_RETURN(ann::SourceSeries source, source_of(images, exam.scored, files));
+    MEDAI_ASSIGN_OR_RETURN(const ann::SourceSeries* sr_source, source());
     std::vector<ann::SrFinding> sr_findings;
     for (const auto& b : exam.exam.breasts) {
       // The breast's hottest view carries its finding.
@@ -278,7 +288,7 @@ Result<AppRunOutput> run_image_exam_app(const std::vector<fs::path>& files, runt
         {kMalignancyScore, {}, fmt("%.3f", exam.exam.score) + " (exam score)"}};
     if (!missing.empty()) o.report_evaluations.push_back({kAssessment, {}, "views missing: " + missing});
     MEDAI_ASSIGN_OR_RETURN(ann::DicomObject sr,
-                           ann::write_sr_tid1500(sr_findings, source, ctx.producer,
+                           ann::write_sr_tid1500(sr_findings, *sr_source, ctx.producer,
                                                  ctx.output_series("sr", 903, ctx.display_name + " report"), o));
     for (auto& f : out.result.findings) f.sr = ann::SrReference{sr.sop_instance_uid, ""};
     out.result.objects.push_back(ann::object_entry("sr", sr));
