@@ -15,6 +15,7 @@
 #include "annotations/common_modules.h"
 #include "annotations/source_series.h"
 #include "apps/imaging_app_runner.h"
+#include "apps/lung/lung_findings.h"
 #include "imaging/pipeline.h"
 #include "imaging/series_volume.h"
 
@@ -51,6 +52,9 @@ Status build_segmentation_results(VolumeRun& run, const ResultContext& ctx, AppR
 // 2-D exam apps: loads the images itself (all instances of the series).
 Result<AppRunOutput> run_image_exam_app(const std::vector<std::filesystem::path>& files,
                                         runtime::ModelRuntime& model, const ResultContext& ctx);
+
+// Age and sex for the lung malignancy model, from the source's Patient module.
+lung::PatientInfo lung_patient_info(const annotations::SourceSeries& source);
 
 // Shared by the builders: the manifest's first output label's code (or
 // `fallback`), and the DICOM code of a manifest code object.

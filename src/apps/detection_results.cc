@@ -52,17 +52,6 @@ bool is_lung_nodule_app(const json& manifest) {
          code.value("value", "") == ann::codes::kNodule.value;
 }
 
-// Age and sex for the malignancy model, from the source's Patient module.
-apps::lung::PatientInfo patient_info(const ann::SourceSeries& source) {
-  apps::lung::PatientInfo p;
-  if (!source.patient_study) return p;
-  auto* item = const_cast<DcmItem*>(source.patient_study.get());  // DCMTK getters are not const
-  OFString age, sex;
-  if (item->findAndGetOFString(DCM_PatientAge, age).good()) p.age_years = apps::lung::age_from_dicom(age.c_str());
-  if (item->findAndGetOFString(DCM_PatientSex, sex).good() && (sex == "F" || sex == "M")) p.female = sex == "F";
-  return p;
-}
-
 Status build_lung_results(VolumeRun& run, const ResultContext& ctx, AppRunOutput& out) {
   namespace lung = apps::lung;
   MEDAI_RETURN_IF_ERROR(lung::check_lung_series(run.series));
@@ -86,7 +75,7 @@ Status build_lung_results(VolumeRun& run, const ResultContext& ctx, AppRunOutput
           candidate_score, 200));
   if (!ctx.progress(0.85, "measuring nodules")) return make_error(ErrorCode::cancelled, "the app run was cancelled");
   const lung::LungFindings findings =
-      lung::build_lung_findings(run.series.volume, lungs, candidates, patient_info(run.source), options);
+      lung::build_lung_findings(run.series.volume, lungs, candidates, lung_patient_info(run.source), options);
   lung::LungResultContext lctx;
   lctx.series = &run.series;
   lctx.source = &run.source;
@@ -206,6 +195,17 @@ Status build_detection_results(VolumeRun& run, const ResultContext& ctx, AppRunO
     out.objects.push_back(std::move(sr));
   }
   return Status{};
+}
+
+// Age and sex for the malignancy model, from the source's Patient module.
+lung::PatientInfo lung_patient_info(const annotations::SourceSeries& source) {
+  lung::PatientInfo p;
+  if (!source.patient_study) return p;
+  auto* item = const_cast<DcmItem*>(source.patient_study.get());  // DCMTK getters are not const
+  OFString age, sex;
+  if (item->findAndGetOFString(DCM_PatientAge, age).good()) p.age_years = lung::age_from_dicom(age.c_str());
+  if (item->findAndGetOFString(DCM_PatientSex, sex).good() && (sex == "F" || sex == "M")) p.female = sex == "F";
+  return p;
 }
 
 }  // namespace medai::apps

@@ -1,6 +1,9 @@
 // medai evaluate: score a training job's model or an app version on a split
 // of a dataset (POST /api/v1/evaluations) and print the headline metrics;
-// --json for the whole evaluation, --html-out for the report page.
+// --json for the whole evaluation, --html-out for the report page. Imaging
+// evaluations run as a job on the server: the command follows it with a
+// progress bar (exit 2 when it fails, 3 when cancelled); --no-follow prints
+// the queued evaluation and returns.
 // With --package and --studies: offline evaluation of an imaging app package
 // on labelled study folders (evaluate_package.h), no server involved.
 #include <cstdio>
@@ -11,6 +14,7 @@
 #include "cli/api_client.h"
 #include "cli/commands.h"
 #include "cli/evaluate_package.h"
+#include "cli/job_follow.h"
 
 namespace medai::cli {
 
@@ -20,7 +24,7 @@ void add_evaluate_command(CLI::App& app) {
     std::string job, app_name, app_version, dataset, split = "test", html_out;
     std::int64_t dataset_version = 0;
     int resamples = 2000;
-    bool json = false;
+    bool json = false, no_follow = false;
     PackageEvaluationFlags package;
   };
   auto f = std::make_shared<Flags>();
@@ -37,6 +41,7 @@ void add_evaluate_command(CLI::App& app) {
   cmd->add_option("--bootstrap-resamples", f->resamples, "resamples for the CI")->check(CLI::Range(100, 100000));
   cmd->add_option("--html-out", f->html_out, "also write the HTML report to this file");
   cmd->add_flag("--json", f->json, "print the whole evaluation as JSON");
+  cmd->add_flag("--no-follow", f->no_follow, "imaging: print the queued evaluation and return");
   auto& p = f->package;
   cmd->add_option("--package", p.package, "offline: an imaging app package (.medai)")->check(CLI::ExistingFile);
   cmd->add_option("--studies", p.studies, "offline: folder of study folders with ground_truth.json (medai synth --out)")
@@ -46,7 +51,7 @@ void add_evaluate_command(CLI::App& app) {
   cmd->add_option("--vendor", p.vendor, "offline: the vendor handle the package must name");
   cmd->add_option("--out", p.out, "offline: write the report (JSON) to this file");
   cmd->add_option("--threads", p.threads, "offline: inference threads")->check(CLI::Range(1, 64));
-  cmd->add_flag("--no-baseline", p.no_baseline, "offline: skip the non-learned baseline");
+  cmd->add_flag("--no-baseline", p.no_baseline, "imaging: skip the task's non-learned baseline");
   cmd->callback([f] {
     if (!f->package.package.empty() || !f->package.studies.empty()) {
       if (f->package.package.empty() || f->package.studies.empty())
@@ -62,9 +67,25 @@ void add_evaluate_command(CLI::App& app) {
     if (!f->app_name.empty()) body["app_name"] = f->app_name;
     if (!f->app_version.empty()) body["app_version"] = f->app_version;
     if (f->dataset_version > 0) body["dataset_version"] = f->dataset_version;
+    if (f->package.no_baseline) body["baseline"] = false;
     ApiClient client(f->server.server, f->server.token);
     auto e = client.call("POST", "/api/v1/evaluations", body);
     if (!e) fail(e.status());
+    const std::string id = (*e)["id"].get<std::string>();
+    if (e->value("state", "") != "succeeded") {
+      if (f->no_follow) {
+        std::cout << e->dump(2) << "\n";
+        return;
+      }
+      const nlohmann::json job = follow_job(client, e->value("job_id", ""));
+      if (const int code = exit_code_of_job(job); code != 0) {
+        std::cerr << "evaluation " << id << " " << job.value("state", "") << ": " << job.value("error_code", "")
+                  << ": " << job.value("error_message", "") << "\n";
+        exit_with(code);
+      }
+      e = client.call("GET", "/api/v1/evaluations/" + id);
+      if (!e) fail(e.status());
+    }
     if (!f->html_out.empty()) {
       auto html = client.get_text("/api/v1/evaluations/" + (*e)["id"].get<std::string>() + "/report.html");
       if (!html) fail(html.status());
@@ -74,6 +95,11 @@ void add_evaluate_command(CLI::App& app) {
     }
     if (f->json) {
       std::cout << e->dump(2) << "\n";
+      return;
+    }
+    if (const auto& headline = (*e)["report"].value("headline", nlohmann::json::array()); !headline.empty()) {
+      std::printf("evaluation %s: %s\n", id.c_str(), (*e)["report"].value("title", "").c_str());
+      for (const auto& line : headline) std::printf("  %s\n", line.get<std::string>().c_str());
       return;
     }
     for (const auto& [split, m] : (*e)["report"]["splits"].items()) {

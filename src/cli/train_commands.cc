@@ -15,6 +15,7 @@
 
 #include "cli/api_client.h"
 #include "cli/commands.h"
+#include "cli/job_follow.h"
 #include "core/files.h"
 #include "packages/package_builder.h"
 #include "packages/signing.h"
@@ -34,36 +35,8 @@ struct TrainFlags {
   int limit = 50;
 };
 
-bool terminal(const std::string& s) { return s == "succeeded" || s == "failed" || s == "cancelled"; }
-
-// One line, redrawn in place on a terminal; a new line per change otherwise.
-void draw_progress(const json& job) {
-  const double fraction = std::clamp(job.value("progress", 0.0), 0.0, 1.0);
-  const int width = 30, filled = static_cast<int>(std::lround(fraction * width));
-  std::ostringstream line;
-  line << "[" << std::string(static_cast<std::size_t>(filled), '#')
-       << std::string(static_cast<std::size_t>(width - filled), '.') << "] " << std::setw(3)
-       << static_cast<int>(std::lround(fraction * 100)) << "% " << job.value("state", "") << " "
-       << job.value("progress_message", "");
-  const bool tty = ::isatty(STDERR_FILENO) != 0;
-  std::cerr << (tty ? "\r\033[K" : "") << line.str() << (tty ? "" : "\n") << std::flush;
-}
-
 int follow(const ApiClient& client, const std::string& id) {
-  std::int64_t version = -1;
-  json job;
-  while (true) {
-    auto r = client.call("GET", version < 0 ? "/api/v1/jobs/" + id
-                                            : "/api/v1/jobs/" + id + "?wait=30&after_version=" + std::to_string(version));
-    if (!r) fail(r.status());
-    job = *r;
-    if (job.value("version", std::int64_t{0}) != version) {
-      version = job.value("version", std::int64_t{0});
-      draw_progress(job);
-    }
-    if (terminal(job.value("state", ""))) break;
-  }
-  if (::isatty(STDERR_FILENO)) std::cerr << "\n";
+  const json job = follow_job(client, id);
   auto full = client.call("GET", "/api/v1/training-jobs/" + id);
   if (!full) fail(full.status());
   json summary = *full;
@@ -72,7 +45,7 @@ int follow(const ApiClient& client, const std::string& id) {
   const std::string state = job.value("state", "");
   if (state == "failed")
     std::cerr << "training failed: " << job.value("error_code", "") << ": " << job.value("error_message", "") << "\n";
-  return state == "succeeded" ? 0 : state == "failed" ? 2 : 3;
+  return exit_code_of_job(job);
 }
 
 void print_list(const json& items) {

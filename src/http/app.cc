@@ -14,6 +14,7 @@
 #include "runtime/model_check.h"
 #include "jobs/dicom_push.h"
 #include "jobs/webhooks.h"
+#include "training/imaging_evaluation_job.h"
 #include "training/xgboost_trainer.h"
 
 namespace medai::http {
@@ -171,8 +172,16 @@ Result<std::unique_ptr<Application>> Application::open(const Config& config) {
   app->training_->register_job_handler();
   app->ctx_.training = app->training_.get();
   app->evaluations_ = std::make_unique<training::EvaluationService>(
-      *app->data_.catalog, *app->datasets_, *app->training_, *app->apps_, *app->package_cache_,
+      *app->data_.catalog, *app->datasets_, *app->training_, *app->apps_, *app->package_cache_, *app->jobs_,
       static_cast<int>(std::max<std::int64_t>(1, config.runtime.threads)));
+  training::register_imaging_evaluation_handler(
+      *app->jobs_, {.catalog = app->data_.catalog.get(),
+                    .dicom = app->dicom_store_.get(),
+                    .apps = app->apps_.get(),
+                    .packages = app->package_cache_.get(),
+                    .training = app->training_.get(),
+                    .work_root = std::filesystem::path(config.data_dir) / "work" / "evaluations",
+                    .threads = static_cast<int>(std::max<std::int64_t>(1, config.runtime.threads))});
   app->ctx_.evaluations = app->evaluations_.get();
   app->series_detector_ = std::make_unique<jobs::SeriesCompleteDetector>(
       *app->data_.catalog, *app->data_.blobs, *app->jobs_,

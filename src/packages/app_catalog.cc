@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <map>
 
 #include "access/audit.h"
 #include "core/clock.h"
@@ -125,15 +126,18 @@ Result<std::vector<AppVersion>> load_versions(Transaction& tx, const AppRow& app
                                                  " FROM app_versions WHERE app_id = $1",
                                              {app.id}));
   MEDAI_ASSIGN_OR_RETURN(auto approved_rows,
-                         tx.query("SELECT version FROM app_approvals WHERE app_id = $1 AND institution_id = $2 AND "
-                                  "revoked_at IS NULL",
+                         tx.query("SELECT version, evaluation_id FROM app_approvals WHERE app_id = $1 AND "
+                                  "institution_id = $2 AND revoked_at IS NULL",
                                   {app.id, institution_id}));
-  std::vector<std::string> approved;
-  for (const auto& r : approved_rows) approved.push_back(r.get_text("version"));
+  std::map<std::string, std::string> approved;  // version → evaluation id ("" for none)
+  for (const auto& r : approved_rows)
+    approved[r.get_text("version")] = r.is_null("evaluation_id") ? "" : r.get_text("evaluation_id");
   std::vector<AppVersion> out;
   for (const auto& r : rows) {
     out.push_back(version_from(r, app.name));
-    out.back().approved = std::find(approved.begin(), approved.end(), out.back().version) != approved.end();
+    const auto it = approved.find(out.back().version);
+    out.back().approved = it != approved.end();
+    if (it != approved.end()) out.back().approval_evaluation_id = it->second;
   }
   sort_versions(out);
   return out;
@@ -546,7 +550,7 @@ Result<std::pair<AppRow, std::string>> approval_scope(Transaction& tx, const Pri
 }  // namespace
 
 Status AppCatalog::approve(const Principal& who, const std::string& name, const std::string& version,
-                           const std::string& institution_id) {
+                           const std::string& institution_id, const std::string& evaluation_id) {
   return storage::with_transaction(catalog_, TxMode::read_write, [&](Transaction& tx) -> Status {
     MEDAI_ASSIGN_OR_RETURN(auto scope, approval_scope(tx, who, name, institution_id, "approves apps"));
     auto& [app, target] = scope;
@@ -556,17 +560,21 @@ Status AppCatalog::approve(const Principal& who, const std::string& name, const 
     if (row->get_text("status") == "withdrawn")
       return make_error(ErrorCode::conflict, "version " + version + " was withdrawn by its vendor");
     const std::int64_t now = now_ms();
+    const storage::Value evaluation_value =
+        evaluation_id.empty() ? storage::Value(nullptr) : storage::Value(evaluation_id);
     MEDAI_ASSIGN_OR_RETURN(std::int64_t updated,
                            tx.exec("UPDATE app_approvals SET approved_by = $1, approved_at = $2, revoked_by = NULL, "
-                                   "revoked_at = NULL WHERE app_id = $3 AND version = $4 AND institution_id = $5",
-                                   {who.user_id, now, app.id, version, target}));
+                                   "revoked_at = NULL, evaluation_id = $6 WHERE app_id = $3 AND version = $4 AND "
+                                   "institution_id = $5",
+                                   {who.user_id, now, app.id, version, target, evaluation_value}));
     if (updated == 0)
       MEDAI_RETURN_IF_ERROR(tx.exec("INSERT INTO app_approvals (app_id, version, institution_id, approved_by, "
-                                    "approved_at) VALUES ($1, $2, $3, $4, $5)",
-                                    {app.id, version, target, who.user_id, now})
+                                    "approved_at, evaluation_id) VALUES ($1, $2, $3, $4, $5, $6)",
+                                    {app.id, version, target, who.user_id, now, evaluation_value})
                                 .status());
     auto ev = access::audit_event(who, "app.approve", "app_version", name + "@" + version);
     ev.institution_id = target;
+    if (!evaluation_id.empty()) ev.detail = {{"evaluation_id", evaluation_id}};
     return access::record_audit(tx, ev);
   });
 }
@@ -634,6 +642,7 @@ json to_json(const AppVersion& v, bool with_manifest) {
             {"status", version_status_name(v.status)},
             {"status_reason", v.status_reason},
             {"approved", v.approved},
+            {"approval_evaluation_id", v.approval_evaluation_id.empty() ? json(nullptr) : json(v.approval_evaluation_id)},
             {"package_sha256", v.package_sha256},
             {"package_bytes", v.package_bytes},
             {"key_id", v.key_id},

@@ -54,8 +54,10 @@ struct AppVersion {
   std::string status_reason;
   std::string created_by;
   std::int64_t created_at = 0;
-  // For the caller's institution: approved (and not revoked) for clinical use.
+  // For the caller's institution: approved (and not revoked) for clinical use,
+  // and the evaluation the approval named (local validation), if any.
   bool approved = false;
+  std::string approval_evaluation_id;
 };
 
 struct App {
@@ -123,8 +125,10 @@ class AppCatalog {
                              const std::vector<std::string>& institutions);
 
   // Institution admin (own institution) or platform admin (`institution_id`).
+  // `evaluation_id`: the institution's own evaluation of the version, kept
+  // with the approval (the caller checks it is one; see app_routes.cc).
   Status approve(const access::Principal& who, const std::string& name, const std::string& version,
-                 const std::string& institution_id = {});
+                 const std::string& institution_id = {}, const std::string& evaluation_id = {});
   Status revoke_approval(const access::Principal& who, const std::string& name, const std::string& version,
                          const std::string& institution_id = {});
 

@@ -11,6 +11,7 @@
 #include "evaluation/classification_metrics.h"
 #include "evaluation/report_html.h"
 #include "runtime/model_runtime.h"
+#include "training/imaging_evaluation_job.h"
 
 namespace medai::training {
 namespace {
@@ -32,6 +33,7 @@ struct ModelUnderTest {
 
 json row_to_json(const storage::Row& r, bool with_report) {
   json j = {{"id", r.get_text("id")},
+            {"state", r.get_text("state")},
             {"institution_id", r.get_text("institution_id")},
             {"created_by", r.get_text("created_by")},
             {"created_at", iso8601_utc(r.get_int("created_at"))},
@@ -39,12 +41,16 @@ json row_to_json(const storage::Row& r, bool with_report) {
             {"dataset_id", r.get_text("dataset_id")},
             {"dataset_version", r.get_int("dataset_version")},
             {"split", r.get_text("split")}};
+  if (!r.is_null("job_id")) j["job_id"] = r.get_text("job_id");
   const json report = json::parse(r.get_text("report"), nullptr, false);
   if (with_report) {
     j["report"] = report;
-  } else if (report.contains("splits")) {
-    for (const auto& [split, m] : report["splits"].items())
-      if (m.contains("auc")) j["auc"] = m["auc"];
+  } else if (report.is_object()) {
+    if (report.contains("splits") && report["splits"].is_object())
+      for (const auto& [split, m] : report["splits"].items())
+        if (m.is_object() && m.contains("auc")) j["auc"] = m["auc"];
+    if (report.contains("headline")) j["headline"] = report["headline"];
+    j["task"] = report.value("task", "");
   }
   return j;
 }
@@ -87,16 +93,6 @@ Result<json> EvaluationService::evaluate(const access::Principal& who, const Eva
     model.subject = {{"kind", "app_version"}, {"app", version.app_name}, {"version", version.version},
                      {"vendor", app.vendor}, {"approved", version.approved}, {"digest", version.digest}};
   }
-  if (model.input.value("kind", "") != "tabular")
-    return make_error(ErrorCode::not_implemented, "only tabular classification models can be evaluated so far");
-  std::string positive, negative;
-  for (const auto& l : model.output.value("labels", json::array())) {
-    if (l.value("value", -1) == 1) positive = l.value("name", "");
-    if (l.value("value", -1) == 0) negative = l.value("name", "");
-  }
-  if (positive.empty() || negative.empty())
-    return make_error(ErrorCode::unprocessable, "the model does not declare output labels 0 and 1");
-
   // 2. The data: the caller's own right to read the dataset applies.
   MEDAI_ASSIGN_OR_RETURN(auto dataset, datasets_.get(who, req.dataset_id));
   std::int64_t version = req.dataset_version.value_or(0);
@@ -109,6 +105,23 @@ Result<json> EvaluationService::evaluate(const access::Principal& who, const Eva
   MEDAI_ASSIGN_OR_RETURN(auto dv, datasets_.get_version(who, req.dataset_id, version));
   if (dv.state != "frozen")
     return make_error(ErrorCode::conflict, "evaluate on a frozen dataset version (this one is a draft)");
+  const bool imaging_model = model.input.value("kind", "") != "tabular";
+  if (imaging_model != (dataset.kind == "imaging"))
+    return make_error(ErrorCode::unprocessable,
+                      imaging_model ? "an imaging model is evaluated on an imaging dataset"
+                                    : "a tabular model is evaluated on a tabular dataset",
+                      {{"field", "dataset_id"}, {"dataset_kind", dataset.kind}});
+  if (imaging_model) return queue_imaging(who, req, model.subject, dataset.id, dataset.name, version);
+
+  // 3. Tabular: the table's rows, scored here and now.
+  std::string positive, negative;
+  for (const auto& l : model.output.value("labels", json::array())) {
+    if (l.value("value", -1) == 1) positive = l.value("name", "");
+    if (l.value("value", -1) == 0) negative = l.value("name", "");
+  }
+  if (positive.empty() || negative.empty())
+    return make_error(ErrorCode::unprocessable, "the model does not declare output labels 0 and 1");
+
   std::optional<datasets::Split> only;
   if (req.split != "all") {
     MEDAI_ASSIGN_OR_RETURN(only, datasets::split_from_name(req.split));
@@ -156,7 +169,7 @@ Result<json> EvaluationService::evaluate(const access::Principal& who, const Eva
     }
   }
 
-  // 3. Score and measure.
+  // Score and measure.
   MEDAI_ASSIGN_OR_RETURN(auto rt, runtime::make_runtime(model.runtime));
   MEDAI_RETURN_IF_ERROR(rt->load({.key = "evaluation", .runtime = model.runtime, .artifact = model.artifact,
                                   .threads = threads_}));
@@ -211,16 +224,65 @@ Result<json> EvaluationService::evaluate(const access::Principal& who, const Eva
   return get(who, id);
 }
 
+Result<json> EvaluationService::queue_imaging(const access::Principal& who, const EvaluationRequest& req,
+                                              const json& subject, const std::string& dataset_id,
+                                              const std::string& dataset_name, std::int64_t version) {
+  const std::string id = new_id("eval");
+  jobs::JobRequest r;
+  r.type = kEvaluationJobType;
+  r.institution_id = who.institution_id;
+  r.created_by = who.user_id;
+  r.max_attempts = 2;
+  r.input = {{"evaluation_id", id},       {"subject", subject},
+             {"dataset_id", dataset_id},   {"dataset_name", dataset_name},
+             {"dataset_version", version}, {"split", req.split},
+             {"bootstrap_resamples", req.bootstrap_resamples}, {"seed", req.seed},
+             {"baseline", req.baseline}};
+  MEDAI_ASSIGN_OR_RETURN(auto queued, engine_.enqueue(r));
+  const std::string job_id = queued.job.id;
+  Status s = storage::with_transaction(catalog_, storage::TxMode::read_write, [&](storage::Transaction& tx) {
+    MEDAI_RETURN_IF_ERROR(tx.exec("INSERT INTO evaluations (id, institution_id, created_by, subject, dataset_id, "
+                                  "dataset_version, split, report, created_at, state, job_id) "
+                                  "VALUES ($1,$2,$3,$4,$5,$6,$7,'{}',$8,'queued',$9)",
+                                  {id, who.institution_id, who.user_id, subject.dump(), dataset_id, version, req.split,
+                                   now_ms(), job_id})
+                              .status());
+    auto ev = access::audit_event(who, "evaluation.create", "evaluation", id);
+    ev.detail = {{"subject", subject}, {"dataset_id", dataset_id}, {"dataset_version", version}, {"job_id", job_id}};
+    return access::record_audit(tx, ev);
+  });
+  if (!s) {
+    (void)engine_.cancel(access::system_principal(), job_id);
+    return s;
+  }
+  return get(who, id);
+}
+
+json EvaluationService::with_job_state(json e) {
+  if (e.value("state", "") == "succeeded" || !e.contains("job_id")) return e;
+  auto job = engine_.get(access::system_principal(), e["job_id"].get<std::string>());
+  if (!job) return e;
+  const json j = jobs::to_json(*job);
+  e["state"] = j.value("state", "queued");  // queued | running | failed | cancelled (succeeded: the row says so first)
+  e["job"] = {{"id", job->id}, {"state", j.value("state", "")}, {"progress", job->progress},
+              {"progress_message", job->progress_message}};
+  if (job->error_code) e["job"]["error_code"] = *job->error_code;
+  if (job->error_message) e["job"]["error_message"] = *job->error_message;
+  return e;
+}
+
 Result<json> EvaluationService::get(const access::Principal& who, const std::string& id) {
   MEDAI_ASSIGN_OR_RETURN(auto tx, catalog_.begin(storage::TxMode::read_only));
   MEDAI_ASSIGN_OR_RETURN(auto row, tx->query_one("SELECT * FROM evaluations WHERE id = $1", {id}));
   if (!row || !who.can_see_institution(row->get_text("institution_id")))
     return make_error(ErrorCode::not_found, "no such evaluation");
-  return row_to_json(*row, true);
+  return with_job_state(row_to_json(*row, true));
 }
 
 Result<std::string> EvaluationService::report_html(const access::Principal& who, const std::string& id) {
   MEDAI_ASSIGN_OR_RETURN(auto e, get(who, id));
+  if (e.value("state", "") != "succeeded")
+    return make_error(ErrorCode::conflict, "the evaluation has no report yet", {{"state", e.value("state", "")}});
   return evaluation::render_report_html(e["report"]);
 }
 
@@ -231,7 +293,7 @@ Result<std::vector<json>> EvaluationService::list(const access::Principal& who, 
                           "ORDER BY created_at DESC, id LIMIT $2 OFFSET $3";
   MEDAI_ASSIGN_OR_RETURN(auto rows, tx->query(sql, {who.institution_id, page.limit, page.offset}));
   std::vector<json> out;
-  for (const auto& r : rows) out.push_back(row_to_json(r, false));
+  for (const auto& r : rows) out.push_back(with_job_state(row_to_json(r, false)));
   return out;
 }
 

@@ -108,6 +108,10 @@ class Trainer {
   virtual std::string architecture() const = 0;
   virtual std::vector<std::string> tasks() const = 0;  // tasks this architecture serves
   virtual Status validate(const nlohmann::json& hyper) const = 0;
+  // Every hyper-parameter with the value used when it is not given, in the
+  // form validate() accepts (GET /api/v1/training-architectures). Keys that
+  // have no default (e.g. seed, positive_label) are left out.
+  virtual nlohmann::json defaults() const = 0;
   virtual Result<TrainingOutcome> train(const TrainingRequest& request, const TrainingData& data,
                                         TrainingSink& sink) = 0;
 };

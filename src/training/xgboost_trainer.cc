@@ -214,6 +214,11 @@ class XGBoostTrainer final : public Trainer {
  public:
   std::string architecture() const override { return kXGBoostArchitecture; }
   std::vector<std::string> tasks() const override { return {"classification"}; }
+  json defaults() const override {
+    json j = Params{}.resolved(0);
+    j.erase("seed");  // the request's seed unless given
+    return j;
+  }
 
   Status validate(const json& hyper) const override {
     json problems = json::array();

@@ -30,7 +30,10 @@ TEST(HeldOut, DISABLED_Scores) {  // a tool, not a check: run with --gtest_also_
     ASSERT_TRUE(d.is_ok()) << d.status().message();
     model = std::move(*d);
   }
-  o.progress = [](std::size_t done, std::size_t total) { std::fprintf(stderr, "\r%zu/%zu", done, total); };
+  o.progress = [](std::size_t done, std::size_t total) {
+    std::fprintf(stderr, "\r%zu/%zu", done, total);
+    return true;
+  };
   auto r = evaluate_lung_studies(list_study_folders(dir), model ? &*model : nullptr, o);
   ASSERT_TRUE(r.is_ok()) << r.status().message();
   if (const char* out = std::getenv("LUNG_REPORT")) std::ofstream(out) << r->dump(2);

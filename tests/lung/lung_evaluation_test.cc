@@ -85,7 +85,7 @@ TEST_F(LungEvaluation, UnreadableStudyIsAFailureNotACrash) {
   ASSERT_EQ((*report)["failures"].size(), 1u);
   EXPECT_FALSE((*report)["failures"][0]["error"].get<std::string>().empty());
   EXPECT_FALSE(report->contains("model"));
-  auto none = evaluate_lung_studies({}, nullptr, o);
+  auto none = evaluate_lung_studies(std::vector<fs::path>{}, nullptr, o);
   EXPECT_FALSE(none.is_ok());
 }
 

@@ -148,5 +148,15 @@ TEST(XGBoostTrainer, StopsWhenCancelled) {
   EXPECT_EQ(sink.records.size(), 3u);
 }
 
+// GET /api/v1/training-architectures shows these; sending them back is valid.
+TEST(XGBoostTrainer, DefaultsValidateAsGiven) {
+  auto t = make_xgboost_trainer();
+  const nlohmann::json d = t->defaults();
+  EXPECT_EQ(d.value("rounds", 0), 300);
+  EXPECT_EQ(d.value("max_depth", 0), 3);
+  EXPECT_FALSE(d.contains("seed"));
+  EXPECT_TRUE(t->validate(d).is_ok()) << d.dump();
+}
+
 }  // namespace
 }  // namespace medai::training

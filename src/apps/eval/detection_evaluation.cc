@@ -45,9 +45,10 @@ Result<json> evaluate_detection_app(const EvaluationTarget& target, const std::v
                             c["score"].get<double>()});
     return candidates;
   };
-  std::vector<std::filesystem::path> dirs;
-  for (const auto& s : studies) dirs.push_back(s.dir);
-  MEDAI_ASSIGN_OR_RETURN(json blocks, lung::evaluate_lung_studies(dirs, &app, o));
+  o.progress = options.progress;
+  std::vector<lung::LungStudy> scans;
+  for (const auto& s : studies) scans.push_back({s.case_id, s.ground_truth, s.image_files});
+  MEDAI_ASSIGN_OR_RETURN(json blocks, lung::evaluate_lung_studies(scans, &app, o));
 
   json report = report_skeleton(target, studies);
   report["task"] = "detection";

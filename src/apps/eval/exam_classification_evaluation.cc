@@ -15,8 +15,14 @@ Result<json> evaluate_exam_classification_app(const EvaluationTarget& target, co
                                               const PackageEvaluationOptions& options) {
   if (!target.model) return make_error(ErrorCode::internal, "exam evaluation needs the app's loaded model");
   std::vector<mammo::ExamStudy> exams;
-  for (const auto& s : studies) exams.push_back({s.dir.filename().string(), s.ground_truth, s.image_files});
+  for (const auto& s : studies) exams.push_back({s.case_id, s.ground_truth, s.image_files});
+  std::size_t done = 0;
+  bool cancelled = false;
   const mammo::ExamScorer scorer = [&](const mammo::ExamStudy& study) -> Result<mammo::ExamOutcome> {
+    if (cancelled || (options.progress && !options.progress(done++, exams.size()))) {
+      cancelled = true;
+      return make_error(ErrorCode::cancelled, "the evaluation was cancelled");
+    }
     MEDAI_ASSIGN_OR_RETURN(AppRunOutput out, run_imaging_app(target.app, study.image_files, *target.model, target.run));
     const json& exam = out.result.exam;
     mammo::ExamOutcome o;
@@ -34,6 +40,8 @@ Result<json> evaluate_exam_classification_app(const EvaluationTarget& target, co
   o.bootstrap_resamples = options.bootstrap_resamples;
   o.seed = options.seed;
   MEDAI_ASSIGN_OR_RETURN(json blocks, mammo::evaluate_mammo_exams(scorer, target.app.app.manifest, exams, o));
+  if (cancelled) return make_error(ErrorCode::cancelled, "the evaluation was cancelled");
+  if (options.progress) (void)options.progress(exams.size(), exams.size());
   json report = report_skeleton(target, studies);
   for (auto it = blocks.begin(); it != blocks.end(); ++it) {
     if (it.key() == "figures" && report.contains("figures") && report["figures"].is_array()) {

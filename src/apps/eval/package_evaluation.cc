@@ -15,11 +15,14 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-// SOP classes that are annotations, not images (SEG, RTSTRUCT, SR documents).
-bool is_annotation_class(const std::string& sop_class) {
-  return sop_class == UID_SegmentationStorage || sop_class == UID_RTStructureSetStorage ||
-         sop_class == UID_BasicTextSRStorage || sop_class == UID_EnhancedSRStorage ||
-         sop_class == UID_ComprehensiveSRStorage || sop_class == UID_Comprehensive3DSRStorage;
+// SOP classes that are annotations, not images: "SEG", "RTSTRUCT", "SR", or "" for an image.
+std::string annotation_kind(const std::string& sop_class) {
+  if (sop_class == UID_SegmentationStorage) return "SEG";
+  if (sop_class == UID_RTStructureSetStorage) return "RTSTRUCT";
+  if (sop_class == UID_BasicTextSRStorage || sop_class == UID_EnhancedSRStorage ||
+      sop_class == UID_ComprehensiveSRStorage || sop_class == UID_Comprehensive3DSRStorage)
+    return "SR";
+  return "";
 }
 
 Result<std::string> sop_class_of(const fs::path& file) {
@@ -45,6 +48,7 @@ Result<std::vector<EvaluationStudy>> list_studies(const fs::path& dir) {
   std::vector<EvaluationStudy> out;
   for (const auto& folder : folders) {
     EvaluationStudy s;
+    s.case_id = folder.filename().string();
     s.dir = folder;
     std::ifstream in(folder / "ground_truth.json");
     s.ground_truth = json::parse(in, nullptr, false);
@@ -57,7 +61,10 @@ Result<std::vector<EvaluationStudy>> list_studies(const fs::path& dir) {
     std::sort(files.begin(), files.end());
     for (const auto& f : files) {
       MEDAI_ASSIGN_OR_RETURN(std::string cls, sop_class_of(f));
-      (is_annotation_class(cls) ? s.annotation_files : s.image_files).push_back(f);
+      if (const std::string kind = annotation_kind(cls); !kind.empty())
+        s.annotation_files.push_back({kind, f});
+      else
+        s.image_files.push_back(f);
     }
     if (s.image_files.empty())
       return make_error(ErrorCode::invalid_argument, "a study folder has no image files",
@@ -86,7 +93,7 @@ json report_skeleton(const EvaluationTarget& target, const std::vector<Evaluatio
                   {"research_use_only", m.value("research_use_only", true)},
                   {"synthetic_training_data", m.value("synthetic_training_data", false)}};
   json names = json::array();
-  for (const auto& s : studies) names.push_back(s.dir.filename().string());
+  for (const auto& s : studies) names.push_back(s.case_id);
   r["dataset"] = {{"kind", "study folders"}, {"studies", studies.size()}, {"folders", names}};
   r["notes"] = json::array();
   if (m.value("research_use_only", true)) r["notes"].push_back("Research use only: not for diagnostic use.");

@@ -18,6 +18,7 @@
 // "CPM 0.87 (baseline 0.41) on 50 scans".
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -27,11 +28,23 @@
 
 namespace medai::apps::eval {
 
+// A SEG, RTSTRUCT or SR file that belongs to a study.
+struct AnnotationFile {
+  std::string kind;  // "SEG" | "RTSTRUCT" | "SR"
+  std::filesystem::path path;
+};
+
+// One study to score. From a folder (list_studies): case_id is the folder's
+// name and ground_truth its ground_truth.json. From a stored dataset
+// (reference_from_annotations.h): case_id names the dataset item, never the
+// patient, and the ground truth is derived from the annotation objects and
+// the item's label.
 struct EvaluationStudy {
-  std::filesystem::path dir;
-  nlohmann::json ground_truth;                    // ground_truth.json
+  std::string case_id;
+  std::filesystem::path dir;                       // the folder, when the study is one
+  nlohmann::json ground_truth;                     // ground_truth.json, or derived
   std::vector<std::filesystem::path> image_files;  // DICOM files of the image series (not SEG/RTSTRUCT/SR)
-  std::vector<std::filesystem::path> annotation_files;  // SEG, RTSTRUCT, SR files in the folder
+  std::vector<AnnotationFile> annotation_files;    // SEG, RTSTRUCT, SR files of the study
 };
 
 struct PackageEvaluationOptions {
@@ -39,6 +52,9 @@ struct PackageEvaluationOptions {
   int threads = 2;
   std::uint64_t seed = 1;        // bootstrap seed
   int bootstrap_resamples = 2000;
+  // Called before each study (index, total) and once at the end (total,
+  // total); returning false stops the evaluation (`cancelled`).
+  std::function<bool(std::size_t, std::size_t)> progress;
 };
 
 // What the evaluators need to run the app: the unpacked package, its loaded

@@ -94,8 +94,17 @@ Result<json> evaluate_segmentation_app(const EvaluationTarget& target, const std
   std::vector<evaluation::StructureScore> model_scores, baseline_scores;
   std::vector<double> seconds, baseline_seconds, rtstruct_agreement;
   json per_case = json::array();
-  for (const EvaluationStudy& study : studies) {
-    MEDAI_ASSIGN_OR_RETURN(rt::ReferencePlan ref, rt::load_reference_plan(study.dir, study.image_files));
+  for (std::size_t index = 0; index < studies.size(); ++index) {
+    const EvaluationStudy& study = studies[index];
+    if (options.progress && !options.progress(index, studies.size()))
+      return make_error(ErrorCode::cancelled, "the evaluation was cancelled");
+    std::filesystem::path seg_file, rtstruct_file;
+    for (const AnnotationFile& a : study.annotation_files) {
+      if (a.kind == "SEG" && seg_file.empty()) seg_file = a.path;
+      if (a.kind == "RTSTRUCT" && rtstruct_file.empty()) rtstruct_file = a.path;
+    }
+    MEDAI_ASSIGN_OR_RETURN(rt::ReferencePlan ref,
+                           rt::load_reference_plan(study.case_id, study.image_files, seg_file, rtstruct_file));
     MEDAI_ASSIGN_OR_RETURN(ann::SourceSeries source, ann::source_series_from_files(study.image_files));
 
     // The app, as app.run runs it; the runner's progress messages time its

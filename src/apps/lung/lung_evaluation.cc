@@ -18,7 +18,7 @@ namespace {
 struct Tally {
   std::vector<evaluation::NoduleDetection> detections;
   std::vector<double> diameter_errors;
-  int matched = 0, type_correct = 0, reported = 0, reported_false = 0;
+  int matched = 0, typed = 0, type_correct = 0, reported = 0, reported_false = 0;  // typed: matched with a known type
   std::map<std::string, std::map<std::string, int>> confusion;  // truth -> predicted -> count
 };
 
@@ -48,7 +48,11 @@ void score_reported(const LungFindings& f, const json& gt_nodules, Tally& t) {
     ++t.matched;
     const auto& m = f.nodules[static_cast<std::size_t>(best)].measurement;
     t.diameter_errors.push_back(std::fabs(m.long_axis_mm - g.at("max_axial_diameter_mm").get<double>()));
-    const std::string truth = g.value("type", "solid"), predicted = to_string(m.type);
+    // A reference without a type (a SEG that does not say) counts for
+    // detection and size, not for type accuracy.
+    if (!g.contains("type") || !g["type"].is_string()) continue;
+    const std::string truth = g["type"].get<std::string>(), predicted = to_string(m.type);
+    ++t.typed;
     t.type_correct += truth == predicted;
     ++t.confusion[truth][predicted];
   }
@@ -70,7 +74,8 @@ json block(const Tally& t, const std::vector<evaluation::ReferenceNodule>& refs,
   double median = NAN;
   if (!e.empty()) median = e.size() % 2 ? e[e.size() / 2] : 0.5 * (e[e.size() / 2 - 1] + e[e.size() / 2]);
   b["median_diameter_error_mm"] = e.empty() ? json(nullptr) : json(std::round(median * 100) / 100);
-  b["type_accuracy"] = t.matched ? json(static_cast<double>(t.type_correct) / t.matched) : json(nullptr);
+  b["type_accuracy"] = t.typed ? json(static_cast<double>(t.type_correct) / t.typed) : json(nullptr);
+  b["typed_nodules"] = t.typed;
   b["matched_nodules"] = t.matched;
   b["type_confusion"] = t.confusion;
   const int total = static_cast<int>(refs.size());
@@ -100,28 +105,39 @@ PatientInfo patient_from_ground_truth(const json& gt) {
   return p;
 }
 
-Result<json> evaluate_lung_studies(const std::vector<fs::path>& studies, const LungDetector* model,
+Result<json> evaluate_lung_studies(const std::vector<fs::path>& folders, const LungDetector* model,
+                                   const LungEvaluationOptions& options) {
+  std::vector<LungStudy> studies;
+  for (const fs::path& dir : folders) {
+    LungStudy s;
+    s.case_id = dir.filename().string();
+    std::ifstream f(dir / "ground_truth.json");
+    s.ground_truth = json::parse(f, nullptr, false);
+    if (s.ground_truth.is_object())
+      s.ct_files = dicom_files(dir / s.ground_truth.value("ct", json::object()).value("folder", "ct"));
+    studies.push_back(std::move(s));
+  }
+  return evaluate_lung_studies(studies, model, options);
+}
+
+Result<json> evaluate_lung_studies(const std::vector<LungStudy>& studies, const LungDetector* model,
                                    const LungEvaluationOptions& options) {
   if (studies.empty())
-    return make_error(ErrorCode::invalid_argument, "no study folders (each needs ground_truth.json and ct/*.dcm)");
+    return make_error(ErrorCode::invalid_argument, "no studies (each needs a nodule ground truth and CT files)");
   std::vector<evaluation::ReferenceNodule> refs;
   Tally model_tally, base_tally;
   json failures = json::array();
   int scans = 0;
   for (std::size_t s = 0; s < studies.size(); ++s) {
-    if (options.progress) options.progress(s, studies.size());
-    const fs::path& dir = studies[s];
-    const std::string scan = dir.filename().string();
-    json gt;
-    {
-      std::ifstream f(dir / "ground_truth.json");
-      gt = json::parse(f, nullptr, false);
-    }
-    if (gt.is_discarded() || !gt.contains("nodules")) {
-      failures.push_back({{"study", scan}, {"error", "invalid_argument"}, {"reason", "unreadable ground_truth.json"}});
+    if (options.progress && !options.progress(s, studies.size()))
+      return make_error(ErrorCode::cancelled, "the evaluation was cancelled");
+    const std::string& scan = studies[s].case_id;
+    const json& gt = studies[s].ground_truth;
+    if (gt.is_discarded() || !gt.is_object() || !gt.contains("nodules")) {
+      failures.push_back({{"study", scan}, {"error", "invalid_argument"}, {"reason", "unreadable ground truth"}});
       continue;
     }
-    const std::vector<fs::path> files = dicom_files(dir / gt.value("ct", json::object()).value("folder", "ct"));
+    const std::vector<fs::path>& files = studies[s].ct_files;
     auto series = imaging::load_series_volume(files);
     if (!series) {
       failures.push_back({{"study", scan}, {"error", std::string(error_code_name(series.status().code()))},
@@ -155,7 +171,7 @@ Result<json> evaluate_lung_studies(const std::vector<fs::path>& studies, const L
       score_reported(build_lung_findings(hu, lungs, bc, patient, fo), gt["nodules"], base_tally);
     }
   }
-  if (options.progress) options.progress(studies.size(), studies.size());
+  if (options.progress) (void)options.progress(studies.size(), studies.size());
   if (scans == 0)
     return make_error(ErrorCode::invalid_argument, "none of the study folders could be loaded",
                       {{"failures", failures}});

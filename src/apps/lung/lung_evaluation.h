@@ -37,17 +37,30 @@ struct LungEvaluationOptions {
   double model_min_score = 0.3;     // the app's operating point
   double model_max_diameter_mm = 0; // the app's size limit (LungFindingOptions::max_diameter_mm)
   double baseline_min_score = 0.2;  // the baseline's (score = sphericity^2 x size)
-  std::function<void(std::size_t done, std::size_t total)> progress;
+  // Before each scan and at the end; returning false stops with `cancelled`.
+  std::function<bool(std::size_t done, std::size_t total)> progress;
 };
 
 // Study folders of `root`: its sub-folders holding ground_truth.json, sorted.
 std::vector<std::filesystem::path> list_study_folders(const std::filesystem::path& root);
+
+// One scan: its name in the report (never the patient's), its ground truth
+// ({"nodules": [{center_mm, max_axial_diameter_mm, type}], "patient": {age, sex}})
+// and the CT files.
+struct LungStudy {
+  std::string case_id;
+  nlohmann::json ground_truth;
+  std::vector<std::filesystem::path> ct_files;
+};
 
 // Returns {"model": block?, "baseline": block?, "studies": n, "failures": [...],
 // "figures": [{"title", "svg"}]} where a block is
 // {"froc": to_json(FrocResult), "cpm", "operating_point": {...}, "median_diameter_error_mm",
 //  "type_accuracy", "matched_nodules", "type_confusion": {...}}.
 // `model` may be null (baseline only).
+Result<nlohmann::json> evaluate_lung_studies(const std::vector<LungStudy>& studies, const LungDetector* model,
+                                             const LungEvaluationOptions& options);
+// The same over study folders (ground_truth.json + the CT folder it names).
 Result<nlohmann::json> evaluate_lung_studies(const std::vector<std::filesystem::path>& studies,
                                              const LungDetector* model, const LungEvaluationOptions& options);
 

@@ -42,25 +42,32 @@ Result<ReferencePlan> load_reference_plan(const fs::path& study_dir) {
 }
 
 Result<ReferencePlan> load_reference_plan(const fs::path& study_dir, std::vector<fs::path> ct_files) {
+  std::error_code ec;
+  const fs::path seg = study_dir / "seg.dcm", rtstruct = study_dir / "rtstruct.dcm";
+  return load_reference_plan(study_dir.filename().string(), std::move(ct_files),
+                             fs::exists(seg, ec) ? seg : fs::path(), fs::exists(rtstruct, ec) ? rtstruct : fs::path());
+}
+
+Result<ReferencePlan> load_reference_plan(std::string case_id, std::vector<fs::path> ct_files, const fs::path& seg_file,
+                                          const fs::path& rtstruct_file) {
   ReferencePlan plan;
-  plan.case_id = study_dir.filename().string();
+  plan.case_id = std::move(case_id);
   plan.ct_files = std::move(ct_files);
   if (plan.ct_files.empty())
-    return make_error(ErrorCode::invalid_argument, "the study folder has no CT images", {{"folder", plan.case_id}});
+    return make_error(ErrorCode::invalid_argument, "the study has no CT images", {{"folder", plan.case_id}});
   MEDAI_ASSIGN_OR_RETURN(annotations::SourceSeries source, annotations::source_series_from_files(plan.ct_files));
-  std::error_code ec;
-  if (fs::exists(study_dir / "seg.dcm", ec)) {
-    MEDAI_ASSIGN_OR_RETURN(std::string bytes, read_bytes(study_dir / "seg.dcm"));
+  if (!seg_file.empty()) {
+    MEDAI_ASSIGN_OR_RETURN(std::string bytes, read_bytes(seg_file));
     MEDAI_ASSIGN_OR_RETURN(annotations::SegLabels seg, annotations::read_seg(bytes, source));
     for (std::size_t i = 0; i < seg.segments.size(); ++i)
       plan.structures[seg.segments[i].label] = std::move(seg.masks[i]);
-  } else if (fs::exists(study_dir / "rtstruct.dcm", ec)) {
-    MEDAI_ASSIGN_OR_RETURN(std::string bytes, read_bytes(study_dir / "rtstruct.dcm"));
+  } else if (!rtstruct_file.empty()) {
+    MEDAI_ASSIGN_OR_RETURN(std::string bytes, read_bytes(rtstruct_file));
     MEDAI_ASSIGN_OR_RETURN(annotations::RtStructContents rs, annotations::parse_rtstruct(bytes));
     MEDAI_ASSIGN_OR_RETURN(annotations::RtMasks masks, annotations::rasterise_rtstruct(rs, source));
     for (std::size_t i = 0; i < rs.rois.size(); ++i) plan.structures[rs.rois[i].name] = std::move(masks.masks[i]);
   } else {
-    return make_error(ErrorCode::invalid_argument, "the study folder has no reference seg.dcm or rtstruct.dcm",
+    return make_error(ErrorCode::invalid_argument, "the study has no reference SEG or RTSTRUCT",
                       {{"folder", plan.case_id}});
   }
   return plan;

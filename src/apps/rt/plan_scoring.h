@@ -33,6 +33,12 @@ Result<ReferencePlan> load_reference_plan(const std::filesystem::path& study_dir
 Result<ReferencePlan> load_reference_plan(const std::filesystem::path& study_dir,
                                           std::vector<std::filesystem::path> ct_files);
 
+// The same from files anywhere (a stored dataset's series): the SEG when
+// given, else the RTSTRUCT; `case_id` names the study in errors and reports.
+Result<ReferencePlan> load_reference_plan(std::string case_id, std::vector<std::filesystem::path> ct_files,
+                                          const std::filesystem::path& seg_file,
+                                          const std::filesystem::path& rtstruct_file);
+
 // The CT files of a study folder (ct/*.dcm, else *.dcm beside the ground truth
 // that are not seg.dcm/rtstruct.dcm), sorted by name.
 std::vector<std::filesystem::path> ct_files_of(const std::filesystem::path& study_dir);

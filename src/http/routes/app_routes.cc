@@ -4,6 +4,7 @@
 #include "http/multipart.h"
 #include "http/routes/common.h"
 #include "http/routes/routes.h"
+#include "training/evaluation_service.h"
 #include "packages/app_catalog.h"
 #include "packages/app_usage.h"
 #include "packages/manifest.h"
@@ -89,34 +90,80 @@ void add_status_route(Router& router, AppContext& ctx, const char* verb, package
              });
 }
 
+// The evaluation an approval rests on (local validation): one the approving
+// institution ran, of exactly this version, that has its report.
+Status check_validating_evaluation(AppContext& ctx, const access::Principal& who, const std::string& evaluation_id,
+                                   const std::string& name, const std::string& version,
+                                   const std::string& institution) {
+  auto e = ctx.evaluations->get(who, evaluation_id);
+  if (!e) return make_error(ErrorCode::not_found, "no such evaluation", {{"field", "evaluation_id"}});
+  const json subject = e->value("subject", json::object());
+  if (subject.value("kind", "") != "app_version" || subject.value("app", "") != name ||
+      subject.value("version", "") != version)
+    return make_error(ErrorCode::unprocessable, "the evaluation is not of this app version",
+                      {{"field", "evaluation_id"}});
+  const std::string target = institution.empty() ? who.institution_id : institution;
+  if (e->value("institution_id", "") != target)
+    return make_error(ErrorCode::unprocessable, "the evaluation was not run by the approving institution",
+                      {{"field", "evaluation_id"}});
+  if (e->value("state", "") != "succeeded")
+    return make_error(ErrorCode::conflict, "the evaluation has no report yet",
+                      {{"field", "evaluation_id"}, {"state", e->value("state", "")}});
+  return Status::ok();
+}
+
 void add_approval_route(Router& router, AppContext& ctx, bool approve) {
   const char* verb = approve ? "approve" : "revoke";
+  json body_schema = institution_body_schema();
+  if (approve)
+    body_schema["properties"]["evaluation_id"] = {
+        {"type", "string"},
+        {"description", "an evaluation of this version the institution ran on its own data (local validation), "
+                        "kept with the approval"}};
   router.add({.method = Method::post,
               .pattern = std::string("/api/v1/apps/{name}/versions/{version}/") + verb,
               .operation_id = approve ? "approveAppVersion" : "revokeAppVersionApproval",
               .summary = approve ? "Approve a version for clinical use" : "Revoke an approval",
               .description = approve ? "Institution admins approve a visible, non-withdrawn version for their "
                                        "institution; clinicians there can then run it. Platform admins may name "
-                                       "the institution."
+                                       "the institution. evaluation_id names the institution's own evaluation of "
+                                       "this version (POST /api/v1/evaluations on its labelled data); it is kept "
+                                       "with the approval and shown as approval_evaluation_id."
                                      : "Institution admins revoke their institution's approval of a version; "
                                        "it stops running there.",
               .tags = {"apps"},
-              .request_schema = institution_body_schema(),
+              .request_schema = body_schema,
               .responses = {{200, "the version as the institution sees it", version_schema()},
                             error_doc(403, "not an admin of the institution"),
-                            error_doc(404, "no such app or version, or not shared with the institution"),
-                            error_doc(409, "version withdrawn")},
+                            error_doc(404, "no such app or version (or evaluation), or not shared with the institution"),
+                            error_doc(409, "version withdrawn, or the evaluation has no report yet"),
+                            error_doc(422, "the evaluation is of another version or institution")},
               .max_body_bytes = 16 * 1024},
              [&ctx, approve](Request& req) {
-               return with_body_field(ctx, req, "institution_id", [&](const std::string& institution) -> Result<json> {
-                 const std::string& name = req.param("name");
-                 const std::string& version = req.param("version");
-                 MEDAI_RETURN_IF_ERROR(approve ? ctx.apps->approve(*req.principal, name, version, institution)
-                                               : ctx.apps->revoke_approval(*req.principal, name, version, institution));
-                 json out = {{"name", name}, {"version", version}, {"approved", approve}};
-                 if (!institution.empty()) out["institution"] = institution;
-                 return out;
-               });
+               auto body = optional_object_body(req);
+               if (!body) return Response::error(body.status());
+               if (Status s = approve ? reject_unknown_fields(*body, {"institution_id", "evaluation_id"})
+                                      : reject_unknown_fields(*body, {"institution_id"});
+                   !s)
+                 return Response::error(s);
+               auto institution = optional_string(*body, "institution_id", 2000);
+               auto evaluation = optional_string(*body, "evaluation_id", 64);
+               if (!institution) return Response::error(institution.status());
+               if (!evaluation) return Response::error(evaluation.status());
+               const std::string& name = req.param("name");
+               const std::string& version = req.param("version");
+               const std::string target = institution->value_or("");
+               const std::string evaluation_id = evaluation->value_or("");
+               Status s = Status::ok();
+               if (approve && !evaluation_id.empty())
+                 s = check_validating_evaluation(ctx, *req.principal, evaluation_id, name, version, target);
+               if (s) s = approve ? ctx.apps->approve(*req.principal, name, version, target, evaluation_id)
+                                  : ctx.apps->revoke_approval(*req.principal, name, version, target);
+               if (!s) return fail(ctx, req, s);
+               json out = {{"name", name}, {"version", version}, {"approved", approve}};
+               if (!target.empty()) out["institution"] = target;
+               if (!evaluation_id.empty()) out["approval_evaluation_id"] = evaluation_id;
+               return Response::json(out);
              });
 }
 

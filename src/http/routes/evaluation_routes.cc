@@ -9,6 +9,9 @@ namespace {
 
 json evaluation_schema() {
   return schema_object({{"id", schema_string()},
+                        {"state", schema_string("succeeded | queued | running | failed | cancelled")},
+                        {"job_id", schema_string("imaging evaluations: the evaluation.run job")},
+                        {"job", {{"type", "object"}, {"description", "while not succeeded: the job's state, progress and error"}}},
                         {"institution_id", schema_string()},
                         {"created_by", schema_string()},
                         {"created_at", schema_string()},
@@ -22,7 +25,7 @@ json evaluation_schema() {
 Result<training::EvaluationRequest> request_of(const json& body) {
   MEDAI_RETURN_IF_ERROR(reject_unknown_fields(body, {"training_job_id", "app_name", "app_version", "dataset_id",
                                                      "dataset_version", "split", "bootstrap_resamples", "seed",
-                                                     "thresholds"}));
+                                                     "thresholds", "baseline"}));
   training::EvaluationRequest r;
   auto job = optional_string(body, "training_job_id", 64);
   auto app = optional_string(body, "app_name", 64);
@@ -50,6 +53,11 @@ Result<training::EvaluationRequest> request_of(const json& body) {
       return make_error(ErrorCode::invalid_argument, "seed must be a non-negative integer", {{"field", "seed"}});
     r.seed = body["seed"].get<std::uint64_t>();
   }
+  if (body.contains("baseline")) {
+    if (!body["baseline"].is_boolean())
+      return make_error(ErrorCode::invalid_argument, "baseline must be true or false", {{"field", "baseline"}});
+    r.baseline = body["baseline"].get<bool>();
+  }
   if (body.contains("thresholds")) {
     if (!body["thresholds"].is_array() || body["thresholds"].size() > 20)
       return make_error(ErrorCode::invalid_argument, "thresholds must be an array of up to 20 numbers",
@@ -75,7 +83,14 @@ void register_evaluation_routes(Router& router, AppContext& ctx) {
                              "(training_job_id) or a visible app version (app_name + app_version, approved or not, "
                              "so an institution can check a vendor's version on its own data before approving) on "
                              "a split (default test) of a frozen dataset version the caller can read, and stores "
-                             "the report: ROC AUC with 95% bootstrap CI, operating points, calibration.",
+                             "the report. Tabular classification answers 201 with the report (ROC AUC with 95% "
+                             "bootstrap CI, operating points, calibration). Imaging models on imaging datasets "
+                             "answer 202: the evaluation is queued as an evaluation.run job (job_id; progress via "
+                             "/api/v1/jobs/{id} and its events) and gets its report when the job succeeds: FROC/CPM, "
+                             "diameter and type for detection, Dice/HD95 per structure for segmentation, exam AUC "
+                             "with CI for 2-D exam classification, each next to the task's non-learned baseline "
+                             "(baseline: false skips it). Ground truth comes from the stored SEG/RTSTRUCT objects "
+                             "and the item labels.",
               .tags = {"evaluations"},
               .request_schema = schema_object({{"training_job_id", schema_string()},
                                                {"app_name", schema_string()},
@@ -85,9 +100,11 @@ void register_evaluation_routes(Router& router, AppContext& ctx) {
                                                {"split", schema_string("train | validation | test | all")},
                                                {"bootstrap_resamples", {{"type", "integer"}}},
                                                {"seed", {{"type", "integer"}}},
-                                               {"thresholds", {{"type", "array"}, {"items", {{"type", "number"}}}}}},
+                                               {"thresholds", {{"type", "array"}, {"items", {{"type", "number"}}}}},
+                                               {"baseline", {{"type", "boolean"}}}},
                                               {"dataset_id"}),
-              .responses = {{201, "the evaluation with its report", evaluation_schema()},
+              .responses = {{201, "the evaluation with its report (tabular)", evaluation_schema()},
+                            {202, "the imaging evaluation, queued (state, job_id)", evaluation_schema()},
                             error_doc(400, "invalid field"), error_doc(403, "role may not evaluate"),
                             error_doc(404, "model or dataset not found or not visible"),
                             error_doc(409, "training job not finished, or dataset version not frozen"),
@@ -100,7 +117,8 @@ void register_evaluation_routes(Router& router, AppContext& ctx) {
                if (!r) return Response::error(r.status());
                auto e = ctx.evaluations->evaluate(*req.principal, *r);
                if (!e) return fail(ctx, req, e.status());
-               return Response::json(*e, 201);
+               const bool finished = e->value("state", "") == "succeeded";
+               return Response::json(*e, finished ? 201 : 202);
              });
 
   router.add({.method = Method::get,
@@ -140,7 +158,8 @@ void register_evaluation_routes(Router& router, AppContext& ctx) {
               .summary = "Evaluation report as a self-contained HTML page",
               .description = "Inline SVG plots (ROC, calibration) and the metric tables; no script, no external resource.",
               .tags = {"evaluations"},
-              .responses = {{200, "text/html"}, error_doc(404, "not found")}},
+              .responses = {{200, "text/html"}, error_doc(404, "not found"),
+                            error_doc(409, "an imaging evaluation whose job has not succeeded")}},
              [&ctx](Request& req) {
                auto html = ctx.evaluations->report_html(*req.principal, req.param("id"));
                if (!html) return fail(ctx, req, html.status());

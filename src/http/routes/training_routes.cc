@@ -143,6 +143,29 @@ void register_training_routes(Router& router, AppContext& ctx) {
              });
 
   router.add({.method = Method::get,
+              .pattern = "/api/v1/training-architectures",
+              .operation_id = "listTrainingArchitectures",
+              .summary = "Architectures a training job can use, with their tasks and default hyper-parameters",
+              .description = "Any signed-in user. Each architecture with the tasks it serves and every "
+                             "hyper-parameter's default, in the form POST /api/v1/training-jobs accepts "
+                             "(docs/training.md lists the ranges).",
+              .tags = {"training"},
+              .responses = {{200, "architectures",
+                             schema_object({{"items", {{"type", "array"},
+                                                       {"items", schema_object({{"architecture", schema_string()},
+                                                                                {"tasks", {{"type", "array"}}},
+                                                                                {"defaults", {{"type", "object"}}}})}}}})}}},
+             [&ctx](Request&) {
+               json items = json::array();
+               const auto& trainers = ctx.training->trainers();
+               for (const auto& name : trainers.names()) {
+                 const auto trainer = trainers.make(name);
+                 items.push_back({{"architecture", name}, {"tasks", trainer->tasks()}, {"defaults", trainer->defaults()}});
+               }
+               return Response::json(json{{"items", items}});
+             });
+
+  router.add({.method = Method::get,
               .pattern = "/api/v1/training-jobs",
               .operation_id = "listTrainingJobs",
               .summary = "List training jobs",

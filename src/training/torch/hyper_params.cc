@@ -90,6 +90,43 @@ const std::vector<std::string>& allowed_losses(const std::string& architecture) 
   return none;
 }
 
+json default_hyper_params(const std::string& architecture) {
+  auto parsed = parse_hyper_params(architecture, json::object());
+  if (!parsed) return json::object();
+  const HyperParams& h = *parsed;
+  const Augmentation& a = h.augmentation;
+  json j = {{"epochs", h.epochs},
+            {"batch_size", h.batch_size},
+            {"lr", h.lr},
+            {"schedule", h.schedule},
+            {"optimiser", h.optimiser},
+            {"weight_decay", h.weight_decay},
+            {"loss", h.loss},
+            {"augmentation", {{"flip", a.flip}, {"rotate90", a.rotate90}, {"rotate_degrees", a.rotate_degrees},
+                              {"scale", a.scale}, {"intensity_shift", a.intensity_shift},
+                              {"intensity_scale", a.intensity_scale}}},
+            {"patch_size", h.patch_size},
+            {"early_stopping", h.early_stopping.enabled ? json{{"patience", h.early_stopping.patience},
+                                                               {"min_delta", h.early_stopping.min_delta}}
+                                                         : json(false)}};
+  if (architecture == "unet3d" || architecture == "detector3d") {
+    j["base_channels"] = h.base_channels;
+    j["spacing_mm"] = h.spacing_mm;
+    j["window"] = h.window;
+    j["foreground_fraction"] = h.foreground_fraction;
+    j["patches_per_volume"] = h.patches_per_volume;
+  }
+  if (architecture == "unet3d") {
+    j["depth"] = h.depth;
+    j["deep_supervision"] = h.deep_supervision;
+  }
+  if (architecture == "resnet2d") {
+    j["channels"] = h.channels;
+    j["pooling"] = "mean";
+  }
+  return j;
+}
+
 double schedule_factor(const std::string& schedule, int epoch, int epochs) {
   const double t = epochs > 1 ? static_cast<double>(epoch) / epochs : 0.0;
   if (schedule == "cosine") return 0.5 * (1 + std::cos(M_PI * t)) * 0.99 + 0.01;

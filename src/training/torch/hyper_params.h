@@ -74,6 +74,10 @@ const std::vector<std::string>& allowed_losses(const std::string& architecture);
 // default loss and patch size).
 Result<HyperParams> parse_hyper_params(const std::string& architecture, const nlohmann::json& hyper);
 
+// The defaults of `architecture` as hyper-parameter JSON: what
+// parse_hyper_params fills in for absent keys, in the form it accepts.
+nlohmann::json default_hyper_params(const std::string& architecture);
+
 // Learning-rate factor in (0, 1] for 0-based `epoch` of `epochs`.
 double schedule_factor(const std::string& schedule, int epoch, int epochs);
 

@@ -38,6 +38,7 @@ class TorchTrainer : public Trainer {
   Status validate(const nlohmann::json& hyper) const final {
     return parse_hyper_params(architecture_, hyper).status();
   }
+  nlohmann::json defaults() const final { return default_hyper_params(architecture_); }
   Result<TrainingOutcome> train(const TrainingRequest& request, const TrainingData& data, TrainingSink& sink) final;
 
  protected:
