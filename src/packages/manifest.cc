@@ -228,6 +228,12 @@ void semantic_problems(const json& doc, std::string_view expected_vendor, std::v
           add("/validation/metrics/" + std::to_string(i) + "/ci95", "lower bound must not exceed upper bound");
       }
     }
+    // The evaluation report shipped in the package (medai.evaluation-report/1 JSON).
+    const json* files = field(doc, "files");
+    if (const json* report = field(*validation, "report"); report && report->is_string() && files &&
+                                                             files->is_object() &&
+                                                             !files->contains(report->get<std::string>()))
+      add("/validation/report", "must be listed in files with its SHA-256");
   }
 }
 

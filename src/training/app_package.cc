@@ -2,6 +2,7 @@
 
 #include <fstream>
 
+#include "evaluation/report_html.h"
 #include "packages/package_builder.h"
 
 namespace medai::training {
@@ -63,7 +64,7 @@ json app_manifest_for(const TrainedModel& model, const AppPackageRequest& r) {
                                                " (train/validation splits of the frozen version)."},
                                {"dataset", dataset_text.substr(0, 200)},
                                {"cases", cases}}},
-            {"validation", {{"metrics", validation_metrics(model.report)}}},
+            {"validation", {{"metrics", validation_metrics(model.report)}, {"report", kReportFile}}},
             {"licence", r.licence},
             {"model", {{"runtime", model.runtime}, {"artifact", "model/model." + extension}}},
             {"input", input},
@@ -83,10 +84,15 @@ Result<std::string> build_app_package(const TrainedModel& model, const AppPackag
   const std::string artifact = manifest["model"]["artifact"];
   std::filesystem::copy_file(model.model_file, scratch / artifact, std::filesystem::copy_options::overwrite_existing, ec);
   if (ec) return make_error(ErrorCode::io_error, "cannot copy the model into the package");
-  {
-    std::ofstream out(scratch / "manifest.json", std::ios::binary | std::ios::trunc);
-    out << manifest.dump(2);
-    if (!out) return make_error(ErrorCode::io_error, "cannot write the manifest");
+  // The training job's evaluation report travels with the model: JSON (signed
+  // with the package) and its self-contained page beside it.
+  std::filesystem::create_directories(scratch / "report", ec);
+  for (const auto& [path, text] : {std::pair<std::string, std::string>{kReportFile, model.report.dump(2)},
+                                   {kReportPage, evaluation::render_report_html(model.report)},
+                                   {"manifest.json", manifest.dump(2)}}) {
+    std::ofstream out(scratch / path, std::ios::binary | std::ios::trunc);
+    out << text;
+    if (!out) return make_error(ErrorCode::io_error, "cannot write " + path + " into the package");
   }
   return packages::pack_directory(scratch);
 }

@@ -2,7 +2,8 @@
 // Turns a finished training job into an app package (unsigned archive):
 // manifest from the trainer's fragment (input, output, pipeline; optional
 // task/modality/body_part/writers), the report's metrics as `validation`,
-// a `training_data` summary, research-use-only flags, and the model file.
+// a `training_data` summary, research-use-only flags, the model file and
+// the training report (JSON + HTML page, validation.report).
 // Signing and publishing stay with the caller (client-side for a vendor key,
 // or the server for POST /api/v1/training-jobs/{id}/publish).
 #include <filesystem>
@@ -23,6 +24,11 @@ struct AppPackageRequest {
   std::string licence = "proprietary";
   bool synthetic_training_data = false;
 };
+
+// Where the package carries the training job's evaluation report
+// (manifest validation.report) and its HTML page.
+inline constexpr const char* kReportFile = "report/evaluation-report.json";
+inline constexpr const char* kReportPage = "report/evaluation-report.html";
 
 // The manifest as it will be packed (files filled in by packing).
 nlohmann::json app_manifest_for(const TrainedModel& model, const AppPackageRequest& request);

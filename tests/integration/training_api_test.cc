@@ -308,6 +308,20 @@ TEST_F(TrainingApiTest, PublishesTheTrainedModelAsAnAppThatRuns) {
       EXPECT_EQ(m["ci95"].size(), 2u);
     }
   EXPECT_TRUE(has_test_auc) << manifest.dump();
+  // The training report travels inside the signed package and is served from it.
+  EXPECT_EQ(manifest["validation"]["report"], "report/evaluation-report.json");
+  const json shipped = vendor.json("GET", "/api/v1/apps/pima-risk/versions/1.0.0/report", nullptr, &status);
+  ASSERT_EQ(status, 200) << shipped.dump();
+  EXPECT_EQ(shipped["schema"], "medai.evaluation-report/1");
+  EXPECT_DOUBLE_EQ(shipped["splits"]["test"]["auc"].get<double>(),
+                   vendor.json("GET", "/api/v1/training-jobs/" + id + "/report")["splits"]["test"]["auc"].get<double>());
+  auto page = vendor.call("GET", "/api/v1/apps/pima-risk/versions/1.0.0/report.html");
+  ASSERT_TRUE(page.has_value());
+  EXPECT_EQ(page->status, 200);
+  EXPECT_NE(page->body.find("<svg"), std::string::npos);
+  Api stranger{server_->port(), res_a_};  // another institution: the app is not shared with it
+  stranger.json("GET", "/api/v1/apps/pima-risk/versions/1.0.0/report", nullptr, &status);
+  EXPECT_EQ(status, 404);
 
   // Before approving, the institution admin evaluates the version on the data.
   auto evaluated = as(vadmin, {"evaluate", "--app", "pima-risk", "--app-version", "1.0.0", "--dataset", pima_,

@@ -1,6 +1,8 @@
 // AI apps: publishing signed packages, the catalog each caller may see,
 // version status, visibility and per-institution approvals. Every rule lives
 // in packages::AppCatalog (which audits each change); this file adapts HTTP.
+#include "core/files.h"
+#include "evaluation/report_html.h"
 #include "http/multipart.h"
 #include "http/routes/common.h"
 #include "http/routes/routes.h"
@@ -268,6 +270,42 @@ void register_app_routes(Router& router, AppContext& ctx) {
                if (!v) return fail(ctx, req, v.status());
                return Response::json(packages::to_json(*v));
              });
+
+  // The evaluation report a version carries (manifest validation.report), as
+  // JSON and as its page: what an institution reads before approving.
+  for (const bool html : {false, true}) {
+    router.add({.method = Method::get,
+                .pattern = std::string("/api/v1/apps/{name}/versions/{version}/report") + (html ? ".html" : ""),
+                .operation_id = html ? "getAppVersionReportHtml" : "getAppVersionReport",
+                .summary = html ? "The version's evaluation report as a page" : "The version's evaluation report",
+                .description = "The medai.evaluation-report/1 document the signed package carries "
+                               "(manifest validation.report; `medai train publish` attaches the training job's), "
+                               "or the page the platform renders from it (never HTML from the package); for anyone "
+                               "who can see the app.",
+                .tags = {"apps"},
+                .responses = {{200, html ? "text/html" : "medai.evaluation-report/1"},
+                              error_doc(404, "no such app or version, or the package has no report")}},
+               [&ctx, html](Request& req) {
+                 auto v = ctx.apps->get_version(*req.principal, req.param("name"), req.param("version"));
+                 if (!v) return fail(ctx, req, v.status());
+                 const std::string file = v->manifest.value("validation", json::object()).value("report", "");
+                 if (file.empty() || !ctx.packages)
+                   return Response::error(make_error(ErrorCode::not_found, "this version's package has no report"));
+                 auto app = ctx.apps->get_app(*req.principal, v->app_name);
+                 if (!app) return fail(ctx, req, app.status());
+                 auto dir = ctx.packages->unpacked({v->app_name, app->vendor, v->version, v->digest, v->manifest,
+                                                    v->package_sha256});
+                 if (!dir) return fail(ctx, req, dir.status());
+                 auto text = read_file(*dir / file);
+                 const json report = text ? json::parse(*text, nullptr, false) : json();
+                 if (!report.is_object())
+                   return Response::error(make_error(ErrorCode::not_found, "this version's package has no readable report"));
+                 // The page is rendered here from the JSON, never served from
+                 // the package: a vendor's HTML must not run on this origin.
+                 if (html) return Response::text(evaluation::render_report_html(report), "text/html; charset=utf-8");
+                 return Response::json(report);
+               });
+  }
 
   add_status_route(router, ctx, "deprecate", packages::VersionStatus::deprecated, "Deprecate a version",
                    "The app's vendor (or a platform admin) marks a version deprecated: it still runs where approved, "
