@@ -17,14 +17,6 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-bool wait_for(const ServerProcess& server, const std::string& text, int seconds) {
-  for (int i = 0; i < seconds * 10; ++i) {
-    if (server.stdout_text().find(text) != std::string::npos) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  return false;
-}
-
 json read_json(const fs::path& p) {
   std::ifstream in(p);
   return json::parse(in, nullptr, false);
@@ -44,7 +36,7 @@ TEST(ImagingEvaluation, LungAppOnAStoredDatasetMatchesTheOfflineEvaluationAndBac
   const fs::path data = dir.path() / "var";
   ServerProcess server(data, {{"MEDAI_DICOM_ENABLED", "false"}}, {"--demo", "--reference-apps", apps.string()});
   ASSERT_TRUE(server.running()) << server.log_text();
-  ASSERT_TRUE(wait_for(server, "demo: app " + app + " " + version + " installed", 180)) << server.stdout_text();
+  ASSERT_TRUE(wait_for_output(server, "demo: app " + app + " " + version + " installed", 180)) << server.stdout_text();
   const std::string token = issue_token(data, "admin", dir.path());
   const std::string url = "http://127.0.0.1:" + std::to_string(server.port());
   const Api admin{server.port(), token};

@@ -16,14 +16,6 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-bool wait_for(const ServerProcess& server, const std::string& text, int seconds) {
-  for (int i = 0; i < seconds * 10; ++i) {
-    if (server.stdout_text().find(text) != std::string::npos) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  return false;
-}
-
 TEST(ReferenceApps, DemoInstallsSignedAppsRunsImagingOnesAndSkipsABrokenPackage) {
   const fs::path source = fs::path(MEDAI_SOURCE_DIR) / "apps";
   const fs::path package = source / "diabetes-advice" / "diabetes-advice-1.0.0.medai";
@@ -49,7 +41,7 @@ TEST(ReferenceApps, DemoInstallsSignedAppsRunsImagingOnesAndSkipsABrokenPackage)
   {
     ServerProcess server(data, {{"MEDAI_DICOM_ENABLED", "false"}}, {"--demo", "--reference-apps", apps.string()});
     ASSERT_TRUE(server.running()) << server.log_text();
-    ASSERT_TRUE(wait_for(server, "demo: app diabetes-advice 1.0.0 installed", 120)) << server.stdout_text()
+    ASSERT_TRUE(wait_for_output(server, "demo: app diabetes-advice 1.0.0 installed", 120)) << server.stdout_text()
                                                                                       << server.log_text();
     EXPECT_NE(server.stdout_text().find("demo: app broken-1.0.0.medai failed"), std::string::npos)
         << server.stdout_text();
@@ -80,7 +72,7 @@ TEST(ReferenceApps, DemoInstallsSignedAppsRunsImagingOnesAndSkipsABrokenPackage)
 
     // The imaging app's demo run: queued on a generated 4-view exam, it
     // succeeds, and its result says research use / synthetic training.
-    ASSERT_TRUE(wait_for(server, "demo: mammography-screening 1.0.1 queued", 120)) << server.stdout_text();
+    ASSERT_TRUE(wait_for_output(server, "demo: mammography-screening 1.0.1 queued", 120)) << server.stdout_text();
     json run;
     for (int i = 0; i < 600; ++i) {
       const json jobs = admin.json("GET", "/api/v1/jobs?type=app.run", nullptr, &status);
@@ -112,7 +104,7 @@ TEST(ReferenceApps, DemoInstallsSignedAppsRunsImagingOnesAndSkipsABrokenPackage)
     ServerProcess server(data, {{"MEDAI_DICOM_ENABLED", "false"}}, {"--demo", "--reference-apps", apps.string()});
     ASSERT_TRUE(server.running());
     const Api admin{server.port(), issue_token(data, "admin", dir.path())};
-    ASSERT_TRUE(wait_for(server, "demo: app broken-1.0.0.medai failed", 120)) << server.stdout_text();
+    ASSERT_TRUE(wait_for_output(server, "demo: app broken-1.0.0.medai failed", 120)) << server.stdout_text();
     EXPECT_EQ(server.stdout_text().find("diabetes-advice 1.0.0 installed"), std::string::npos);
     EXPECT_EQ(server.stdout_text().find("queued"), std::string::npos) << "one demo run per app version";
     int status = 0;

@@ -144,6 +144,15 @@ class ServerProcess {
   std::uint16_t dimse_port_ = 0;
 };
 
+// True once the server has printed `text` on stdout (within `seconds`).
+inline bool wait_for_output(const ServerProcess& server, const std::string& text, int seconds) {
+  for (int i = 0; i < seconds * 10; ++i) {
+    if (server.stdout_text().find(text) != std::string::npos) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return false;
+}
+
 // JSON helpers over the raw client.
 struct Api {
   std::uint16_t port;
