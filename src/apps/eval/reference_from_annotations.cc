@@ -14,10 +14,13 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-// The nodule type a medai SEG states as the first word of its Segment Description.
+// The nodule type a medai SEG states as the first word of its Segment
+// Description ("solid", "part_solid", "ground_glass"; hyphens accepted),
+// in the spelling the lung app reports.
 std::string type_of(const std::string& description) {
-  const std::string first = description.substr(0, description.find(' '));
-  return first == "solid" || first == "part-solid" || first == "ground-glass" ? first : "";
+  std::string first = description.substr(0, description.find(' '));
+  std::replace(first.begin(), first.end(), '-', '_');
+  return first == "solid" || first == "part_solid" || first == "ground_glass" ? first : "";
 }
 
 double round3(double v) { return std::round(v * 1000) / 1000; }

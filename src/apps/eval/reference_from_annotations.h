@@ -9,7 +9,7 @@
 //                   max_axial_diameter_mm = the longest in-plane extent (row or
 //                   column) on any slice — how the generator measures it —,
 //                   volume_mm3, and type when the Segment Description starts
-//                   with solid | part-solid | ground-glass (medai's SEGs do;
+//                   with solid | part_solid | ground_glass (or with hyphens) (medai's SEGs do;
 //                   others count for detection and size, not for type);
 //                   patient age and sex from the CT header (malignancy model).
 //   image exams     from the label: "malignant" or "malignant:R|L" (side of the
