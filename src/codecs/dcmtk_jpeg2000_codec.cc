@@ -82,7 +82,7 @@ Result<std::vector<std::pair<std::size_t, std::size_t>>> frame_items(DcmPixelSeq
   }
   DcmPixelItem* table = nullptr;
   if (seq.getItem(table, 0).good() && table != nullptr && table->getLength() == 4 * frames) {
-    Uint32* offsets = nullptr;
+    Uint8* raw = nullptr;
     // Byte offsets of each frame's first item from the first fragment's item tag.
     std::vector<std::uint64_t> starts;
     std::uint64_t position = 0;
@@ -92,12 +92,15 @@ Result<std::vector<std::pair<std::size_t, std::size_t>>> frame_items(DcmPixelSeq
       starts.push_back(position);
       position += 8 + item->getLength();
     }
-    if (table->getUint32Array(offsets).good() && offsets != nullptr) {
+    if (table->getUint8Array(raw).good() && raw != nullptr) {
       std::vector<std::size_t> first;
       for (std::size_t f = 0; f < frames; ++f) {
+        // Encapsulated data is little endian whatever the host.
+        const std::uint64_t offset = std::uint64_t(raw[4 * f]) | (std::uint64_t(raw[4 * f + 1]) << 8) |
+                                     (std::uint64_t(raw[4 * f + 2]) << 16) | (std::uint64_t(raw[4 * f + 3]) << 24);
         std::size_t found = 0;
         for (std::size_t i = 0; i < starts.size(); ++i)
-          if (starts[i] == offsets[f]) found = i + 1;
+          if (starts[i] == offset) found = i + 1;
         if (found == 0 || (!first.empty() && found <= first.back())) {
           first.clear();
           break;

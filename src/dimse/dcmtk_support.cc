@@ -171,7 +171,8 @@ Result<std::uint16_t> send_instance(T_ASC_Association* assoc, const std::filesys
       if (Status decoded = codecs::decompress_dataset(*dataset); !decoded.is_ok())
         return make_error(decoded.code(),
                           "the peer needs the instance uncompressed and it cannot be decompressed: " + decoded.message(),
-                          {{"transfer_syntax_uid", meta.transfer_syntax_uid}, {"reason", decoded.detail().value("reason", "")}});
+                          {{"transfer_syntax_uid", meta.transfer_syntax_uid},
+                           {"reason", decoded.detail().is_object() ? decoded.detail().value("reason", "") : ""}});
     }
   }
 

@@ -194,7 +194,12 @@ std::unique_ptr<DcmFileFormat> make_file(const testing::TempDir& dir, const Sour
       position += 8 + static_cast<Uint32>(part.size());
     }
   }
-  if (enc.offset_table) table->putUint32Array(offsets.data(), static_cast<unsigned long>(offsets.size()));
+  if (enc.offset_table) {
+    std::vector<Uint8> le;  // the Basic Offset Table is little endian
+    for (Uint32 o : offsets)
+      for (int b = 0; b < 4; ++b) le.push_back(static_cast<Uint8>(o >> (8 * b)));
+    table->putUint8Array(le.data(), static_cast<unsigned long>(le.size()));
+  }
   auto* pixel = new DcmPixelData(DCM_PixelData);
   pixel->putOriginalRepresentation(xfer, nullptr, seq);
   ds.insert(pixel);
@@ -428,6 +433,7 @@ TEST(Jpeg2000, LossyIrreversibleIsWithinTolerance) {
 }
 
 TEST(Jpeg2000, MultiFrameWithFragmentedFramesWithAndWithoutOffsetTable) {
+  register_dcmtk_decoders();
   testing::TempDir dir;
   std::vector<Source> frames;
   std::vector<std::string> streams;
