@@ -33,7 +33,8 @@ Status decompress_dataset(DcmDataset& ds) {
   const DcmXfer original(ds.getOriginalXfer());
   if (!original.isEncapsulated()) return Status::ok();
   (void)take_last_jpeg2000_error();  // clear a stale one
-  if (ds.chooseRepresentation(EXS_LittleEndianExplicit, nullptr).good() && ds.canWriteXfer(EXS_LittleEndianExplicit))
+  if (ds.chooseRepresentation(EXS_LittleEndianExplicit, nullptr).good() &&
+      ds.canWriteXfer(EXS_LittleEndianExplicit))
     return Status::ok();
   Status j2k = take_last_jpeg2000_error();
   if (!j2k.is_ok()) {
@@ -41,9 +42,10 @@ Status decompress_dataset(DcmDataset& ds) {
     detail["transfer_syntax"] = original.getXferID();
     return make_error(j2k.code(), j2k.message(), std::move(detail));
   }
-  return make_error(ErrorCode::unsupported_transfer_syntax,
-                    std::string("pixel data in ") + original.getXferName() + " cannot be decompressed by this server",
-                    {{"transfer_syntax", original.getXferID()}});
+  return make_error(
+      ErrorCode::unsupported_transfer_syntax,
+      std::string("pixel data in ") + original.getXferName() + " cannot be decompressed by this server",
+      {{"transfer_syntax", original.getXferID()}});
 }
 
 }  // namespace medai::codecs

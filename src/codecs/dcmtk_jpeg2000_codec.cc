@@ -34,11 +34,13 @@ struct Fragment {
 Result<FrameLayout> layout_of(DcmItem& item, Sint32& frames, std::string& photometric) {
   FrameLayout layout;
   Uint16 pixel_representation = 0, planar = 0;
-  if (item.findAndGetUint16(DCM_Rows, layout.rows).bad() || item.findAndGetUint16(DCM_Columns, layout.columns).bad() ||
+  if (item.findAndGetUint16(DCM_Rows, layout.rows).bad() ||
+      item.findAndGetUint16(DCM_Columns, layout.columns).bad() ||
       item.findAndGetUint16(DCM_BitsAllocated, layout.bits_allocated).bad())
     return make_error(ErrorCode::invalid_dicom, "Rows, Columns or Bits Allocated is missing",
                       {{"reason", "jpeg2000_mismatch"}});
-  if (item.findAndGetUint16(DCM_SamplesPerPixel, layout.samples_per_pixel).bad()) layout.samples_per_pixel = 1;
+  if (item.findAndGetUint16(DCM_SamplesPerPixel, layout.samples_per_pixel).bad())
+    layout.samples_per_pixel = 1;
   if (item.findAndGetUint16(DCM_BitsStored, layout.bits_stored).bad() || layout.bits_stored == 0 ||
       layout.bits_stored > layout.bits_allocated)
     layout.bits_stored = layout.bits_allocated;
@@ -66,10 +68,12 @@ bool starts_codestream(DcmPixelItem* item) {
 // fragments of each frame: one frame → all fragments; as many fragments as
 // frames → one each; else the Basic Offset Table; else fragments that start
 // a codestream (SOC + SIZ markers) begin a frame.
-Result<std::vector<std::pair<std::size_t, std::size_t>>> frame_items(DcmPixelSequence& seq, std::size_t frames) {
+Result<std::vector<std::pair<std::size_t, std::size_t>>> frame_items(DcmPixelSequence& seq,
+                                                                     std::size_t frames) {
   const std::size_t items = seq.card();
-  if (items < 2) return make_error(ErrorCode::invalid_dicom, "the encapsulated pixel data has no fragments",
-                                   {{"reason", "malformed_jpeg2000"}});
+  if (items < 2)
+    return make_error(ErrorCode::invalid_dicom, "the encapsulated pixel data has no fragments",
+                      {{"reason", "malformed_jpeg2000"}});
   const std::size_t fragments = items - 1;
   std::vector<std::pair<std::size_t, std::size_t>> out;
   if (frames == 1) {
@@ -97,7 +101,8 @@ Result<std::vector<std::pair<std::size_t, std::size_t>>> frame_items(DcmPixelSeq
       for (std::size_t f = 0; f < frames; ++f) {
         // Encapsulated data is little endian whatever the host.
         const std::uint64_t offset = std::uint64_t(raw[4 * f]) | (std::uint64_t(raw[4 * f + 1]) << 8) |
-                                     (std::uint64_t(raw[4 * f + 2]) << 16) | (std::uint64_t(raw[4 * f + 3]) << 24);
+                                     (std::uint64_t(raw[4 * f + 2]) << 16) |
+                                     (std::uint64_t(raw[4 * f + 3]) << 24);
         std::size_t found = 0;
         for (std::size_t i = 0; i < starts.size(); ++i)
           if (starts[i] == offset) found = i + 1;
@@ -108,7 +113,8 @@ Result<std::vector<std::pair<std::size_t, std::size_t>>> frame_items(DcmPixelSeq
         first.push_back(found);
       }
       if (first.size() == frames) {
-        for (std::size_t f = 0; f < frames; ++f) out.emplace_back(first[f], f + 1 < frames ? first[f + 1] : items);
+        for (std::size_t f = 0; f < frames; ++f)
+          out.emplace_back(first[f], f + 1 < frames ? first[f + 1] : items);
         return out;
       }
     }
@@ -135,7 +141,8 @@ Result<Fragment> frame_bytes(DcmPixelSequence& seq, std::pair<std::size_t, std::
     DcmPixelItem* item = nullptr;
     Uint8* data = nullptr;
     if (seq.getItem(item, static_cast<unsigned long>(i)).bad() || item == nullptr)
-      return make_error(ErrorCode::invalid_dicom, "a pixel data fragment is missing", {{"reason", "malformed_jpeg2000"}});
+      return make_error(ErrorCode::invalid_dicom, "a pixel data fragment is missing",
+                        {{"reason", "malformed_jpeg2000"}});
     if (item->getLength() == 0) continue;
     if (item->getUint8Array(data).bad() || data == nullptr)
       return make_error(ErrorCode::invalid_dicom, "a pixel data fragment cannot be read",
@@ -163,13 +170,15 @@ Status take_last_jpeg2000_error() {
   return s;
 }
 
-OFBool Jpeg2000Decoder::canChangeCoding(const E_TransferSyntax old_rep, const E_TransferSyntax new_rep) const {
-  return (old_rep == EXS_JPEG2000LosslessOnly || old_rep == EXS_JPEG2000) && DcmXfer(new_rep).isNotEncapsulated();
+OFBool Jpeg2000Decoder::canChangeCoding(const E_TransferSyntax old_rep,
+                                        const E_TransferSyntax new_rep) const {
+  return (old_rep == EXS_JPEG2000LosslessOnly || old_rep == EXS_JPEG2000) &&
+         DcmXfer(new_rep).isNotEncapsulated();
 }
 
 OFCondition Jpeg2000Decoder::decode(const DcmRepresentationParameter*, DcmPixelSequence* pixel_sequence,
-                                    DcmPolymorphOBOW& uncompressed, const DcmCodecParameter*, const DcmStack& stack,
-                                    OFBool&) const {
+                                    DcmPolymorphOBOW& uncompressed, const DcmCodecParameter*,
+                                    const DcmStack& stack, OFBool&) const {
   DcmStack local(stack);
   local.pop();  // the pixel data element
   DcmObject* parent = local.pop();
@@ -225,16 +234,17 @@ OFCondition Jpeg2000Decoder::decodeFrame(const DcmRepresentationParameter*, DcmP
   const auto range = (*ranges)[frame_number];
   auto codestream = frame_bytes(*pixel_sequence, range, scratch);
   if (!codestream) return fail(codestream.status());
-  auto info = decode_jpeg2000_frame(codestream->data, codestream->size, *layout, static_cast<std::uint8_t*>(buffer));
+  auto info =
+      decode_jpeg2000_frame(codestream->data, codestream->size, *layout, static_cast<std::uint8_t*>(buffer));
   if (!info) return fail(info.status());
   start_fragment = static_cast<Uint32>(range.second);
   decompressed_colour_model = decoded_colour_model(photometric).c_str();
   return EC_Normal;
 }
 
-OFCondition Jpeg2000Decoder::determineDecompressedColorModel(const DcmRepresentationParameter*, DcmPixelSequence*,
-                                                             const DcmCodecParameter*, DcmItem* dataset,
-                                                             OFString& colour_model) const {
+OFCondition Jpeg2000Decoder::determineDecompressedColorModel(const DcmRepresentationParameter*,
+                                                             DcmPixelSequence*, const DcmCodecParameter*,
+                                                             DcmItem* dataset, OFString& colour_model) const {
   if (dataset == nullptr) return EC_IllegalParameter;
   OFString pi;
   if (dataset->findAndGetOFString(DCM_PhotometricInterpretation, pi).bad()) return EC_MissingAttribute;

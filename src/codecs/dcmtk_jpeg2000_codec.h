@@ -14,8 +14,8 @@ namespace medai::codecs {
 class Jpeg2000Decoder : public DcmCodec {
  public:
   OFCondition decode(const DcmRepresentationParameter* from_param, DcmPixelSequence* pixel_sequence,
-                     DcmPolymorphOBOW& uncompressed, const DcmCodecParameter* codec_param, const DcmStack& stack,
-                     OFBool& remove_old_rep) const override;
+                     DcmPolymorphOBOW& uncompressed, const DcmCodecParameter* codec_param,
+                     const DcmStack& stack, OFBool& remove_old_rep) const override;
   OFCondition decodeFrame(const DcmRepresentationParameter* from_param, DcmPixelSequence* pixel_sequence,
                           const DcmCodecParameter* codec_param, DcmItem* dataset, Uint32 frame_number,
                           Uint32& start_fragment, void* buffer, Uint32 buffer_size,
@@ -25,14 +25,15 @@ class Jpeg2000Decoder : public DcmCodec {
     return EC_IllegalCall;  // decoder only
   }
   OFCondition encode(const E_TransferSyntax, const DcmRepresentationParameter*, DcmPixelSequence*,
-                     const DcmRepresentationParameter*, DcmPixelSequence*&, const DcmCodecParameter*, DcmStack&,
-                     OFBool&) const override {
+                     const DcmRepresentationParameter*, DcmPixelSequence*&, const DcmCodecParameter*,
+                     DcmStack&, OFBool&) const override {
     return EC_IllegalCall;
   }
   OFBool canChangeCoding(const E_TransferSyntax old_rep, const E_TransferSyntax new_rep) const override;
   OFCondition determineDecompressedColorModel(const DcmRepresentationParameter* from_param,
-                                              DcmPixelSequence* pixel_sequence, const DcmCodecParameter* codec_param,
-                                              DcmItem* dataset, OFString& colour_model) const override;
+                                              DcmPixelSequence* pixel_sequence,
+                                              const DcmCodecParameter* codec_param, DcmItem* dataset,
+                                              OFString& colour_model) const override;
 };
 
 // DCMTK's codec interface carries only an OFCondition; the precise reason of

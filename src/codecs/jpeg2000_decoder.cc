@@ -74,7 +74,8 @@ Status malformed(const std::string& what, const std::string& opj_message) {
 
 Status mismatch(const std::string& what, nlohmann::json detail) {
   detail["reason"] = "jpeg2000_mismatch";
-  return make_error(ErrorCode::invalid_dicom, "the JPEG 2000 codestream does not match the image description: " + what,
+  return make_error(ErrorCode::invalid_dicom,
+                    "the JPEG 2000 codestream does not match the image description: " + what,
                     std::move(detail));
 }
 
@@ -95,8 +96,8 @@ inline std::int64_t declared_value(std::int32_t v, bool codestream_signed, const
 
 }  // namespace
 
-Result<DecodedFrameInfo> decode_jpeg2000_frame(const std::uint8_t* data, std::size_t size, const FrameLayout& layout,
-                                               std::uint8_t* out) {
+Result<DecodedFrameInfo> decode_jpeg2000_frame(const std::uint8_t* data, std::size_t size,
+                                               const FrameLayout& layout, std::uint8_t* out) {
   if (layout.bits_allocated != 8 && layout.bits_allocated != 16 && layout.bits_allocated != 32)
     return mismatch("Bits Allocated must be 8, 16 or 32", {{"bits_allocated", layout.bits_allocated}});
   if (layout.rows == 0 || layout.columns == 0 || layout.samples_per_pixel == 0)
@@ -108,7 +109,8 @@ Result<DecodedFrameInfo> decode_jpeg2000_frame(const std::uint8_t* data, std::si
     return malformed("the frame does not start with a JPEG 2000 codestream (SOC marker)", "");
 
   std::string opj_error;
-  std::unique_ptr<opj_codec_t, CodecDeleter> codec(opj_create_decompress(jp2 ? OPJ_CODEC_JP2 : OPJ_CODEC_J2K));
+  std::unique_ptr<opj_codec_t, CodecDeleter> codec(
+      opj_create_decompress(jp2 ? OPJ_CODEC_JP2 : OPJ_CODEC_J2K));
   if (!codec) return make_error(ErrorCode::internal, "OpenJPEG could not create a decoder");
   opj_set_error_handler(codec.get(), error_cb, &opj_error);
   opj_set_warning_handler(codec.get(), quiet_cb, nullptr);
@@ -137,20 +139,22 @@ Result<DecodedFrameInfo> decode_jpeg2000_frame(const std::uint8_t* data, std::si
 
   // Check the header against the data set before OpenJPEG allocates tiles.
   if (image->numcomps != layout.samples_per_pixel)
-    return mismatch("number of components", {{"components", image->numcomps},
-                                             {"samples_per_pixel", layout.samples_per_pixel}});
+    return mismatch("number of components",
+                    {{"components", image->numcomps}, {"samples_per_pixel", layout.samples_per_pixel}});
   const std::uint64_t width = image->x1 > image->x0 ? image->x1 - image->x0 : 0;
   const std::uint64_t height = image->y1 > image->y0 ? image->y1 - image->y0 : 0;
   if (width != layout.columns || height != layout.rows)
-    return mismatch("image size", {{"width", width}, {"height", height}, {"columns", layout.columns},
-                                   {"rows", layout.rows}});
+    return mismatch(
+        "image size",
+        {{"width", width}, {"height", height}, {"columns", layout.columns}, {"rows", layout.rows}});
   for (OPJ_UINT32 c = 0; c < image->numcomps; ++c) {
     const opj_image_comp_t& comp = image->comps[c];
     if (comp.dx != 1 || comp.dy != 1)
       return mismatch("subsampled components are not supported", {{"component", c}});
     if (comp.prec < 1 || comp.prec > layout.bits_allocated)
-      return mismatch("precision exceeds Bits Allocated", {{"component", c}, {"precision", comp.prec},
-                                                           {"bits_allocated", layout.bits_allocated}});
+      return mismatch(
+          "precision exceeds Bits Allocated",
+          {{"component", c}, {"precision", comp.prec}, {"bits_allocated", layout.bits_allocated}});
   }
 
   if (!opj_decode(codec.get(), stream.get(), image.get()) || !opj_end_decompress(codec.get(), stream.get()))

@@ -45,7 +45,7 @@ struct DecodedFrameInfo {
 // truncated, not a codestream) or "jpeg2000_mismatch" (size, components,
 // precision or subsampling differ from the data set); a human message that
 // never contains pixel or patient data.
-Result<DecodedFrameInfo> decode_jpeg2000_frame(const std::uint8_t* data, std::size_t size, const FrameLayout& layout,
-                                               std::uint8_t* out);
+Result<DecodedFrameInfo> decode_jpeg2000_frame(const std::uint8_t* data, std::size_t size,
+                                               const FrameLayout& layout, std::uint8_t* out);
 
 }  // namespace medai::codecs

@@ -158,9 +158,10 @@ struct Encapsulation {
 
 // A Part 10 file with the frames encapsulated as described, saved and loaded
 // back (as the store does) so DCMTK knows its original transfer syntax.
-std::unique_ptr<DcmFileFormat> make_file(const testing::TempDir& dir, const Source& f0, int frames, int bits_allocated,
-                                         int bits_stored, const char* photometric, bool planar,
-                                         const Encapsulation& enc, E_TransferSyntax xfer = EXS_JPEG2000LosslessOnly) {
+std::unique_ptr<DcmFileFormat> make_file(const testing::TempDir& dir, const Source& f0, int frames,
+                                         int bits_allocated, int bits_stored, const char* photometric,
+                                         bool planar, const Encapsulation& enc,
+                                         E_TransferSyntax xfer = EXS_JPEG2000LosslessOnly) {
   DcmFileFormat file;
   DcmDataset& ds = *file.getDataset();
   ds.putAndInsertString(DCM_SOPClassUID, UID_SecondaryCaptureImageStorage);
@@ -193,7 +194,8 @@ std::unique_ptr<DcmFileFormat> make_file(const testing::TempDir& dir, const Sour
       std::string part = padded.substr(std::min(padded.size(), k * chunk), chunk);
       if (part.size() % 2) part.push_back('\0');
       auto* item = new DcmPixelItem(DcmTag(DCM_Item, EVR_OB));
-      item->putUint8Array(reinterpret_cast<const Uint8*>(part.data()), static_cast<unsigned long>(part.size()));
+      item->putUint8Array(reinterpret_cast<const Uint8*>(part.data()),
+                          static_cast<unsigned long>(part.size()));
       seq->insert(item);
       position += 8 + static_cast<Uint32>(part.size());
     }
@@ -217,7 +219,8 @@ std::unique_ptr<DcmFileFormat> make_file(const testing::TempDir& dir, const Sour
 std::string pixel_data(DcmDataset& ds) {
   DcmElement* e = nullptr;
   Uint8* data = nullptr;
-  if (ds.findAndGetElement(DCM_PixelData, e).bad() || e->getUint8Array(data).bad() || data == nullptr) return {};
+  if (ds.findAndGetElement(DCM_PixelData, e).bad() || e->getUint8Array(data).bad() || data == nullptr)
+    return {};
   return std::string(reinterpret_cast<const char*>(data), e->getLength());
 }
 
@@ -239,7 +242,8 @@ TEST(Jpeg2000, PydicomLosslessMrEqualsItsUncompressedTwin) {
   ASSERT_TRUE(s.is_ok()) << s.to_string();
   const std::string decoded = pixel_data(*j2k.getDataset());
   ASSERT_EQ(decoded.size(), 64u * 64u * 2u);
-  EXPECT_TRUE(decoded == pixel_data(*raw.getDataset())) << "lossless J2K must give the uncompressed pixels exactly";
+  EXPECT_TRUE(decoded == pixel_data(*raw.getDataset()))
+      << "lossless J2K must give the uncompressed pixels exactly";
 }
 
 // Every J2K file pydicom ships decodes, and the whole data set can be written
@@ -262,7 +266,8 @@ TEST(Jpeg2000, EveryPydicomJpeg2000FileDecodes) {
     ds.findAndGetUint16(DCM_BitsAllocated, bits);
     Sint32 frames = 1;
     ds.findAndGetSint32(DCM_NumberOfFrames, frames);
-    const std::size_t expected = std::size_t(rows) * columns * samples * (bits / 8) * std::max<Sint32>(frames, 1);
+    const std::size_t expected =
+        std::size_t(rows) * columns * samples * (bits / 8) * std::max<Sint32>(frames, 1);
     EXPECT_EQ(pixel_data(ds).size(), expected + (expected % 2));
     file.getMetaInfo()->putAndInsertString(DCM_TransferSyntaxUID, UID_LittleEndianExplicitTransferSyntax);
     ASSERT_TRUE(file.saveFile((dir / "out.dcm").c_str(), EXS_LittleEndianExplicit).good());
@@ -304,7 +309,8 @@ TEST(Jpeg2000, SignednessMismatchIsCorrectedFromBitsStored) {
   const std::string px = pixel_data(ds);
   int lo = 1 << 30, hi = -(1 << 30);
   for (std::size_t i = 0; i + 1 < px.size(); i += 2) {
-    const auto v = static_cast<std::int16_t>(static_cast<std::uint8_t>(px[i]) | (static_cast<std::uint8_t>(px[i + 1]) << 8));
+    const auto v = static_cast<std::int16_t>(static_cast<std::uint8_t>(px[i]) |
+                                             (static_cast<std::uint8_t>(px[i + 1]) << 8));
     lo = std::min<int>(lo, v);
     hi = std::max<int>(hi, v);
   }
@@ -359,7 +365,8 @@ TEST(Jpeg2000, PydicomReferenceValues) {
     EXPECT_EQ(rgb(350, 195), (std::vector<int>{128, 128, 128}));
   }
   for (auto [name, mean] : {std::pair<const char*, double>{"693_J2KI.dcm", -8.322845},
-                            {"JPEG2000.dcm", 13.458160}, {"J2K_pixelrep_mismatch.dcm", -658.436806},
+                            {"JPEG2000.dcm", 13.458160},
+                            {"J2K_pixelrep_mismatch.dcm", -658.436806},
                             {"MR_small_jp2klossless.dcm", 518.881348}}) {
     auto f = load(name);
     const std::string px = pixel_data(*f->getDataset());
@@ -392,7 +399,8 @@ TEST(Jpeg2000, EightBitAndUnsigned16BitLosslessAreExact) {
   for (int precision : {8, 16}) {
     const Source src = make_source(40, 32, 1, precision, false, precision);
     const int allocated = precision == 8 ? 8 : 16;
-    auto file = make_file(dir, src, 1, allocated, precision, "MONOCHROME2", false, {{encode(src, false, false)}});
+    auto file =
+        make_file(dir, src, 1, allocated, precision, "MONOCHROME2", false, {{encode(src, false, false)}});
     ASSERT_TRUE(decompress_dataset(*file->getDataset()).is_ok()) << precision;
     EXPECT_TRUE(pixel_data(*file->getDataset()) == native_bytes({src}, allocated, false)) << precision;
   }
@@ -424,8 +432,8 @@ TEST(Jpeg2000, LossyIrreversibleIsWithinTolerance) {
     SCOPED_TRACE(components);
     const Source src = make_source(64, 64, components, components == 3 ? 8 : 12, false, components);
     auto file = make_file(dir, src, 1, components == 3 ? 8 : 16, src.precision,
-                          components == 3 ? "YBR_ICT" : "MONOCHROME2", false, {{encode(src, components == 3, true)}},
-                          EXS_JPEG2000);
+                          components == 3 ? "YBR_ICT" : "MONOCHROME2", false,
+                          {{encode(src, components == 3, true)}}, EXS_JPEG2000);
     DcmDataset& ds = *file->getDataset();
     ASSERT_TRUE(decompress_dataset(ds).is_ok());
     if (components == 3) {
@@ -474,8 +482,9 @@ TEST(Jpeg2000, MultiFrameWithFragmentedFramesWithAndWithoutOffsetTable) {
       for (Uint32 f = 0; f < 3; ++f) {
         Uint32 start = 0;
         OFString model;
-        ASSERT_TRUE(pixel->getUncompressedFrame(&ds, f, start, frame.data(), static_cast<Uint32>(frame.size()), model)
-                        .good())
+        ASSERT_TRUE(
+            pixel->getUncompressedFrame(&ds, f, start, frame.data(), static_cast<Uint32>(frame.size()), model)
+                .good())
             << "frame " << f << ": " << take_last_jpeg2000_error().to_string();
         EXPECT_TRUE(frame == expected.substr(f * frame.size(), frame.size())) << "frame " << f;
         EXPECT_EQ(model, "MONOCHROME2");
@@ -492,7 +501,8 @@ TEST(Jpeg2000, DicomImageRendersTheSameAsTheUncompressedTwin) {
   testing::TempDir dir;
   const Source src = make_source(50, 30, 1, 12, false, 9);
   auto j2k = make_file(dir, src, 1, 16, 12, "MONOCHROME2", false, {{encode(src, false, false)}});
-  DicomImage image(j2k->getDataset(), j2k->getDataset()->getOriginalXfer(), CIF_UsePartialAccessToPixelData, 0, 1);
+  DicomImage image(j2k->getDataset(), j2k->getDataset()->getOriginalXfer(), CIF_UsePartialAccessToPixelData,
+                   0, 1);
   ASSERT_EQ(image.getStatus(), EIS_Normal) << DicomImage::getString(image.getStatus());
   image.setMinMaxWindow();
   const auto* rendered = static_cast<const Uint8*>(image.getOutputData(8));
@@ -531,8 +541,9 @@ TEST(Jpeg2000, MalformedCodestreamsGiveInvalidDicomNeverACrash) {
       EXPECT_TRUE(reason == "malformed_jpeg2000" || reason == "jpeg2000_mismatch") << what << " " << reason;
     }
   };
-  ASSERT_TRUE(decode_jpeg2000_frame(reinterpret_cast<const std::uint8_t*>(cs.data()), cs.size(), layout, out.data())
-                  .is_ok());
+  ASSERT_TRUE(
+      decode_jpeg2000_frame(reinterpret_cast<const std::uint8_t*>(cs.data()), cs.size(), layout, out.data())
+          .is_ok());
   for (std::size_t cut : {std::size_t(0), std::size_t(1), std::size_t(2), std::size_t(20), std::size_t(60),
                           cs.size() / 3, cs.size() / 2, cs.size() - 40})
     check(cs.substr(0, cut), true, "truncated at " + std::to_string(cut));
@@ -556,7 +567,8 @@ TEST(Jpeg2000, MalformedCodestreamsGiveInvalidDicomNeverACrash) {
   FrameLayout other = layout;
   other.rows = 65;
   std::vector<std::uint8_t> big(other.frame_bytes());
-  auto r = decode_jpeg2000_frame(reinterpret_cast<const std::uint8_t*>(cs.data()), cs.size(), other, big.data());
+  auto r =
+      decode_jpeg2000_frame(reinterpret_cast<const std::uint8_t*>(cs.data()), cs.size(), other, big.data());
   ASSERT_FALSE(r.is_ok());
   EXPECT_EQ(r.status().detail().value("reason", ""), "jpeg2000_mismatch");
 }
