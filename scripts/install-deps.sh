@@ -13,7 +13,7 @@ PACKAGES=(
   libboost-program-options-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev
   libarchive-dev zlib1g-dev libcurl4-openssl-dev libvalijson-dev
   # DICOM
-  libdcmtk-dev dcmtk dicom3tools
+  libdcmtk-dev dcmtk dicom3tools libopenjp2-7-dev
   # runtimes and training
   libtorch-dev libopenblas0-pthread libgloo-dev libxgboost-dev libopencv-dev
   # scale-out catalog

@@ -7,15 +7,14 @@
 #include <dcmtk/dcmdata/dcistrmb.h>
 #include <dcmtk/dcmdata/dcdatset.h>
 #include <dcmtk/dcmdata/dcmetinf.h>
-#include <dcmtk/dcmdata/dcrledrg.h>
 #include <dcmtk/dcmdata/dcuid.h>
-#include <dcmtk/dcmjpeg/djdecode.h>
-#include <dcmtk/dcmjpls/djdecode.h>
 
 #include <fstream>
 #include <limits>
 #include <mutex>
 #include <sstream>
+
+#include "codecs/dcmtk_codecs.h"
 
 namespace medai::dicom {
 namespace {
@@ -131,13 +130,6 @@ Result<ParsedInstance> parse_dicom_file(const std::filesystem::path& path) {
   return parse_dicom(bytes);
 }
 
-void register_codecs() {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    DJDecoderRegistration::registerCodecs();
-    DJLSDecoderRegistration::registerCodecs();
-    DcmRLEDecoderRegistration::registerCodecs();
-  });
-}
+void register_codecs() { codecs::register_dcmtk_decoders(); }
 
 }  // namespace medai::dicom

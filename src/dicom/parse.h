@@ -55,7 +55,8 @@ Result<ParsedInstance> parse_dicom_file(const std::filesystem::path& path);
 // component, no leading zero in a multi-digit component.
 bool is_valid_uid(std::string_view uid);
 
-// Registers DCMTK's decoders (JPEG, JPEG-LS, RLE) once per process; called
+// Registers the pixel decoders (DCMTK's JPEG, JPEG-LS, RLE and our JPEG 2000,
+// codecs/dcmtk_codecs.h) once per process; called
 // by the code that decompresses. Idempotent and thread-safe.
 void register_codecs();
 

@@ -15,21 +15,13 @@
 #include <cstdio>
 #include <memory>
 
+#include "codecs/dcmtk_codecs.h"
+
 namespace medai::dicom {
 namespace {
 
 // Decompresses the data set in place when it is encapsulated.
-Status ensure_uncompressed(DcmDataset& ds) {
-  register_codecs();
-  const DcmXfer original(ds.getOriginalXfer());
-  if (!original.isEncapsulated()) return Status::ok();
-  if (ds.chooseRepresentation(EXS_LittleEndianExplicit, nullptr).bad() ||
-      !ds.canWriteXfer(EXS_LittleEndianExplicit))
-    return make_error(ErrorCode::unsupported_transfer_syntax,
-                      std::string("pixel data in ") + original.getXferName() + " cannot be decompressed by this server",
-                      {{"transfer_syntax", original.getXferID()}});
-  return Status::ok();
-}
+Status ensure_uncompressed(DcmDataset& ds) { return codecs::decompress_dataset(ds); }
 
 Result<std::string> pixel_bytes(DcmDataset& ds) {
   DcmElement* element = nullptr;
@@ -145,6 +137,11 @@ Result<std::string> transcode(ParsedInstance& instance, const std::string& trans
     return make_error(ErrorCode::not_acceptable, "unknown transfer syntax requested");
   DcmFileFormat& file = instance.file();
   DcmDataset& ds = instance.dataset();
+  if (!target.isEncapsulated()) {
+    // Decompress first: a corrupt codestream is reported as such, not as 406.
+    Status decoded = codecs::decompress_dataset(ds);
+    if (!decoded.is_ok() && decoded.code() != ErrorCode::unsupported_transfer_syntax) return decoded;
+  }
   if (ds.chooseRepresentation(target.getXfer(), nullptr).bad() || !ds.canWriteXfer(target.getXfer()))
     return make_error(ErrorCode::not_acceptable,
                       std::string("this server cannot convert the instance to ") + target.getXferName(),
@@ -162,6 +159,8 @@ Result<std::string> render(ParsedInstance& instance, const RenderOptions& option
   if (image.getStatus() != EIS_Normal) {
     if (image.getStatus() == EIS_InvalidValue && options.frame > 1)
       return make_error(ErrorCode::not_found, "no such frame");
+    // DicomImage only says that decoding failed; the decoder says why.
+    if (DcmXfer(ds.getOriginalXfer()).isEncapsulated()) MEDAI_RETURN_IF_ERROR(codecs::decompress_dataset(ds));
     return make_error(ErrorCode::unsupported_transfer_syntax,
                       std::string("the image cannot be rendered: ") + DicomImage::getString(image.getStatus()));
   }

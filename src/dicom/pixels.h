@@ -1,8 +1,9 @@
 #pragma once
 // Pixel access for WADO-RS: uncompressed frames (decompressing JPEG baseline/
-// extended/lossless, JPEG-LS and RLE with DCMTK's codecs) and rendered
-// PNG/JPEG images with a VOI window. JPEG 2000 cannot be decoded by this
-// DCMTK build (no OpenJPEG): such requests get unsupported_transfer_syntax.
+// extended/lossless, JPEG-LS and RLE with DCMTK's codecs, JPEG 2000 with
+// OpenJPEG: codecs/dcmtk_codecs.h) and rendered PNG/JPEG images with a VOI
+// window. A JPEG 2000 frame that cannot be decoded gives invalid_dicom with
+// detail.reason malformed_jpeg2000 / jpeg2000_mismatch.
 #include <cstdint>
 #include <optional>
 #include <string>

@@ -5,6 +5,7 @@
 #include <dcmtk/dcmdata/dctag.h>
 
 #include <charconv>
+#include <optional>
 
 #include "dicom/dicom_json.h"
 #include "dicom/index_attributes.h"
@@ -120,6 +121,53 @@ Result<std::uint32_t> resolve_name(const std::string& name) {
   if (auto t = tag_from_keyword(name)) return *t;
   return make_error(ErrorCode::invalid_argument, "unknown attribute '" + name.substr(0, 64) + "'",
                     {{"parameter", name.substr(0, 64)}});
+}
+
+const char* level_name(QidoLevel level) {
+  return level == QidoLevel::study ? "study" : level == QidoLevel::series ? "series" : "instance";
+}
+
+// One orderby entry: "[-|+]keyword-or-tag". A '+' may arrive as a space (form encoding).
+Status add_sort_key(QidoQuery& q, std::string entry) {
+  while (!entry.empty() && entry.front() == ' ') entry.erase(entry.begin());
+  while (!entry.empty() && entry.back() == ' ') entry.pop_back();
+  if (entry.empty()) return Status::ok();  // "a,,b" or an empty orderby
+  bool descending = false;
+  if (entry.front() == '-' || entry.front() == '+') {
+    descending = entry.front() == '-';
+    entry.erase(entry.begin());
+  }
+  const std::string shown = entry.substr(0, 64);
+  auto bad = [&](const std::string& why) {
+    return make_error(ErrorCode::invalid_argument, "orderby: " + why, {{"parameter", "orderby"}, {"attribute", shown}});
+  };
+  if (entry.empty()) return bad("empty attribute");
+  std::string n = entry;
+  if (n.size() == 9 && n[4] == ',') n.erase(4, 1);
+  std::optional<std::uint32_t> tag = parse_tag_key(n);
+  if (!tag) tag = tag_from_keyword(entry);
+  if (!tag) return bad("unknown attribute '" + shown + "'");
+  const Attribute* a = find_attribute(*tag);
+  if (a == nullptr || a->kind == Kind::fixed || a->column[0] == '\0')
+    return bad("'" + shown + "' is not an indexed attribute; sortable: the matching keys listed in the conformance "
+               "statement");
+  if (static_cast<int>(a->level) > static_cast<int>(q.level))
+    return bad(std::string("'") + a->keyword + "' is a " + level_name(a->level) + " attribute and cannot order " +
+               level_name(q.level) + " results");
+  for (const auto& k : q.order_by)
+    if (k.tag == *tag) return Status::ok();  // the first mention wins
+  if (q.order_by.size() >= kQidoMaxSortKeys)
+    return bad("at most " + std::to_string(kQidoMaxSortKeys) + " attributes");
+  q.order_by.push_back({*tag, descending});
+  return Status::ok();
+}
+
+// ORDER BY terms for one key: empty values last in both directions.
+std::string sort_terms(const Attribute& a, bool descending) {
+  const std::string col = a.column;
+  const bool numeric = a.kind == Kind::integer || a.kind == Kind::count;
+  const std::string empty = numeric ? col + " IS NULL" : "(" + col + " IS NULL OR " + col + " = '')";
+  return empty + ", " + col + (descending ? " DESC" : "");
 }
 
 class SqlBuilder {
@@ -291,7 +339,27 @@ Result<QidoQuery> parse_qido(QidoLevel level, std::string study_uid, std::string
         if (find_attribute(tag)) q.include.insert(tag);
         else q.ignored.push_back(field.substr(0, 64));
       }
-    } else if (name == "_" || name == "orderby" || name == "StudyInstanceUIDs") {
+    } else if (name == "orderby") {
+      // Comma-separated; a tag written "gggg,eeee" is rejoined.
+      std::vector<std::string> parts(1);
+      for (char c : value) {
+        if (c == ',') parts.emplace_back();
+        else parts.back().push_back(c);
+      }
+      auto hex4 = [](std::string v, bool allow_sign) {
+        while (!v.empty() && v.front() == ' ') v.erase(v.begin());
+        if (allow_sign && !v.empty() && (v.front() == '-' || v.front() == '+')) v.erase(v.begin());
+        return v.size() == 4 && v.find_first_not_of("0123456789abcdefABCDEF") == std::string::npos;
+      };
+      for (std::size_t i = 0; i < parts.size(); ++i) {
+        if (i + 1 < parts.size() && hex4(parts[i], true) && hex4(parts[i + 1], false)) {
+          MEDAI_RETURN_IF_ERROR(add_sort_key(q, parts[i] + parts[i + 1]));
+          ++i;
+        } else {
+          MEDAI_RETURN_IF_ERROR(add_sort_key(q, parts[i]));
+        }
+      }
+    } else if (name == "_" || name == "StudyInstanceUIDs") {
       q.ignored.push_back(name);  // cache busters and extensions we do not support
     } else {
       MEDAI_ASSIGN_OR_RETURN(std::uint32_t tag, resolve_name(name));
@@ -375,15 +443,18 @@ Result<json> run_qido(storage::Catalog& catalog, const access::Principal& who, c
 
   std::string sql = select + " FROM " + from;
   for (std::size_t i = 0; i < b.where.size(); ++i) sql += (i == 0 ? " WHERE " : " AND ") + b.where[i];
+  // Requested keys first; the default order below breaks ties (stable paging).
+  sql += " ORDER BY ";
+  for (const auto& key : q.order_by) sql += sort_terms(*find_attribute(key.tag), key.descending) + ", ";
   switch (q.level) {
     case QidoLevel::study:
-      sql += " ORDER BY st.study_date DESC, st.study_time DESC, st.study_uid, st.institution_id";
+      sql += "st.study_date DESC, st.study_time DESC, st.study_uid, st.institution_id";
       break;
     case QidoLevel::series:
-      sql += " ORDER BY st.study_uid, se.series_number IS NULL, se.series_number, se.series_uid, se.institution_id";
+      sql += "st.study_uid, se.series_number IS NULL, se.series_number, se.series_uid, se.institution_id";
       break;
     case QidoLevel::instance:
-      sql += " ORDER BY se.series_number IS NULL, se.series_number, i.series_uid, i.instance_number IS NULL, "
+      sql += "se.series_number IS NULL, se.series_number, i.series_uid, i.instance_number IS NULL, "
              "i.instance_number, i.sop_instance_uid, i.institution_id";
       break;
   }

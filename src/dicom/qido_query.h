@@ -11,7 +11,11 @@
 // case-insensitive prefix of some name component (any of the alphabetic,
 // ideographic and phonetic groups). Results are sorted (studies: newest
 // StudyDate/StudyTime first; series: SeriesNumber; instances:
-// InstanceNumber; UIDs break ties) so paging is stable.
+// InstanceNumber; UIDs break ties) so paging is stable. `orderby` (comma
+// separated or repeated keywords/tags, "-" prefix for descending) sorts by
+// indexed attributes of the queried level or above first; the default order
+// then breaks ties, so paging stays stable. Empty values sort last in both
+// directions; text sorts by its UTF-8 bytes.
 #include <cstdint>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -32,11 +36,19 @@ struct QidoFilter {
   std::string value;
 };
 
+struct QidoSortKey {
+  std::uint32_t tag;
+  bool descending = false;
+};
+
+constexpr std::size_t kQidoMaxSortKeys = 8;
+
 struct QidoQuery {
   QidoLevel level = QidoLevel::study;
   std::string study_uid;   // from the path (/studies/{study}/...)
   std::string series_uid;  // from the path (/studies/{s}/series/{se}/instances)
   std::vector<QidoFilter> filters;
+  std::vector<QidoSortKey> order_by;  // before the default order
   std::set<std::uint32_t> include;  // extra attributes to return
   bool include_all = false;
   bool fuzzy = false;
@@ -48,8 +60,10 @@ struct QidoQuery {
 constexpr std::int64_t kQidoMaxLimit = 10000;
 
 // Builds a query from URL parameters (keyword or tag "0010,0010"/"00100010"
-// names; includefield lists; limit/offset; fuzzymatching). invalid_argument
-// for malformed values and unknown keywords.
+// names; includefield lists; limit/offset; fuzzymatching; orderby).
+// invalid_argument for malformed values, unknown keywords and orderby
+// attributes that are not indexed or below the query level (message names
+// the attribute and the reason; detail.parameter = "orderby").
 Result<QidoQuery> parse_qido(QidoLevel level, std::string study_uid, std::string series_uid,
                              const std::multimap<std::string, std::string>& params);
 

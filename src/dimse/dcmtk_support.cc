@@ -8,9 +8,6 @@
 #include <dcmtk/dcmdata/dcfilefo.h>
 #include <dcmtk/dcmdata/dcmetinf.h>
 #include <dcmtk/dcmdata/dcdeftag.h>
-#include <dcmtk/dcmdata/dcrledrg.h>
-#include <dcmtk/dcmjpeg/djdecode.h>
-#include <dcmtk/dcmjpls/djdecode.h>
 #include <dcmtk/dcmnet/dcmtrans.h>
 #include <dcmtk/dcmnet/dul.h>
 #include <dcmtk/dcmnet/dulstruc.h>
@@ -20,6 +17,7 @@
 #include <cstring>
 #include <mutex>
 
+#include "codecs/dcmtk_codecs.h"
 #include "dimse/sop_classes.h"
 
 namespace medai::dimse {
@@ -46,9 +44,7 @@ Status ensure_dcmtk_ready() {
     // are matched against their registered host) and no association waits
     // on a reverse DNS lookup.
     dcmDisableGethostbyaddr.set(OFTrue);
-    DJDecoderRegistration::registerCodecs();
-    DJLSDecoderRegistration::registerCodecs();
-    DcmRLEDecoderRegistration::registerCodecs();
+    codecs::register_dcmtk_decoders();
   });
   return result;
 }
@@ -172,11 +168,11 @@ Result<std::uint16_t> send_instance(T_ASC_Association* assoc, const std::filesys
       return make_error(ErrorCode::invalid_dicom, "the instance could not be read", {{"file", file.filename().string()}});
     dataset = loaded.getDataset();
     if (!is_uncompressed_transfer_syntax(meta.transfer_syntax_uid)) {
-      if (dataset->chooseRepresentation(EXS_LittleEndianExplicit, nullptr).bad() ||
-          !dataset->canWriteXfer(EXS_LittleEndianExplicit))
-        return make_error(ErrorCode::unsupported_transfer_syntax,
-                          "the peer needs the instance uncompressed and it cannot be decompressed here",
-                          {{"transfer_syntax_uid", meta.transfer_syntax_uid}});
+      if (Status decoded = codecs::decompress_dataset(*dataset); !decoded.is_ok())
+        return make_error(decoded.code(),
+                          "the peer needs the instance uncompressed and it cannot be decompressed: " + decoded.message(),
+                          {{"transfer_syntax_uid", meta.transfer_syntax_uid},
+                           {"reason", decoded.detail().is_object() ? decoded.detail().value("reason", "") : ""}});
     }
   }
 

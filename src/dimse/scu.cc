@@ -281,13 +281,14 @@ Result<RetrieveSummary> get(const RemoteNode& node, QueryModel model, QueryLevel
   const char* sop = model_uid(model, DIMSE_C_GET_RQ);
   // We act as storage SCP on this association: each storage class once with
   // the uncompressed syntaxes and once with the compressed ones, so the peer
-  // can send what it holds without transcoding (2 × 43 + 1 ≤ 128 contexts).
+  // can send what it holds without transcoding; waveforms (no pixel data)
+  // uncompressed only (2 × 43 + 15 + 1 ≤ 128 contexts).
   std::vector<ProposedContext> contexts = {{sop, uncompressed()}};
   std::vector<std::string> compressed;
   for (const char* ts : compressed_transfer_syntaxes()) compressed.push_back(ts);
   for (const auto& sc : storage_sop_classes()) {
     contexts.push_back({sc.uid, uncompressed(), ASC_SC_ROLE_SCP});
-    contexts.push_back({sc.uid, compressed, ASC_SC_ROLE_SCP});
+    if (!is_waveform_sop_class(sc.uid)) contexts.push_back({sc.uid, compressed, ASC_SC_ROLE_SCP});
   }
   MEDAI_ASSIGN_OR_RETURN(auto assoc, ScuAssociation::open(node, options, contexts));
   T_DIMSE_Message msg;

@@ -53,6 +53,22 @@ const std::vector<NamedUid>& storage_sop_classes() {
       {UID_MultiframeTrueColorSecondaryCaptureImageStorage, "Multi-frame True Color Secondary Capture Image"},
       {UID_GrayscaleSoftcopyPresentationStateStorage, "Grayscale Softcopy Presentation State"},
       {UID_EncapsulatedPDFStorage, "Encapsulated PDF"},
+      // Waveforms: every waveform storage class DCMTK 3.6.7 names.
+      {UID_TwelveLeadECGWaveformStorage, "12-lead ECG Waveform"},
+      {UID_GeneralECGWaveformStorage, "General ECG Waveform"},
+      {UID_AmbulatoryECGWaveformStorage, "Ambulatory ECG Waveform"},
+      {UID_HemodynamicWaveformStorage, "Hemodynamic Waveform"},
+      {UID_CardiacElectrophysiologyWaveformStorage, "Cardiac Electrophysiology Waveform"},
+      {UID_BasicVoiceAudioWaveformStorage, "Basic Voice Audio Waveform"},
+      {UID_GeneralAudioWaveformStorage, "General Audio Waveform"},
+      {UID_ArterialPulseWaveformStorage, "Arterial Pulse Waveform"},
+      {UID_RespiratoryWaveformStorage, "Respiratory Waveform"},
+      {UID_MultichannelRespiratoryWaveformStorage, "Multi-channel Respiratory Waveform"},
+      {UID_RoutineScalpElectroencephalogramWaveformStorage, "Routine Scalp Electroencephalogram Waveform"},
+      {UID_ElectromyogramWaveformStorage, "Electromyogram Waveform"},
+      {UID_ElectrooculogramWaveformStorage, "Electrooculogram Waveform"},
+      {UID_SleepElectroencephalogramWaveformStorage, "Sleep Electroencephalogram Waveform"},
+      {UID_BodyPositionWaveformStorage, "Body Position Waveform"},
   };
   return classes;
 }
@@ -60,6 +76,11 @@ const std::vector<NamedUid>& storage_sop_classes() {
 bool is_accepted_storage_sop_class(std::string_view uid) {
   const auto& c = storage_sop_classes();
   return std::any_of(c.begin(), c.end(), [&](const NamedUid& n) { return uid == n.uid; });
+}
+
+bool is_waveform_sop_class(std::string_view uid) {
+  // PS3.4 B.5: the waveform storage classes all live under ...1.1.9.
+  return uid.rfind("1.2.840.10008.5.1.4.1.1.9.", 0) == 0;
 }
 
 const std::vector<NamedUid>& storage_transfer_syntaxes() {

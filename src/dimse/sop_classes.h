@@ -17,6 +17,9 @@ struct NamedUid {
 // Storage SOP classes accepted by the C-STORE SCP.
 const std::vector<NamedUid>& storage_sop_classes();
 bool is_accepted_storage_sop_class(std::string_view uid);
+// Waveform storage (ECG, hemodynamic, audio, ...): no pixel data, so a C-GET
+// SCU proposes them uncompressed only.
+bool is_waveform_sop_class(std::string_view uid);
 
 // Transfer syntaxes accepted for storage (as received, never transcoded), in
 // our order of preference when a context proposes several.

@@ -2,15 +2,14 @@
 
 #include <dcmtk/dcmdata/dcistrmb.h>
 #include <dcmtk/dcmdata/dcpixel.h>
-#include <dcmtk/dcmdata/dcrledrg.h>
 #include <dcmtk/dcmdata/dcxfer.h>
-#include <dcmtk/dcmjpeg/djdecode.h>
-#include <dcmtk/dcmjpls/djdecode.h>
 #include <dcmtk/oflog/oflog.h>
 
 #include <cstdint>
 #include <cstring>
 #include <mutex>
+
+#include "codecs/dcmtk_codecs.h"
 
 namespace medai::imaging {
 
@@ -20,9 +19,7 @@ void init_dcmtk() {
     // Every problem reaches the caller as a Status; DCMTK's console output
     // would break the one-JSON-object-per-line log.
     OFLog::configure(OFLogger::FATAL_LOG_LEVEL);
-    DJDecoderRegistration::registerCodecs();
-    DJLSDecoderRegistration::registerCodecs();
-    DcmRLEDecoderRegistration::registerCodecs();
+    codecs::register_dcmtk_decoders();
   });
 }
 
@@ -63,12 +60,11 @@ std::string get_string(DcmItem& item, const DcmTagKey& tag) {
 }
 
 Status decode_rescaled_frame(DcmDataset& ds, std::size_t index, int nx, int ny, float* out) {
-  const DcmXfer original(ds.getOriginalXfer());
-  if (original.isEncapsulated() &&
-      (ds.chooseRepresentation(EXS_LittleEndianExplicit, nullptr).bad() || !ds.canWriteXfer(EXS_LittleEndianExplicit)))
-    return make_error(ErrorCode::unsupported_transfer_syntax,
-                      std::string("pixel data in ") + original.getXferName() + " cannot be decompressed here",
-                      {{"index", index}, {"transfer_syntax", original.getXferID()}});
+  if (Status decoded = codecs::decompress_dataset(ds); !decoded.is_ok()) {
+    nlohmann::json detail = decoded.detail().is_object() ? decoded.detail() : nlohmann::json::object();
+    detail["index"] = index;
+    return make_error(decoded.code(), decoded.message(), std::move(detail));
+  }
   Uint16 allocated = 0, stored = 0, high = 0, representation = 0;
   ds.findAndGetUint16(DCM_BitsAllocated, allocated);
   if (ds.findAndGetUint16(DCM_BitsStored, stored).bad()) stored = allocated;

@@ -15,7 +15,8 @@
 
 namespace medai::imaging {
 
-// Registers DCMTK's decoders (JPEG, JPEG-LS, RLE) once and silences DCMTK's console log.
+// Registers the pixel decoders (codecs/dcmtk_codecs.h: JPEG, JPEG-LS, RLE, JPEG 2000) once and
+// silences DCMTK's console log.
 void init_dcmtk();
 
 // `header_only`: values longer than 4 KiB (the pixel data) stay on disk until used.
@@ -30,7 +31,7 @@ std::string get_string(DcmItem& item, const DcmTagKey& tag);
 // Decodes the (single) frame into `out` (nx*ny floats): stored values masked
 // to Bits Stored, sign-extended when Pixel Representation is 1, then
 // value * Rescale Slope + Rescale Intercept. Decompresses encapsulated pixel
-// data (unsupported_transfer_syntax when DCMTK cannot).
+// data (codecs::decompress_dataset's errors, with detail.index).
 Status decode_rescaled_frame(DcmDataset& ds, std::size_t index, int nx, int ny, float* out);
 
 }  // namespace medai::imaging

@@ -5,8 +5,8 @@
 // direction from Image Position/Orientation (Patient). Slices are ordered by
 // their position along the slice normal (never by Instance Number), and the
 // slice spacing is computed from the positions, not read from Spacing Between
-// Slices. Any transfer syntax DCMTK decodes here is accepted (JPEG baseline,
-// extended and lossless, JPEG-LS, RLE; not JPEG 2000).
+// Slices. Every transfer syntax we store is decoded here (JPEG baseline,
+// extended and lossless, JPEG-LS, RLE with DCMTK; JPEG 2000 with OpenJPEG).
 //
 // A series that is not one regular volume is refused with
 // ErrorCode::invalid_series and detail {"reason": <stable reason>, ...}:
@@ -23,8 +23,9 @@
 //   non_uniform_spacing a gap between neighbouring slices differs from the median gap by more than the
 //                       tolerance (a missing slice, or mixed reconstructions)
 //   too_large           more voxels than SeriesLoadOptions::max_voxels
-// Unreadable files give invalid_dicom, missing pixel data dicom_missing_attribute and undecodable
-// compressed pixel data unsupported_transfer_syntax (detail.index = the input's position in the list).
+// Unreadable files give invalid_dicom, missing pixel data dicom_missing_attribute, compressed pixel
+// data without a decoder unsupported_transfer_syntax and a corrupt JPEG 2000 codestream invalid_dicom
+// with detail.reason malformed_jpeg2000 (detail.index = the input's position in the list).
 // Messages and details never contain patient data. Memory: one decoded file at a time besides the volume.
 #include <cstddef>
 #include <filesystem>

@@ -161,5 +161,86 @@ TEST_F(QidoTest, MalformedParametersAreRefused) {
   EXPECT_TRUE(search(QidoLevel::study, {{"PatientID", "' OR 1=1 --"}}).empty());
 }
 
+TEST_F(QidoTest, OrderByKeywordsAndTagsAscendingAndDescending) {
+  EXPECT_EQ(study_uids(search(QidoLevel::study, {{"orderby", "PatientName"}})),
+            (std::vector<std::string>{"2.25.1.1", "2.25.1.3", "2.25.1.2"}));  // Doe, Smith, Wang
+  EXPECT_EQ(study_uids(search(QidoLevel::study, {{"orderby", "-PatientName"}})),
+            (std::vector<std::string>{"2.25.1.2", "2.25.1.3", "2.25.1.1"}));
+  EXPECT_EQ(study_uids(search(QidoLevel::study, {{"orderby", "-0010,0020"}})),
+            (std::vector<std::string>{"2.25.1.3", "2.25.1.2", "2.25.1.1"}));
+  EXPECT_EQ(study_uids(search(QidoLevel::study, {{"orderby", "+StudyDate"}})),
+            (std::vector<std::string>{"2.25.1.2", "2.25.1.1", "2.25.1.3"}));
+  EXPECT_EQ(study_uids(search(QidoLevel::study, {{"orderby", " 00080020"}})),  // '+' decoded as a space
+            (std::vector<std::string>{"2.25.1.2", "2.25.1.1", "2.25.1.3"}));
+}
+
+TEST_F(QidoTest, OrderBySeveralKeysThenTheDefaultOrderBreaksTies) {
+  auto series_uids = [](const json& r) {
+    std::vector<std::string> out;
+    for (const auto& x : r) out.push_back(x["0020000E"]["Value"][0]);
+    return out;
+  };
+  // Modality descending, then PatientName (a study attribute) ascending.
+  EXPECT_EQ(series_uids(search(QidoLevel::series, {{"orderby", "-Modality,PatientName"}})),
+            (std::vector<std::string>{"2.25.1.3.2", "2.25.1.2.1", "2.25.1.1.1", "2.25.1.3.1"}));
+  // Repeated parameters are the same as a list; the two CT series tie on
+  // SeriesNumber and come in the default order (study UID).
+  EXPECT_EQ(series_uids(search(QidoLevel::series, {{"orderby", "Modality"}, {"orderby", "-SeriesNumber"}})),
+            (std::vector<std::string>{"2.25.1.1.1", "2.25.1.3.1", "2.25.1.2.1", "2.25.1.3.2"}));
+  // Instances of all studies by InstanceNumber descending, then default order.
+  auto instances = search(QidoLevel::instance, {{"orderby", "-InstanceNumber"}, {"limit", "3"}});
+  ASSERT_EQ(instances.size(), 3u);
+  for (const auto& i : instances) EXPECT_EQ(i["00200013"]["Value"][0], 2);
+}
+
+TEST_F(QidoTest, OrderByIsStableWithLimitAndOffset) {
+  add("1.4", "Adams^Empty", "PID-4", "", "", "CT", 1);  // no study date
+  const std::multimap<std::string, std::string> by_date = {{"orderby", "StudyDate"}};
+  auto all = study_uids(search(QidoLevel::study, by_date));
+  EXPECT_EQ(all, (std::vector<std::string>{"2.25.1.2", "2.25.1.1", "2.25.1.3", "2.25.1.4"}));  // empty last
+  EXPECT_EQ(study_uids(search(QidoLevel::study, {{"orderby", "-StudyDate"}})),
+            (std::vector<std::string>{"2.25.1.3", "2.25.1.1", "2.25.1.2", "2.25.1.4"}));  // empty last again
+  std::vector<std::string> paged;
+  for (int offset = 0; offset < 4; ++offset) {
+    auto page = search(QidoLevel::study, {{"orderby", "StudyDate"}, {"limit", "1"}, {"offset", std::to_string(offset)}});
+    ASSERT_EQ(page.size(), 1u);
+    paged.push_back(page[0]["0020000D"]["Value"][0]);
+  }
+  EXPECT_EQ(paged, all);
+  auto page = study_uids(search(QidoLevel::study, {{"orderby", "-PatientName"}, {"limit", "2"}, {"offset", "1"}}));
+  EXPECT_EQ(page, (std::vector<std::string>{"2.25.1.3", "2.25.1.1"}));  // Wang | Smith, Doe | Adams
+}
+
+TEST_F(QidoTest, OrderByUnknownOrUnsupportedAttributeIsRefused) {
+  struct Case {
+    QidoLevel level;
+    const char* value;
+    const char* says;
+  };
+  for (const Case& c : {Case{QidoLevel::study, "NoSuchKeyword", "unknown attribute"},
+                        Case{QidoLevel::study, "PatientWeight", "not an indexed attribute"},
+                        Case{QidoLevel::study, "RetrieveURL", "not an indexed attribute"},
+                        Case{QidoLevel::study, "-SOPInstanceUID", "instance attribute"},
+                        Case{QidoLevel::series, "InstanceNumber", "instance attribute"},
+                        Case{QidoLevel::study, "-", "empty attribute"},
+                        Case{QidoLevel::study, "PatientName,Foo", "unknown attribute"},
+                        Case{QidoLevel::study, "a,b,c,d,e,f,g,h,i", "unknown attribute"}}) {
+    auto q = parse_qido(c.level, "", "", {{"orderby", c.value}});
+    ASSERT_FALSE(q) << c.value;
+    EXPECT_EQ(q.status().code(), ErrorCode::invalid_argument) << c.value;
+    EXPECT_NE(q.status().message().find(c.says), std::string::npos) << c.value << ": " << q.status().message();
+    EXPECT_EQ(q.status().detail()["parameter"], "orderby");
+  }
+  auto many = parse_qido(QidoLevel::instance, "", "",
+                         {{"orderby", "PatientName,PatientID,StudyDate,StudyTime,Modality,SeriesNumber,"
+                                      "InstanceNumber,Rows,Columns"}});
+  ASSERT_FALSE(many);
+  EXPECT_NE(many.status().message().find("at most 8"), std::string::npos);
+  // Not a warning any more: a supported parameter.
+  auto ok = parse_qido(QidoLevel::study, "", "", {{"orderby", "PatientName"}});
+  ASSERT_TRUE(ok);
+  EXPECT_TRUE(ok->ignored.empty());
+}
+
 }  // namespace
 }  // namespace medai::dicom

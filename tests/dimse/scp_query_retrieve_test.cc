@@ -198,5 +198,34 @@ TEST_F(DimseTest, GetOfCompressedInstance) {
       << meta->transfer_syntax_uid;
 }
 
+// A JPEG 2000 instance for a peer that takes only uncompressed syntaxes:
+// decoded with OpenJPEG, the pixels are exactly those of the uncompressed twin.
+TEST_F(DimseTest, GetOfJpeg2000InstanceIsDecompressedForAnUncompressedOnlyPeer) {
+  handler_->seed(kPydicomFiles / "MR_small_jp2klossless.dcm");
+  start_server();
+  auto out = dir_ / "getscu";
+  std::filesystem::create_directories(out);
+  auto r = run_command("getscu -aet TESTSCU -aec MEDAI -P -k QueryRetrieveLevel=PATIENT -k PatientID=4MR1 -od " +
+                       out.string() + " 127.0.0.1 " + port());
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  std::vector<std::filesystem::path> files;
+  for (const auto& e : std::filesystem::directory_iterator(out)) files.push_back(e.path());
+  ASSERT_EQ(files.size(), 1u) << r.output;
+  auto pixels = [](const std::filesystem::path& p) {
+    DcmFileFormat f;
+    EXPECT_TRUE(f.loadFile(p.c_str()).good());
+    DcmElement* e = nullptr;
+    Uint8* data = nullptr;
+    if (f.getDataset()->findAndGetElement(DCM_PixelData, e).bad() || e->getUint8Array(data).bad()) return std::string();
+    return std::string(reinterpret_cast<const char*>(data), e->getLength());
+  };
+  auto meta = dimse::read_instance_meta(files[0]);
+  EXPECT_TRUE(meta->transfer_syntax_uid == "1.2.840.10008.1.2.1" || meta->transfer_syntax_uid == "1.2.840.10008.1.2")
+      << meta->transfer_syntax_uid;
+  const std::string got = pixels(files[0]);
+  EXPECT_EQ(got.size(), 64u * 64u * 2u);
+  EXPECT_TRUE(got == pixels(kPydicomFiles / "MR_small.dcm"));
+}
+
 }  // namespace
 }  // namespace medai::testing

@@ -2,6 +2,9 @@
 // transfer syntax; each arrives as a Part 10 file with the negotiated
 // transfer syntax in its meta header and the dataset bytes exactly as sent.
 // Handler errors come back as the documented DIMSE failure statuses.
+#include <dcmtk/config/osconfig.h>
+#include <dcmtk/dcmdata/dcuid.h>
+
 #include <chrono>
 #include <cstdlib>
 #include <iostream>
@@ -9,6 +12,7 @@
 #include "dimse/dcmtk_support.h"
 #include "dimse/dimse_status.h"
 #include "dimse/scu.h"
+#include "dimse/sop_classes.h"
 #include "dimse_fixture.h"
 
 namespace medai::testing {
@@ -119,12 +123,44 @@ TEST_F(DimseTest, StoreFailuresMapToDocumentedStatuses) {
 
 TEST_F(DimseTest, UnacceptedSopClassIsNotNegotiated) {
   start_server();
-  // Waveform (12-lead ECG) is not in our storage list.
-  auto out = dimse::store(node(), {kPydicomFiles / "waveform_ecg.dcm", kPydicomFiles / "CT_small.dcm"});
+  // Raw Data Storage is not in our storage list: CT_small relabelled as one.
+  DcmFileFormat raw;
+  ASSERT_TRUE(raw.loadFile((kPydicomFiles / "CT_small.dcm").c_str()).good());
+  raw.getDataset()->putAndInsertString(DCM_SOPClassUID, UID_RawDataStorage);
+  raw.getDataset()->putAndInsertString(DCM_SOPInstanceUID, "2.25.777001");
+  const auto raw_path = dir_ / "raw.dcm";
+  ASSERT_TRUE(raw.saveFile(raw_path.c_str(), EXS_LittleEndianExplicit).good());
+  auto out = dimse::store(node(), {raw_path, kPydicomFiles / "CT_small.dcm"});
   ASSERT_TRUE(out.is_ok()) << out.status().to_string();
   EXPECT_EQ((*out)[0].status.code(), ErrorCode::unsupported_sop_class);
   EXPECT_TRUE((*out)[1].status.is_ok());
   EXPECT_EQ(handler_->received().size(), 1u);
+}
+
+// Waveform storage classes (12-lead ECG here: pydicom's waveform_ecg.dcm) are
+// accepted, from our SCU and from storescu, and arrive byte-identical.
+TEST_F(DimseTest, EcgWaveformIsStored) {
+  start_server();
+  const auto ecg = kPydicomFiles / "waveform_ecg.dcm";
+  auto out = dimse::store(node(), {ecg});
+  ASSERT_TRUE(out.is_ok()) << out.status().to_string();
+  ASSERT_EQ(out->size(), 1u);
+  EXPECT_TRUE((*out)[0].status.is_ok()) << (*out)[0].status.to_string();
+  auto r = run_command(storescu_command(ecg, "MEDAI", server_->port()));
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  auto received = handler_->received();
+  ASSERT_EQ(received.size(), 2u);
+  const auto reference = wire_reference({ecg}, dir_ / "ref");
+  for (const auto& rx : received) {
+    EXPECT_EQ(rx.request.sop_class_uid, "1.2.840.10008.5.1.4.1.1.9.1.1");
+    EXPECT_TRUE(dataset_bytes(rx.kept) ==
+                reference.at(rx.request.sop_instance_uid + "|" + rx.request.transfer_syntax_uid));
+  }
+  for (const char* uid : {"1.2.840.10008.5.1.4.1.1.9.1.2", "1.2.840.10008.5.1.4.1.1.9.1.3",
+                          "1.2.840.10008.5.1.4.1.1.9.2.1", "1.2.840.10008.5.1.4.1.1.9.3.1",
+                          "1.2.840.10008.5.1.4.1.1.9.4.1", "1.2.840.10008.5.1.4.1.1.9.4.2",
+                          "1.2.840.10008.5.1.4.1.1.9.5.1", "1.2.840.10008.5.1.4.1.1.9.6.1"})
+    EXPECT_TRUE(dimse::is_accepted_storage_sop_class(uid)) << uid;
 }
 
 // Debian's DCMTK leaves Nagle's algorithm on unless TCP_NODELAY=1 is in the

@@ -1,12 +1,18 @@
 // The loader on real conformance files (pydicom's test files): the same MR
-// image in five transfer syntaxes gives the same volume, JPEG 2000 is refused
-// with unsupported_transfer_syntax, and CT_small's HU match pydicom's own
+// image in six transfer syntaxes (incl. JPEG 2000 lossless, decoded with
+// OpenJPEG) gives the same volume, a corrupt JPEG 2000 slice is refused with
+// invalid_dicom naming the slice, and CT_small's HU match pydicom's own
 // modality LUT.
+#include <dcmtk/config/osconfig.h>
+#include <dcmtk/dcmdata/dcpixel.h>
+#include <dcmtk/dcmdata/dcpixseq.h>
+#include <dcmtk/dcmdata/dcpxitem.h>
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <cstdio>
 #include <memory>
+#include <vector>
 
 #include "imaging/series_fixture.h"
 #include "imaging/series_volume.h"
@@ -43,7 +49,7 @@ std::vector<std::filesystem::path> three_slices(const testing::TempDir& dir, con
 
 bool have_files() { return std::filesystem::exists(kFiles / "MR_small.dcm"); }
 
-TEST(RealFiles, OneImageInFiveTransferSyntaxesGivesOneVolume) {
+TEST(RealFiles, OneImageInSixTransferSyntaxesGivesOneVolume) {
   if (!have_files()) GTEST_SKIP() << "python3-pydicom test files not installed";
   testing::TempDir dir;
   auto reference = load_series_volume(three_slices(dir, "MR_small.dcm"));
@@ -55,19 +61,36 @@ TEST(RealFiles, OneImageInFiveTransferSyntaxesGivesOneVolume) {
   for (float v : reference->volume.data) lo = std::min(lo, v), hi = std::max(hi, v);
   EXPECT_LT(lo, hi);  // a real image, not zeros
   for (const char* name : {"MR_small_RLE.dcm", "MR_small_jpeg_ls_lossless.dcm", "MR_small_bigendian.dcm",
-                           "MR_small_implicit.dcm"}) {
+                           "MR_small_implicit.dcm", "MR_small_jp2klossless.dcm"}) {
     auto r = load_series_volume(three_slices(dir, name));
     ASSERT_TRUE(r.is_ok()) << name << ": " << r.status().to_string();
     EXPECT_EQ(r->volume.data, reference->volume.data) << name;
   }
 }
 
-TEST(RealFiles, Jpeg2000IsRefusedWithItsTransferSyntax) {
+TEST(RealFiles, CorruptJpeg2000SliceIsRefusedNamingTheSlice) {
   if (!have_files()) GTEST_SKIP() << "python3-pydicom test files not installed";
   testing::TempDir dir;
-  const Status s = load_series_volume(three_slices(dir, "MR_small_jp2klossless.dcm")).status();
-  EXPECT_EQ(s.code(), ErrorCode::unsupported_transfer_syntax) << s.to_string();
-  EXPECT_EQ(s.detail()["transfer_syntax"], "1.2.840.10008.1.2.4.90");
+  auto files = three_slices(dir, "MR_small_jp2klossless.dcm");
+  // Cut the middle slice's codestream in half (the fragment stays well-formed DICOM).
+  DcmFileFormat file;
+  ASSERT_TRUE(file.loadFile(files[1].c_str()).good());
+  DcmElement* e = nullptr;
+  ASSERT_TRUE(file.getDataset()->findAndGetElement(DCM_PixelData, e).good());
+  DcmPixelSequence* seq = nullptr;
+  ASSERT_TRUE(static_cast<DcmPixelData*>(e)->getEncapsulatedRepresentation(EXS_JPEG2000LosslessOnly, nullptr, seq).good());
+  DcmPixelItem* item = nullptr;
+  ASSERT_TRUE(seq->getItem(item, 1).good());
+  Uint8* data = nullptr;
+  ASSERT_TRUE(item->getUint8Array(data).good());
+  std::vector<Uint8> half(data, data + (item->getLength() / 4) * 2);
+  ASSERT_TRUE(item->putUint8Array(half.data(), static_cast<unsigned long>(half.size())).good());
+  ASSERT_TRUE(file.saveFile(files[1].c_str(), EXS_JPEG2000LosslessOnly).good());
+  const Status s = load_series_volume(files).status();
+  EXPECT_EQ(s.code(), ErrorCode::invalid_dicom) << s.to_string();
+  EXPECT_EQ(s.detail().value("reason", ""), "malformed_jpeg2000") << s.to_string();
+  EXPECT_EQ(s.detail().value("transfer_syntax", ""), "1.2.840.10008.1.2.4.90");
+  EXPECT_TRUE(s.detail().contains("index"));
 }
 
 TEST(RealFiles, CtSmallHuMatchPydicom) {

@@ -1,7 +1,8 @@
 // Every file shipped in pydicom's test_files folder (all transfer syntaxes,
 // RT, SR, SEG-like, malformed, DICOMDIRs, non-DICOM files) sent by STOW-RS,
 // one per request: each is either stored and served back byte-identical by
-// WADO-RS, or refused with the error code in this table. The server must
+// WADO-RS, or refused with the error code in this table. Frames and rendered
+// images of the JPEG 2000 files must decode. The server must
 // survive all of it. Run with duplicate_policy=keep_newest because several
 // pydicom files are the same instance in different transfer syntaxes.
 #include <gtest/gtest.h>
@@ -129,7 +130,7 @@ TEST(PydicomFilesTest, EveryFileIsStoredAndServedBackOrRefusedWithItsReason) {
     if (e.is_regular_file()) files.push_back(e.path());
   std::sort(files.begin(), files.end());
   ASSERT_GT(files.size(), 150u);
-  std::size_t stored = 0, refused = 0;
+  std::size_t stored = 0, refused = 0, jpeg2000_decoded = 0;
   for (const auto& path : files) {
     const std::string relative = std::filesystem::relative(path, kPydicomTestFiles).string();
     SCOPED_TRACE(relative);
@@ -158,12 +159,24 @@ TEST(PydicomFilesTest, EveryFileIsStoredAndServedBackOrRefusedWithItsReason) {
       auto meta_json = json::parse(meta->body, nullptr, false);
       ASSERT_FALSE(meta_json.is_discarded());
       EXPECT_EQ(meta_json[0]["00080018"]["Value"][0], keys.sop_instance_uid);
+      // JPEG 2000 files must decode (OpenJPEG): frames and rendered are 200,
+      // except the one whose codestream pydicom corrupted on purpose (400).
+      const bool jpeg2000 = keys.transfer_syntax_uid == "1.2.840.10008.1.2.4.90" ||
+                            keys.transfer_syntax_uid == "1.2.840.10008.1.2.4.91";
+      const bool corrupt_jpeg2000 = relative == "JPEG2000-embedded-sequence-delimiter.dcm";
       for (const std::string suffix : {"/frames/1", "/rendered"}) {
         auto r2 = server.get(server.a, base + suffix, suffix == "/rendered" ? "image/png" : "");
         ASSERT_TRUE(r2) << suffix << ": the server must answer";
-        EXPECT_TRUE(r2->status == 200 || (r2->status >= 400 && r2->status < 500) || r2->status == 501)
-            << suffix << " " << r2->status << " " << r2->body.substr(0, 200);
+        if (corrupt_jpeg2000) {
+          EXPECT_EQ(r2->status, 400) << suffix << " " << r2->body.substr(0, 200);
+          EXPECT_NE(r2->body.find("malformed_jpeg2000"), std::string::npos) << r2->body.substr(0, 300);
+        } else if (jpeg2000)
+          EXPECT_EQ(r2->status, 200) << suffix << " " << r2->body.substr(0, 200);
+        else
+          EXPECT_TRUE(r2->status == 200 || (r2->status >= 400 && r2->status < 500) || r2->status == 501)
+              << suffix << " " << r2->status << " " << r2->body.substr(0, 200);
       }
+      jpeg2000_decoded += jpeg2000 && !corrupt_jpeg2000;
       ++stored;
     } else {
       ASSERT_EQ(r->status, 409) << r->body;
@@ -179,6 +192,7 @@ TEST(PydicomFilesTest, EveryFileIsStoredAndServedBackOrRefusedWithItsReason) {
   EXPECT_EQ(health->status, 200);
   EXPECT_GT(stored, 100u);
   EXPECT_GT(refused, 20u);
+  EXPECT_EQ(jpeg2000_decoded, 6u);  // pydicom's seven J2K files but the corrupt one
 }
 
 }  // namespace

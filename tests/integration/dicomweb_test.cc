@@ -148,6 +148,31 @@ TEST_F(DicomWebTest, QidoMatchingPagingAndIncludefield) {
   EXPECT_EQ(json::parse(bad->body)["error"], "invalid_argument");
 }
 
+TEST_F(DicomWebTest, QidoOrderBy) {
+  auto asc = s().qido(s().a, "/dicom-web/studies/2.25.100/series?orderby=SeriesNumber");
+  auto desc = s().qido(s().a, "/dicom-web/studies/2.25.100/series?orderby=%2DSeriesNumber");  // "-" percent-encoded
+  ASSERT_GE(asc.size(), 2u);
+  ASSERT_EQ(desc.size(), asc.size());
+  for (std::size_t i = 0; i + 1 < desc.size(); ++i)
+    EXPECT_GE(desc[i]["00200011"]["Value"][0].get<int>(), desc[i + 1]["00200011"]["Value"][0].get<int>());
+  EXPECT_EQ(desc.front()["0020000E"], asc.back()["0020000E"]);
+  auto paged = s().qido(s().a, "/dicom-web/studies/2.25.100/series?orderby=-SeriesNumber&limit=1&offset=1");
+  ASSERT_EQ(paged.size(), 1u);
+  EXPECT_EQ(paged[0]["0020000E"], desc[1]["0020000E"]);
+  auto ok = s().get(s().a, "/dicom-web/studies?orderby=-PatientName,StudyDate");
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(ok->status, 200);
+  EXPECT_EQ(ok->header("Warning"), "") << "orderby is supported, not ignored";
+  for (const char* bad_key : {"NoSuchKeyword", "PatientWeight", "SOPInstanceUID"}) {
+    auto bad = s().get(s().a, std::string("/dicom-web/studies?orderby=") + bad_key);
+    ASSERT_TRUE(bad);
+    EXPECT_EQ(bad->status, 400) << bad_key;
+    auto body = json::parse(bad->body);
+    EXPECT_EQ(body["error"], "invalid_argument");
+    EXPECT_NE(body["message"].get<std::string>().find("orderby"), std::string::npos) << body.dump();
+  }
+}
+
 TEST_F(DicomWebTest, ChineseJapaneseAndKoreanNamesComeOutAsUtf8) {
   std::vector<std::string> files;
   for (const char* f : {"chrX1.dcm", "chrX2.dcm", "chrH31.dcm", "chrI2.dcm"})
@@ -226,17 +251,84 @@ TEST_F(DicomWebTest, WadoTranscodesOnRequestAnd406WhenImpossible) {
   EXPECT_EQ(decoded->keys().transfer_syntax_uid, "1.2.840.10008.1.2.1");
   EXPECT_EQ(decoded->keys().sop_instance_uid, keys.sop_instance_uid);
 
+  // JPEG 2000 (lossy) is decoded with OpenJPEG for an uncompressed request.
   auto j2k = file_bytes(kPydicomTestFiles / "JPEG2000.dcm");
   auto j2k_parsed = dicom::parse_dicom(j2k);
   ASSERT_TRUE(j2k_parsed);
   ASSERT_EQ(s().stow(s().b, {j2k})->status, 200);
   const auto& k = j2k_parsed->keys();
-  auto refused = s().get(s().b, "/dicom-web/studies/" + k.study_uid + "/series/" + k.series_uid + "/instances/" +
-                                    k.sop_instance_uid,
-                         "multipart/related; type=\"application/dicom\"; transfer-syntax=1.2.840.10008.1.2.1");
+  auto j2k_url = "/dicom-web/studies/" + k.study_uid + "/series/" + k.series_uid + "/instances/" + k.sop_instance_uid;
+  auto decoded_j2k = s().get(s().b, j2k_url,
+                             "multipart/related; type=\"application/dicom\"; transfer-syntax=1.2.840.10008.1.2.1");
+  ASSERT_TRUE(decoded_j2k);
+  ASSERT_EQ(decoded_j2k->status, 200) << decoded_j2k->body.substr(0, 300);
+  auto j2k_parts = multipart_bodies(*decoded_j2k);
+  ASSERT_EQ(j2k_parts.size(), 1u);
+  auto native = dicom::parse_dicom(j2k_parts[0]);
+  ASSERT_TRUE(native) << native.status().to_string();
+  EXPECT_EQ(native->keys().transfer_syntax_uid, "1.2.840.10008.1.2.1");
+  auto px = dicom::extract_frames(*native, {1});
+  ASSERT_TRUE(px) << px.status().to_string();
+  ASSERT_EQ(px->front().size(), 1024u * 256u * 2u);
+  double sum = 0;
+  for (std::size_t i = 0; i < px->front().size(); i += 2)
+    sum += static_cast<std::int16_t>(static_cast<std::uint8_t>(px->front()[i]) |
+                                     (static_cast<std::uint8_t>(px->front()[i + 1]) << 8));
+  EXPECT_NEAR(sum / (1024 * 256), 13.458160, 0.01) << "mean of pydicom's decoded array";
+
+  // No encoders: compressing on request is refused.
+  auto refused = s().get(s().b, url, "multipart/related; type=\"application/dicom\"; transfer-syntax=1.2.840.10008.1.2.4.90");
   ASSERT_TRUE(refused);
   EXPECT_EQ(refused->status, 406);
   EXPECT_EQ(json::parse(refused->body)["error"], "not_acceptable");
+}
+
+// JPEG 2000 lossless: WADO-RS frames give exactly the uncompressed twin's
+// pixels; rendered and thumbnail work; the same for a YBR_RCT colour image.
+TEST_F(DicomWebTest, Jpeg2000FramesRenderedAndThumbnail) {
+  auto bytes = file_bytes(kPydicomTestFiles / "MR_small_jp2klossless.dcm");
+  auto k = dicom::parse_dicom(bytes)->keys();
+  auto stored = s().stow(s().a, {bytes});
+  ASSERT_TRUE(stored);
+  ASSERT_EQ(stored->status, 200) << stored->body;
+  const std::string base = "/dicom-web/studies/" + k.study_uid + "/series/" + k.series_uid + "/instances/" +
+                           k.sop_instance_uid;
+  auto r = s().get(s().a, base + "/frames/1");
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  auto frames = multipart_bodies(*r);
+  ASSERT_EQ(frames.size(), 1u);
+  auto uncompressed = dicom::parse_dicom(file_bytes(kPydicomTestFiles / "MR_small.dcm"));
+  ASSERT_TRUE(uncompressed);
+  auto expected = dicom::extract_frames(*uncompressed, {1});
+  ASSERT_TRUE(expected);
+  EXPECT_TRUE(expected->front() == frames[0]) << "lossless J2K must give the uncompressed pixels exactly";
+  auto png = s().get(s().a, base + "/rendered", "image/png");
+  ASSERT_TRUE(png);
+  ASSERT_EQ(png->status, 200) << png->body;
+  EXPECT_EQ(png->body.substr(1, 3), "PNG");
+  auto thumb = s().get(s().a, "/dicom-web/studies/" + k.study_uid + "/thumbnail");
+  ASSERT_TRUE(thumb);
+  EXPECT_EQ(thumb->status, 200);
+
+  auto colour = file_bytes(kPydicomTestFiles / "GDCMJ2K_TextGBR.dcm");
+  auto ck = dicom::parse_dicom(colour)->keys();
+  ASSERT_EQ(s().stow(s().a, {colour})->status, 200);
+  const std::string cbase = "/dicom-web/studies/" + ck.study_uid + "/series/" + ck.series_uid + "/instances/" +
+                            ck.sop_instance_uid;
+  auto cf = s().get(s().a, cbase + "/frames/1");
+  ASSERT_TRUE(cf);
+  ASSERT_EQ(cf->status, 200) << cf->body;
+  auto cframes = multipart_bodies(*cf);
+  ASSERT_EQ(cframes.size(), 1u);
+  ASSERT_EQ(cframes[0].size(), 400u * 400u * 3u);
+  const std::size_t red = (46 * 400 + 140) * 3;  // pydicom's reference: (255, 0, 0)
+  EXPECT_EQ(static_cast<std::uint8_t>(cframes[0][red]), 255);
+  EXPECT_EQ(static_cast<std::uint8_t>(cframes[0][red + 1]), 0);
+  EXPECT_EQ(static_cast<std::uint8_t>(cframes[0][red + 2]), 0);
+  auto cjpeg = s().get(s().a, cbase + "/rendered", "image/jpeg");
+  ASSERT_TRUE(cjpeg);
+  EXPECT_EQ(cjpeg->status, 200);
 }
 
 TEST_F(DicomWebTest, MetadataFramesBulkDataRendered) {

@@ -113,9 +113,7 @@ const std::map<std::string, std::string>& expected_outcomes() {
       {"test1.json", kNotSent},
       {"test_PN.json", kNotSent},
       {"zipMR.gz", kNotSent},
-      // 12-lead ECG Waveform Storage is not among the SOP classes our SCP
-      // accepts (STOW-RS stores it): the association is rejected.
-      {"waveform_ecg.dcm", kRejected},
+      {"waveform_ecg.dcm", kStored},  // 12-lead ECG Waveform Storage
   };
   return table;
 }

@@ -205,7 +205,8 @@ void register_dicomweb_pixel_routes(Router& router, AppContext& ctx) {
   get("/dicom-web/studies/{study}/series/{series}/instances/{instance}/frames/{frames}", "retrieveFrames",
       "Retrieve frames (WADO-RS)",
       "Frames (comma-separated 1-based numbers) as multipart/related; type=\"application/octet-stream\", "
-      "uncompressed little endian: JPEG, JPEG-LS and RLE are decompressed; JPEG 2000 is not supported (415).",
+      "uncompressed little endian: JPEG, JPEG-LS, RLE and JPEG 2000 are decompressed (a corrupt codestream "
+      "gives 400 invalid_dicom).",
       [&ctx](Request& req) { return frames(ctx, req); });
   get("/dicom-web/studies/{study}/series/{series}/instances/{instance}/bulkdata/{tag}", "retrieveBulkData",
       "Retrieve bulk data (WADO-RS)",

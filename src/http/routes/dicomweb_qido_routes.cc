@@ -30,6 +30,10 @@ Response search(AppContext& ctx, Request& req, dicom::QidoLevel level, const std
 std::vector<json> qido_parameters() {
   auto params = paging_parameters();
   params.push_back(query_parameter("includefield", "attribute keywords or tags to add, comma separated, or 'all'"));
+  params.push_back(query_parameter("orderby",
+                                   "sort keys before the default order: indexed attribute keywords or tags, comma "
+                                   "separated or repeated, '-' prefix for descending (e.g. -StudyDate,PatientName); "
+                                   "unknown or not indexed attributes give 400"));
   params.push_back(query_parameter("fuzzymatching", "true: person names match by word prefix, case-insensitive",
                                    "boolean"));
   params.push_back(query_parameter("{attributeID}",
@@ -46,7 +50,8 @@ RouteSpec qido_spec(std::string pattern, std::string operation_id, std::string s
           .description = "QIDO-RS search for " + what +
                          " visible to the caller (own institution; platform administrators: all). "
                          "Returns application/dicom+json; names are UTF-8 whatever the stored Specific "
-                         "Character Set. Sorted and stable for paging (limit default 1000, max 10000).",
+                         "Character Set. Sorted (orderby, then the default order) and stable for paging (limit default "
+                         "1000, max 10000).",
           .tags = {"dicomweb"},
           .parameters = qido_parameters(),
           .responses = {dicom_json_doc(200, "matches (possibly empty)"), error_doc(400, "malformed parameter")}};

@@ -23,13 +23,14 @@ namespace {
 using dicom::InstanceSelector;
 using dicom::StoredInstance;
 
-// Transfer syntaxes DCMTK can decode here (into which we can also re-encode
-// the uncompressed ones).
+// Transfer syntaxes we can decode here (codecs/dcmtk_codecs.h: DCMTK's
+// decoders and JPEG 2000 on OpenJPEG) and so re-encode uncompressed.
 const std::set<std::string>& decodable_syntaxes() {
   static const std::set<std::string> s = {
       "1.2.840.10008.1.2",      "1.2.840.10008.1.2.1",    "1.2.840.10008.1.2.1.99", "1.2.840.10008.1.2.2",
       "1.2.840.10008.1.2.4.50", "1.2.840.10008.1.2.4.51", "1.2.840.10008.1.2.4.57", "1.2.840.10008.1.2.4.70",
-      "1.2.840.10008.1.2.4.80", "1.2.840.10008.1.2.4.81", "1.2.840.10008.1.2.5"};
+      "1.2.840.10008.1.2.4.80", "1.2.840.10008.1.2.4.81", "1.2.840.10008.1.2.4.90", "1.2.840.10008.1.2.4.91",
+      "1.2.840.10008.1.2.5"};
   return s;
 }
 const std::set<std::string>& producible_syntaxes() {
