@@ -158,11 +158,18 @@ void add_data_commands(CLI::App& app) {
   list->callback([server] {
     ApiClient client(server->server, server->token);
     json out = must(client.call("GET", "/api/v1/datasets?limit=1000"));
-    for (const auto& d : out["items"])
+    for (const auto& d : out["items"]) {
       std::cout << std::left << std::setw(30) << d["id"].get<std::string>() << std::setw(26)
                 << d["name"].get<std::string>() << std::setw(9) << d["kind"].get<std::string>() << "v"
-                << std::setw(4) << d["latest_version"].get<std::int64_t>() << d["visibility"].get<std::string>()
-                << "\n";
+                << std::setw(4) << d["latest_version"].get<std::int64_t>() << std::setw(13)
+                << d["visibility"].get<std::string>();
+      if (d.contains("latest")) {
+        const json& sp = d["latest"]["splits"];
+        std::cout << d["latest"]["items"] << " items (train " << sp["train"] << ", validation " << sp["validation"]
+                  << ", test " << sp["test"] << ")";
+      }
+      std::cout << "\n";
+    }
   });
 
   auto id = std::make_shared<std::string>();
