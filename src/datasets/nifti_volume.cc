@@ -67,9 +67,11 @@ Result<NiftiWritten> write(NimPtr nim, void* data, const fs::path& path, std::st
   nim->data = data;
   std::error_code ec;
   fs::remove(path, ec);
-  nifti_image_write(nim.get());  // reports failures only on stderr: the file is checked below
+  nifti_image_write(nim.get());  // reports failures only on stderr: the file is read back below
   const auto size = fs::file_size(path, ec);
-  if (ec || size < 348) return make_error(ErrorCode::io_error, "writing a NIfTI file failed");
+  NimPtr back(nifti_image_read(name.c_str(), 0));  // the header (gzip-decompressed), not the data
+  if (ec || !back || back->nvox != nim->nvox || back->datatype != nim->datatype)
+    return make_error(ErrorCode::io_error, "writing a NIfTI file failed");
   return NiftiWritten{std::move(datatype), static_cast<std::int64_t>(size)};
 }
 

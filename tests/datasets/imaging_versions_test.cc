@@ -73,9 +73,9 @@ class ImagingVersionsTest : public access::AccessFixture {
   std::map<std::string, std::string> splits_of(const std::string& id, std::int64_t version) {
     std::map<std::string, std::string> out;
     auto tx = catalog_->begin(storage::TxMode::read_only).value();
-    for (const auto& r : tx->query("SELECT split, ref FROM dataset_items WHERE dataset_id = $1 AND version = $2",
-                                   {id, version})
-                             .value())
+    const auto rows =
+        tx->query("SELECT split, ref FROM dataset_items WHERE dataset_id = $1 AND version = $2", {id, version}).value();
+    for (const auto& r : rows)
       out[json::parse(r.get_text("ref"))["series_uid"].get<std::string>()] = r.get_text("split");
     return out;
   }
