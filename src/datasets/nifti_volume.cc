@@ -67,7 +67,11 @@ Result<NiftiWritten> write(NimPtr nim, void* data, const fs::path& path, std::st
   nim->data = data;
   std::error_code ec;
   fs::remove(path, ec);
-  nifti_image_write(nim.get());  // reports failures only on stderr: the file is read back below
+  // "wb1": gzip level 1. CT voxels compress about as well at level 1 as at
+  // the default 6, several times faster. Failures are reported only on
+  // stderr: the file is read back below.
+  znzFile left_open = nifti_image_write_hdr_img2(nim.get(), 1, "wb1", nullptr, nullptr);
+  if (left_open != nullptr) znzclose(left_open);
   const auto size = fs::file_size(path, ec);
   NimPtr back(nifti_image_read(name.c_str(), 0));  // the header (gzip-decompressed), not the data
   if (ec || !back || back->nvox != nim->nvox || back->datatype != nim->datatype)
