@@ -14,6 +14,8 @@ PACKAGES=(
   libarchive-dev zlib1g-dev libcurl4-openssl-dev libvalijson-dev
   # DICOM
   libdcmtk-dev dcmtk dicom3tools libopenjp2-7-dev
+  # NIfTI export of imaging datasets (nifticlib), and nibabel as the independent reader in its tests
+  libnifti2-dev python3-nibabel
   # runtimes and training
   libtorch-dev libopenblas0-pthread libgloo-dev libxgboost-dev libopencv-dev
   # scale-out catalog

@@ -103,6 +103,16 @@ std::string first_string(const json& item, const char* tag) {
   return v.is_string() ? v.get<std::string>() : std::string();
 }
 
+// The study of a Retrieve URL ".../studies/{study}/series/...": the UID the
+// server stored the instance under; "" when the URL has another form.
+std::string study_of_url(const std::string& url) {
+  const auto at = url.find("/studies/");
+  if (at == std::string::npos) return {};
+  const auto start = at + 9;
+  const auto end = url.find('/', start);
+  return url.substr(start, end == std::string::npos ? std::string::npos : end - start);
+}
+
 }  // namespace
 
 std::vector<fs::path> collect_files(const fs::path& path) {
@@ -125,7 +135,7 @@ Result<std::vector<StowFileResult>> stow_files(const StowOptions& o, const std::
     std::map<std::string, std::size_t> by_uid;  // SOP Instance UID → result index
     for (std::size_t i = start; i < end; ++i) {
       std::string bytes = read_all(files[i]);
-      StowFileResult r{files[i], meta_sop_instance_uid(bytes), false, ""};
+      StowFileResult r{files[i], meta_sop_instance_uid(bytes), false, "", ""};
       if (!r.sop_instance_uid.empty()) by_uid[r.sop_instance_uid] = results.size();
       results.push_back(r);
       body += "--" + boundary + "\r\nContent-Type: application/dicom\r\n\r\n";
@@ -145,8 +155,10 @@ Result<std::vector<StowFileResult>> stow_files(const StowOptions& o, const std::
       } else if (doc.is_object()) {
         if (doc.contains("00081199") && doc["00081199"].contains("Value"))
           for (const auto& item : doc["00081199"]["Value"])
-            if (auto it = by_uid.find(first_string(item, "00081155")); it != by_uid.end())
+            if (auto it = by_uid.find(first_string(item, "00081155")); it != by_uid.end()) {
               results[it->second].stored = true;
+              results[it->second].study_uid = study_of_url(first_string(item, "00081190"));
+            }
         if (doc.contains("00081198") && doc["00081198"].contains("Value"))
           for (const auto& item : doc["00081198"]["Value"]) {
             auto it = by_uid.find(first_string(item, "00081155"));
@@ -167,7 +179,7 @@ Result<std::vector<StowFileResult>> stow_files(const StowOptions& o, const std::
       }
     }
     if (!whole_failure.empty()) {
-      for (std::size_t i = end; i < files.size(); ++i) results.push_back({files[i], "", false, "not sent: " + whole_failure});
+      for (std::size_t i = end; i < files.size(); ++i) results.push_back({files[i], "", false, "not sent: " + whole_failure, ""});
       break;
     }
   }

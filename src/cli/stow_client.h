@@ -23,6 +23,7 @@ struct StowFileResult {
   std::string sop_instance_uid;
   bool stored = false;
   std::string reason;  // failure reason (code and meaning) when not stored
+  std::string study_uid;  // stored: the study the server filed it under (from its Retrieve URL)
 };
 
 // Sends every file; a request that fails as a whole (unreachable, 401, 413)

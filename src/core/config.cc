@@ -130,6 +130,8 @@ Result<Config> from_json(const json& j) {
     c.dicom.duplicate_policy = d.at("duplicate_policy");
     c.dicom.deidentify_institutions = d.at("deidentify_institutions");
     c.apps.max_package_bytes = j.at("apps").at("max_package_bytes");
+    c.datasets.import_root = j.at("datasets").at("import_root");
+    c.datasets.max_import_files = j.at("datasets").at("max_import_files");
     const auto& r = j.at("runtime");
     c.runtime.max_resident_bytes = r.at("max_resident_bytes");
     c.runtime.threads = r.at("threads");
@@ -183,6 +185,7 @@ Result<Config> from_json(const json& j) {
   if (c.dicom.duplicate_policy != "reject" && c.dicom.duplicate_policy != "keep_newest")
     problems.push_back("dicom.duplicate_policy must be reject or keep_newest");
   if (c.apps.max_package_bytes < 1024) problems.push_back("apps.max_package_bytes must be >= 1024");
+  if (c.datasets.max_import_files < 1) problems.push_back("datasets.max_import_files must be >= 1");
   if (c.runtime.max_resident_bytes < (1 << 20)) problems.push_back("runtime.max_resident_bytes must be >= 1 MiB");
   if (c.runtime.threads < 0 || c.runtime.threads > 1024) problems.push_back("runtime.threads must be 0..1024");
   if (c.runtime.interop_threads < 0 || c.runtime.interop_threads > 1024)
@@ -246,6 +249,7 @@ nlohmann::json config_to_json(const Config& c) {
                 {"duplicate_policy", c.dicom.duplicate_policy},
                 {"deidentify_institutions", c.dicom.deidentify_institutions}}},
               {"apps", {{"max_package_bytes", c.apps.max_package_bytes}}},
+              {"datasets", {{"import_root", c.datasets.import_root}, {"max_import_files", c.datasets.max_import_files}}},
               {"web", {{"root", c.web.root}}},
               {"runtime",
                {{"max_resident_bytes", c.runtime.max_resident_bytes},

@@ -65,6 +65,14 @@ struct AppsConfig {
   std::int64_t max_package_bytes = std::int64_t(2) << 30;  // largest .medai upload (413 above)
 };
 
+// Datasets (see docs/datasets.md).
+struct DatasetsConfig {
+  // Server-side import folder: POST /api/v1/datasets with source.folder
+  // ingests a folder below this one. Empty (the default): off.
+  std::string import_root;
+  std::int64_t max_import_files = 200000;  // files one folder import may hold
+};
+
 // Model runtimes and the in-memory model repository.
 struct RuntimeConfig {
   std::int64_t max_resident_bytes = 4LL << 30;  // LRU budget of loaded models
@@ -105,6 +113,7 @@ struct Config {
   AuthConfig auth;
   DicomConfig dicom;
   AppsConfig apps;
+  DatasetsConfig datasets;
   RuntimeConfig runtime;
   JobsConfig jobs;
   WebConfig web;

@@ -21,6 +21,11 @@ struct Dataset {
   std::string created_by;
   std::int64_t created_at = 0;
   std::int64_t latest_version = 0;
+  // The latest version at a glance (what list pages show without fetching
+  // every version): its state, item count and items per split.
+  std::string latest_state;
+  std::int64_t latest_items = 0;
+  std::int64_t latest_train = 0, latest_validation = 0, latest_test = 0;
 };
 
 struct DatasetVersion {

@@ -5,6 +5,7 @@
 #include "core/crypto.h"
 #include "core/ids.h"
 #include "datasets/imaging_export.h"
+#include "datasets/nifti_export.h"
 #include "datasets/imaging_selection.h"
 
 namespace medai::datasets {
@@ -48,6 +49,15 @@ Dataset row_to_dataset(const Row& r) {
   d.created_by = r.get_text("created_by");
   d.created_at = r.get_int("created_at");
   d.latest_version = r.get_int("latest_version");
+  d.latest_state = r.get_text("latest_state");
+  d.latest_items = r.get_int("latest_items");
+  const auto stats = json::parse(r.get_text("latest_stats"), nullptr, false);
+  if (stats.is_object() && stats.contains("splits") && stats["splits"].is_object()) {
+    const json& s = stats["splits"];
+    d.latest_train = s.value("train", std::int64_t{0});
+    d.latest_validation = s.value("validation", std::int64_t{0});
+    d.latest_test = s.value("test", std::int64_t{0});
+  }
   return d;
 }
 
@@ -70,9 +80,12 @@ DatasetVersion row_to_version(const Row& r) {
 
 // Live datasets the caller may read: own institution (all for platform
 // admins) or public ones.
+// The latest version's state, item count and statistics come along (one row
+// per dataset, so a list page needs no query per dataset).
 constexpr const char* kVisibleDatasets =
-    "SELECT d.*, (SELECT MAX(version) FROM dataset_versions v WHERE v.dataset_id = d.id) AS latest_version "
-    "FROM datasets d WHERE d.deleted_at IS NULL AND ($1 = '' OR d.institution_id = $1 OR d.visibility = 'public')";
+    "SELECT d.*, lv.version AS latest_version, lv.state AS latest_state, lv.item_count AS latest_items, "
+    "lv.stats_json AS latest_stats FROM datasets d JOIN dataset_versions lv ON lv.dataset_id = d.id AND "
+    "lv.version = (SELECT MAX(version) FROM dataset_versions v WHERE v.dataset_id = d.id) WHERE d.deleted_at IS NULL AND ($1 = '' OR d.institution_id = $1 OR d.visibility = 'public')";
 
 Status validate_new(const NewDataset& in) {
   MEDAI_RETURN_IF_ERROR(access::Directory::validate_handle("name", in.name));
@@ -102,7 +115,13 @@ json to_json(const Dataset& d) {
           {"description", d.description}, {"kind", d.kind},           {"visibility", d.visibility},
           {"data_use", d.data_use}, {"licence", d.licence},           {"source", d.source},
           {"created_by", d.created_by}, {"created_at", iso8601_utc(d.created_at)},
-          {"latest_version", d.latest_version}};
+          {"latest_version", d.latest_version},
+          {"latest", {{"version", d.latest_version},
+                      {"state", d.latest_state},
+                      {"items", d.latest_items},
+                      {"splits", {{"train", d.latest_train},
+                                  {"validation", d.latest_validation},
+                                  {"test", d.latest_test}}}}}};
 }
 
 json to_json(const DatasetVersion& v) {
@@ -200,7 +219,9 @@ Result<Dataset> DatasetStore::create_tabular(const Principal& actor, const NewDa
   Dataset ds;
   MEDAI_RETURN_IF_ERROR(storage::with_transaction(catalog_, TxMode::read_write, [&](Transaction& tx) -> Status {
     MEDAI_ASSIGN_OR_RETURN(ds, insert_dataset(tx, actor, in, "tabular"));
-    return insert_version(tx, actor, ds, 1, rows_of(content), blob).status();
+    MEDAI_RETURN_IF_ERROR(insert_version(tx, actor, ds, 1, rows_of(content), blob).status());
+    MEDAI_ASSIGN_OR_RETURN(ds, load_visible(tx, actor, ds.id));  // with its latest version's counts
+    return Status::ok();
   }));
   return ds;
 }
@@ -218,7 +239,9 @@ Result<Dataset> DatasetStore::create_imaging(const Principal& actor, const NewDa
   Dataset ds;
   MEDAI_RETURN_IF_ERROR(storage::with_transaction(catalog_, TxMode::read_write, [&](Transaction& tx) -> Status {
     MEDAI_ASSIGN_OR_RETURN(ds, insert_dataset(tx, actor, in, "imaging"));
-    return insert_version(tx, actor, ds, 1, rows_of(content), blob).status();
+    MEDAI_RETURN_IF_ERROR(insert_version(tx, actor, ds, 1, rows_of(content), blob).status());
+    MEDAI_ASSIGN_OR_RETURN(ds, load_visible(tx, actor, ds.id));  // with its latest version's counts
+    return Status::ok();
   }));
   return ds;
 }
@@ -234,6 +257,65 @@ Result<DatasetVersion> DatasetStore::add_tabular_version(const Principal& actor,
     MEDAI_RETURN_IF_ERROR(require_writer(actor, ds.institution_id));
     if (ds.kind != "tabular") return make_error(ErrorCode::conflict, "not a tabular dataset");
     MEDAI_ASSIGN_OR_RETURN(out, insert_version(tx, actor, ds, ds.latest_version + 1, rows_of(content), blob));
+    return Status::ok();
+  }));
+  return out;
+}
+
+Result<DatasetVersion> DatasetStore::add_imaging_version(const Principal& actor, const std::string& dataset_id,
+                                                         const ImagingVersionSpec& request) {
+  Dataset ds;
+  PreviousImagingVersion previous;
+  ImagingSpec spec;
+  MEDAI_RETURN_IF_ERROR(storage::with_transaction(catalog_, TxMode::read_only, [&](Transaction& tx) -> Status {
+    MEDAI_ASSIGN_OR_RETURN(ds, load_visible(tx, actor, dataset_id));
+    MEDAI_RETURN_IF_ERROR(require_writer(actor, ds.institution_id));
+    if (ds.kind != "imaging") return make_error(ErrorCode::conflict, "not an imaging dataset");
+    MEDAI_ASSIGN_OR_RETURN(DatasetVersion latest, load_version(tx, ds.id, ds.latest_version));
+    previous.version = latest.version;
+    previous.label_table = latest.schema.value("label_source", "") == "label_table";
+    if (request.selection) {
+      spec.selection = *request.selection;
+    } else if (latest.schema.contains("selection")) {
+      MEDAI_ASSIGN_OR_RETURN(spec.selection, imaging_selection_from_json(latest.schema["selection"]));
+    } else {
+      return make_error(ErrorCode::invalid_argument,
+                        "the latest version has no stored selection (made before selections were kept): give one",
+                        {{"field", "selection"}});
+    }
+    spec.labels = request.labels;
+    spec.require_annotations = request.require_annotations.value_or(latest.schema.value("require_annotations", false));
+    if (request.split) {
+      spec.split = *request.split;
+    } else {
+      const json& sp = latest.split;
+      spec.split = {.train = sp.value("train", 0.7), .validation = sp.value("validation", 0.15),
+                    .test = sp.value("test", 0.15), .seed = sp.value("seed", std::uint64_t{1})};
+    }
+    MEDAI_ASSIGN_OR_RETURN(auto rows, tx.query("SELECT group_key, split, label, ref FROM dataset_items "
+                                               "WHERE dataset_id = $1 AND version = $2 ORDER BY item_index",
+                                               {ds.id, latest.version}));
+    for (const auto& r : rows) {
+      MEDAI_ASSIGN_OR_RETURN(Split split, split_from_name(r.get_text("split")));
+      const json ref = json::parse(r.get_text("ref"), nullptr, false);
+      const std::string series_uid = ref.is_object() ? ref.value("series_uid", "") : "";
+      const std::string group = r.get_text("group_key");
+      previous.patient_splits[group.empty() ? "series:" + series_uid : group] = split;
+      previous.series_labels[series_uid] = r.get_text("label");
+      previous.series[series_uid] = {ref.is_object() ? ref.value("study_uid", "") : "", split};
+    }
+    return Status::ok();
+  }));
+  MEDAI_ASSIGN_OR_RETURN(auto series, select_imaging_series(catalog_, blobs_, ds.institution_id, spec.selection));
+  MEDAI_ASSIGN_OR_RETURN(ImagingContent content, build_imaging_content(std::move(series), spec, &previous));
+  MEDAI_ASSIGN_OR_RETURN(auto blob, blobs_.put(content.manifest));
+  DatasetVersion out;
+  MEDAI_RETURN_IF_ERROR(storage::with_transaction(catalog_, TxMode::read_write, [&](Transaction& tx) -> Status {
+    MEDAI_ASSIGN_OR_RETURN(Dataset now, load_visible(tx, actor, dataset_id));
+    if (now.latest_version != previous.version)
+      return make_error(ErrorCode::conflict, "another version was added meanwhile; try again",
+                        {{"latest_version", now.latest_version}});
+    MEDAI_ASSIGN_OR_RETURN(out, insert_version(tx, actor, now, previous.version + 1, rows_of(content), blob));
     return Status::ok();
   }));
   return out;
@@ -338,32 +420,70 @@ Result<ExportedTable> DatasetStore::export_table(const Principal& actor, const s
   return ExportedTable{to_csv(out), static_cast<std::int64_t>(out.rows.size())};
 }
 
-Result<ImagingExport> DatasetStore::export_imaging(const Principal& actor, const std::string& id,
-                                                   std::int64_t version, std::optional<Split> only,
-                                                   const std::filesystem::path& out) {
+struct DatasetStore::ExportRows {
   ImagingExportSource source;
-  std::vector<ExportItem> items;
+  std::vector<ExportItem> items;  // every item of the version
+};
+
+Result<DatasetStore::ExportRows> DatasetStore::export_rows(const Principal& actor, const std::string& id,
+                                                           std::int64_t version, std::optional<Split> only,
+                                                           const char* format) {
+  ExportRows out;
   MEDAI_RETURN_IF_ERROR(storage::with_transaction(catalog_, TxMode::read_write, [&](Transaction& tx) -> Status {
     MEDAI_ASSIGN_OR_RETURN(Dataset ds, load_visible(tx, actor, id));
     if (ds.kind != "imaging") return make_error(ErrorCode::conflict, "not an imaging dataset");
     MEDAI_RETURN_IF_ERROR(load_version(tx, id, version).status());
-    source = {ds.institution_id, ds.id, pseudonym_key_};
+    out.source = {ds.institution_id, ds.id, pseudonym_key_};
     MEDAI_ASSIGN_OR_RETURN(auto rows, tx.query("SELECT item_index, group_key, split, label, ref FROM dataset_items "
                                                "WHERE dataset_id = $1 AND version = $2 ORDER BY item_index",
                                                {id, version}));
+    std::size_t exported = 0;
     for (const auto& r : rows) {
       MEDAI_ASSIGN_OR_RETURN(Split split, split_from_name(r.get_text("split")));
-      if (only && split != *only) continue;
-      items.push_back({r.get_int("item_index"), r.get_text("group_key"), r.get_text("label"), split,
-                       json::parse(r.get_text("ref"))});
+      if (!only || split == *only) ++exported;
+      out.items.push_back({r.get_int("item_index"), r.get_text("group_key"), r.get_text("label"), split,
+                           json::parse(r.get_text("ref"))});
     }
     auto ev = access::audit_event(actor, "dataset.export", "dataset", id);
     ev.institution_id = ds.institution_id;
     ev.detail = {{"version", version}, {"split", only ? std::string(split_name(*only)) : "all"},
-                 {"series", items.size()}, {"format", "dicom-zip"}};
+                 {"series", exported}, {"format", format}};
     return access::record_audit(tx, ev);
   }));
-  return write_imaging_export(catalog_, blobs_, source, items, out);
+  return out;
+}
+
+Result<ImagingExport> DatasetStore::export_imaging(const Principal& actor, const std::string& id,
+                                                   std::int64_t version, std::optional<Split> only,
+                                                   const std::filesystem::path& out) {
+  MEDAI_ASSIGN_OR_RETURN(ExportRows rows, export_rows(actor, id, version, only, "dicom-zip"));
+  std::vector<ExportItem> items;
+  for (auto& item : rows.items)
+    if (!only || item.split == *only) items.push_back(std::move(item));
+  return write_imaging_export(catalog_, blobs_, rows.source, items, out);
+}
+
+Result<NiftiExport> DatasetStore::export_nifti(const Principal& actor, const std::string& id, std::int64_t version,
+                                               std::optional<Split> only, const std::filesystem::path& out) {
+  MEDAI_ASSIGN_OR_RETURN(ExportRows rows, export_rows(actor, id, version, only, "nifti-zip"));
+  return write_nifti_export(catalog_, blobs_, rows.source, rows.items, only, out);
+}
+
+Status DatasetStore::check_create(const Principal& actor, const NewDataset& in_) {
+  NewDataset in = in_;
+  if (in.institution_id.empty()) in.institution_id = actor.institution_id;
+  MEDAI_RETURN_IF_ERROR(require_writer(actor, in.institution_id));
+  return validate_new(in);
+}
+
+Status DatasetStore::audit(const Principal& actor, const std::string& action, const std::string& institution_id,
+                           json detail) {
+  return storage::with_transaction(catalog_, TxMode::read_write, [&](Transaction& tx) -> Status {
+    auto ev = access::audit_event(actor, action, "institution", institution_id);
+    ev.institution_id = institution_id;
+    ev.detail = std::move(detail);
+    return access::record_audit(tx, ev);
+  });
 }
 
 Status DatasetStore::remove(const Principal& actor, const std::string& id) {

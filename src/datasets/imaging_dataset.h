@@ -53,6 +53,17 @@ struct ImagingSpec {
   SplitSpec split;
 };
 
+// The previous version of the dataset when a new one is made: patients keep
+// their split, series keep their label-table label, and the new version
+// reports what changed.
+struct PreviousImagingVersion {
+  std::int64_t version = 0;
+  bool label_table = false;  // its labels came from a label table (else from annotations)
+  std::map<std::string, Split> patient_splits;  // patient id (or "series:" + UID when none) → split
+  std::map<std::string, std::string> series_labels;            // series UID → label
+  std::map<std::string, std::pair<std::string, Split>> series;  // series UID → (study UID, split)
+};
+
 struct ImagingItem {
   std::string group;  // patient id
   std::string label;
@@ -71,9 +82,21 @@ struct ImagingContent {
 // invalid_argument when nothing was selected, labels are given but some item
 // has none, or annotations are required but missing (the message counts the
 // items, never names a patient).
-Result<ImagingContent> build_imaging_content(std::vector<ImagingSeries> series, const ImagingSpec& spec);
+// With `previous`, patients already in a split stay there (only new patients
+// are assigned, stratified and seeded), a label table may leave out series
+// the previous version labelled (they keep their label), and stats.changes
+// lists the series added and removed (study and series UIDs, at most
+// kMaxListedChanges each) with counts.
+Result<ImagingContent> build_imaging_content(std::vector<ImagingSeries> series, const ImagingSpec& spec,
+                                             const PreviousImagingVersion* previous = nullptr);
+inline constexpr std::size_t kMaxListedChanges = 500;
+
+// The selection as stored with a version (schema.selection), so a new version can re-run it.
+nlohmann::json imaging_selection_to_json(const ImagingSelection& selection);
 
 // Parses {"study_uids":[…], "modality":[…], "body_part", "study_date", "max_series"}.
-Result<ImagingSelection> imaging_selection_from_json(const nlohmann::json& j);
+// needs_filter: study_uids or modality must be given (not for an import
+// folder, whose studies are the selection).
+Result<ImagingSelection> imaging_selection_from_json(const nlohmann::json& j, bool needs_filter = true);
 
 }  // namespace medai::datasets

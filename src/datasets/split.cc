@@ -81,4 +81,26 @@ std::vector<Split> assign_splits(const std::vector<std::string>& labels, const s
   return out;
 }
 
+std::vector<Split> assign_splits_keeping(const std::vector<std::string>& labels,
+                                         const std::vector<std::string>& groups, const SplitSpec& spec,
+                                         const std::map<std::string, Split>& kept) {
+  std::vector<Split> out(labels.size(), Split::train);
+  std::vector<std::size_t> fresh;
+  std::vector<std::string> fresh_labels, fresh_groups;
+  for (std::size_t i = 0; i < labels.size(); ++i) {
+    const std::string& g = i < groups.size() ? groups[i] : std::string();
+    if (!g.empty())
+      if (auto it = kept.find(g); it != kept.end()) {
+        out[i] = it->second;
+        continue;
+      }
+    fresh.push_back(i);
+    fresh_labels.push_back(labels[i]);
+    fresh_groups.push_back(g);
+  }
+  const std::vector<Split> assigned = assign_splits(fresh_labels, fresh_groups, spec);
+  for (std::size_t k = 0; k < fresh.size(); ++k) out[fresh[k]] = assigned[k];
+  return out;
+}
+
 }  // namespace medai::datasets

@@ -4,6 +4,7 @@
 // class balance is the same in each split. Deterministic from the seed with
 // our own PRNG (std:: distributions differ between library versions).
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,5 +31,14 @@ Status validate(const SplitSpec& spec);
 // fractions (rounded, the remainder goes to test).
 std::vector<Split> assign_splits(const std::vector<std::string>& labels, const std::vector<std::string>& groups,
                                  const SplitSpec& spec);
+
+// The split of a new version: an item whose group is in `kept` (a patient of
+// the previous version) stays in that split, so a model evaluated on an
+// earlier test split never trains on those patients later; the other items
+// are assigned among themselves exactly as assign_splits does (stratified,
+// grouped, seeded). Empty groups are never kept.
+std::vector<Split> assign_splits_keeping(const std::vector<std::string>& labels,
+                                         const std::vector<std::string>& groups, const SplitSpec& spec,
+                                         const std::map<std::string, Split>& kept);
 
 }  // namespace medai::datasets

@@ -70,6 +70,41 @@ TEST(SplitTest, NoPatientInTwoSplits) {
   EXPECT_EQ(used.size(), 3u);
 }
 
+TEST(SplitTest, KeptPatientsStayInTheirSplitAndOnlyNewOnesAreAssigned) {
+  std::vector<std::string> labels, groups;
+  for (int p = 0; p < 100; ++p) {
+    labels.push_back(p % 4 == 0 ? "pos" : "neg");
+    groups.push_back("patient-" + std::to_string(p));
+  }
+  const SplitSpec spec{.train = 0.6, .validation = 0.2, .test = 0.2, .seed = 5};
+  const auto v1 = assign_splits(labels, groups, spec);
+  std::map<std::string, Split> kept;
+  for (std::size_t i = 0; i < v1.size(); ++i) kept[groups[i]] = v1[i];
+  // Version 2: 60 new patients, and a second series of an old test patient.
+  auto labels2 = labels, groups2 = groups;
+  for (int p = 100; p < 160; ++p) {
+    labels2.push_back(p % 4 == 0 ? "pos" : "neg");
+    groups2.push_back("patient-" + std::to_string(p));
+  }
+  std::size_t old_test = 0;
+  while (v1[old_test] != Split::test) ++old_test;
+  labels2.push_back("neg");
+  groups2.push_back(groups[old_test]);
+  const auto v2 = assign_splits_keeping(labels2, groups2, spec, kept);
+  for (std::size_t i = 0; i < v1.size(); ++i) EXPECT_EQ(v2[i], v1[i]) << groups[i] << " moved";
+  EXPECT_EQ(v2.back(), Split::test) << "a test patient's new series is test too";
+  // The new patients alone are split stratified like a fresh split of them.
+  std::vector<std::string> new_labels(labels2.begin() + 100, labels2.begin() + 160),
+      new_groups(groups2.begin() + 100, groups2.begin() + 160);
+  const auto fresh = assign_splits(new_labels, new_groups, spec);
+  EXPECT_EQ(std::vector<Split>(v2.begin() + 100, v2.begin() + 160), fresh);
+  std::map<Split, int> counts;
+  for (Split s : fresh) ++counts[s];
+  EXPECT_EQ(counts[Split::train], 36);
+  EXPECT_EQ(counts[Split::validation], 12);
+  EXPECT_EQ(counts[Split::test], 12);
+}
+
 TEST(SplitTest, ValidatesFractions) {
   EXPECT_FALSE(validate(SplitSpec{.train = 0.8, .validation = 0.3, .test = 0}).is_ok());
   EXPECT_FALSE(validate(SplitSpec{.train = -0.1, .validation = 0.6, .test = 0.5}).is_ok());

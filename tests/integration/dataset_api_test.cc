@@ -2,6 +2,7 @@
 // packages, a researcher's own table, split, export, roles.
 #include <gtest/gtest.h>
 
+#include "dicom/zip_writer.h"
 #include "server_process.h"
 
 namespace medai::testing {
@@ -13,7 +14,9 @@ class DatasetApiTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     dir_ = new TempDir();
-    server_ = new ServerProcess(*dir_ / "var");
+    // A server-side import folder (off by default) for the folder tests.
+    std::filesystem::create_directories(*dir_ / "import");
+    server_ = new ServerProcess(*dir_ / "var", {{"MEDAI_DATASETS_IMPORT_ROOT", (*dir_ / "import").string()}});
     ASSERT_TRUE(server_->running()) << server_->log_text();
     const std::string data = (*dir_ / "var").string();
     admin_token_ = token_for("admin");
@@ -176,6 +179,115 @@ TEST_F(DatasetApiTest, SynthesisedStudiesBecomeAnImagingDatasetExportedDeidentif
   int status = 0;
   doc.json("GET", "/api/v1/datasets/" + id + "/versions/1/export", nullptr, &status);
   EXPECT_EQ(status, 403);
+}
+
+// Synthetic chest CTs written to `dir` by the CLI (no server).
+static void synth_studies(const std::filesystem::path& dir, int count, int seed, const std::filesystem::path& scratch) {
+  auto made = run_medai({"synth", "chest-ct", "--small", "--count", std::to_string(count), "--seed",
+                         std::to_string(seed), "--out", dir.string()},
+                        scratch);
+  ASSERT_EQ(made.exit_code, 0) << made.err;
+}
+
+TEST_F(DatasetApiTest, ImagingDatasetsFromFoldersGrowInVersionsAndExportAsNifti) {
+  auto flags = client_flags(researcher_token_);
+  Api res{server_->port(), researcher_token_};
+  // A folder as a user gets it: one study as files, one zipped, one broken file.
+  const auto folder = dir_->path() / "from-cd";
+  synth_studies(dir_->path() / "cd-studies", 2, 41, dir_->path());
+  std::filesystem::create_directories(folder);
+  std::filesystem::copy(dir_->path() / "cd-studies" / "chest-ct-0001", folder / "first", std::filesystem::copy_options::recursive);
+  {
+    auto zip = dicom::ZipWriter::create(folder / "second.zip");
+    ASSERT_TRUE(zip.is_ok());
+    for (const auto& e : std::filesystem::recursive_directory_iterator(dir_->path() / "cd-studies" / "chest-ct-0002"))
+      if (e.path().extension() == ".dcm")
+        ASSERT_TRUE(zip->add_file(e.path().filename().string(), e.path()).is_ok());
+    ASSERT_TRUE(zip->close().is_ok());
+  }
+  std::ofstream(folder / "broken.dcm") << "not DICOM at all";
+  std::vector<std::string> create = {"data", "create", "--imaging", "--folder", folder.string(), "--name",
+                                     "from-cd", "--data-use", "research", "--licence", "internal"};
+  create.insert(create.end(), flags.begin(), flags.end());
+  auto created = run_medai(create, dir_->path());
+  ASSERT_EQ(created.exit_code, 0) << created.err;
+  EXPECT_NE(created.err.find("broken.dcm"), std::string::npos) << "per-file failure reported: " << created.err;
+  const std::string cd_id = created.out.substr(0, created.out.find('\n'));
+  json cd = res.json("GET", "/api/v1/datasets/" + cd_id);
+  EXPECT_EQ(cd["versions"][0]["item_count"], 2) << "exactly the folder's two studies: " << cd.dump();
+  EXPECT_EQ(cd["versions"][0]["stats"]["annotated_series"].get<int>() >= 0, true);
+
+  // NIfTI export through the CLI.
+  const auto nifti = dir_->path() / "from-cd-nifti.zip";
+  std::vector<std::string> exp = {"data", "export", cd_id, "1", "--format", "nifti", "--out", nifti.string()};
+  exp.insert(exp.end(), flags.begin(), flags.end());
+  auto exported = run_medai(exp, dir_->path());
+  ASSERT_EQ(exported.exit_code, 0) << exported.err;
+  const std::string bytes = read_file(nifti);
+  EXPECT_EQ(bytes.substr(0, 2), "PK");
+  EXPECT_NE(bytes.find("images/"), std::string::npos);
+  EXPECT_NE(bytes.find("labels.json"), std::string::npos);
+  EXPECT_NE(bytes.find(".nii.gz"), std::string::npos);
+  int status = 0;
+  res.json("GET", "/api/v1/datasets/" + cd_id + "/versions/1/export?format=analyze", nullptr, &status);
+  EXPECT_EQ(status, 400);
+
+  // A dataset of every CT so far; then a server-side import folder adds a study, and version 2 picks it up.
+  std::vector<std::string> all_ct = {"data", "create", "--imaging", "--name", "all-ct", "--modality", "CT",
+                                     "--data-use", "research", "--licence", "internal"};
+  all_ct.insert(all_ct.end(), flags.begin(), flags.end());
+  auto all = run_medai(all_ct, dir_->path());
+  ASSERT_EQ(all.exit_code, 0) << all.err;
+  const std::string all_id = all.out.substr(0, all.out.find('\n'));
+  const int v1_items = res.json("GET", "/api/v1/datasets/" + all_id)["versions"][0]["item_count"].get<int>();
+
+  const std::string inst = res.json("GET", "/api/v1/me")["institution"]["id"].get<std::string>();
+  const auto batch = dir_->path() / "import" / inst / "batch-1";
+  synth_studies(batch, 1, 43, dir_->path());
+  std::ofstream(batch / "broken.dcm") << "still not DICOM";
+  json made = res.json("POST", "/api/v1/datasets",
+                       {{"kind", "imaging"}, {"name", "server-folder"}, {"data_use", "research"},
+                        {"licence", "internal"}, {"source", {{"folder", "batch-1"}}}},
+                       &status);
+  ASSERT_EQ(status, 201) << made.dump();
+  EXPECT_GE(made["import"]["stored"].get<int>(), 10);
+  EXPECT_EQ(made["import"]["studies"], 1);
+  bool broken_listed = false;
+  for (const auto& f : made["import"]["failures"]) broken_listed |= f["file"] == "broken.dcm";
+  EXPECT_TRUE(broken_listed) << made["import"].dump();
+  EXPECT_EQ(made["latest"]["items"], 1);
+  json traversal = res.json("POST", "/api/v1/datasets",
+                            {{"kind", "imaging"}, {"name", "escape"}, {"data_use", "research"}, {"licence", "internal"},
+                             {"source", {{"folder", "../../var"}}}},
+                            &status);
+  EXPECT_EQ(status, 403);
+  EXPECT_EQ(traversal["detail"]["reason"], "outside_import_root") << traversal.dump();
+
+  std::vector<std::string> version = {"data", "version", all_id};
+  version.insert(version.end(), flags.begin(), flags.end());
+  auto v2 = run_medai(version, dir_->path());
+  ASSERT_EQ(v2.exit_code, 0) << v2.err;
+  EXPECT_NE(v2.out.find("version 2 draft"), std::string::npos) << v2.out;
+  EXPECT_NE(v2.out.find("+1 series"), std::string::npos) << v2.out;
+  json shown = res.json("GET", "/api/v1/datasets/" + all_id);
+  ASSERT_EQ(shown["versions"].size(), 2u);
+  EXPECT_EQ(shown["versions"][1]["stats"]["changes"]["kept_series"], v1_items);
+  EXPECT_EQ(shown["versions"][1]["item_count"], v1_items + 1);
+
+  // The list carries each dataset's latest counts per split.
+  json list = res.json("GET", "/api/v1/datasets");
+  bool found = false;
+  for (const auto& d : list["items"]) {
+    const json& s = d["latest"]["splits"];
+    EXPECT_EQ(s["train"].get<int>() + s["validation"].get<int>() + s["test"].get<int>(), d["latest"]["items"])
+        << d.dump();
+    if (d["id"] == all_id) {
+      found = true;
+      EXPECT_EQ(d["latest"]["version"], 2);
+      EXPECT_EQ(d["latest"]["items"], v1_items + 1);
+    }
+  }
+  EXPECT_TRUE(found);
 }
 
 TEST_F(DatasetApiTest, BadTablesGetClearErrors) {

@@ -3,6 +3,7 @@
 #include <fstream>
 
 #include "core/ids.h"
+#include "datasets/folder_import.h"
 #include "datasets/reference_data.h"
 #include "http/routes/common.h"
 #include "http/routes/routes.h"
@@ -24,7 +25,13 @@ json dataset_schema() {
                         {"source", schema_string("provenance")},
                         {"created_by", schema_string()},
                         {"created_at", schema_string()},
-                        {"latest_version", {{"type", "integer"}}}});
+                        {"latest_version", {{"type", "integer"}}},
+                        {"latest", schema_object({{"version", {{"type", "integer"}}},
+                                                  {"state", {{"type", "string"}, {"enum", {"draft", "frozen"}}}},
+                                                  {"items", {{"type", "integer"}}},
+                                                  {"splits", schema_object({{"train", {{"type", "integer"}}},
+                                                                            {"validation", {{"type", "integer"}}},
+                                                                            {"test", {{"type", "integer"}}}})}})}});
 }
 
 json version_schema() {
@@ -54,6 +61,23 @@ json content_properties() {
 }
 
 Result<SplitSpec> split_spec(const json& body);
+
+json selection_schema() {
+  return schema_object({{"study_uids", {{"type", "array"}, {"items", schema_string()}}},
+                        {"modality", {{"type", "array"}, {"items", schema_string()}}},
+                        {"body_part", schema_string()},
+                        {"study_date", schema_string("DA or range a-b")},
+                        {"max_series", {{"type", "integer"}}}});
+}
+
+// POST …/versions: a table (tabular) or an optional new selection (imaging).
+json version_request_schema() {
+  json props = content_properties();
+  props["selection"] = selection_schema();
+  props["labels"] = {{"type", "object"}, {"description", "imaging: series or study UID → label for new series"}};
+  props["require_annotations"] = {{"type", "boolean"}};
+  return schema_object(props);
+}
 
 Result<datasets::TabularSpec> tabular_spec(const json& body) {
   datasets::TabularSpec spec;
@@ -107,38 +131,100 @@ Result<SplitSpec> split_spec(const json& body) {
   return split;
 }
 
+// `labels`: series or study UID → label.
+Result<std::map<std::string, std::string>> label_table(const json& body) {
+  std::map<std::string, std::string> out;
+  if (!body.contains("labels")) return out;
+  const json& labels = body["labels"];
+  if (!labels.is_object())
+    return make_error(ErrorCode::invalid_argument, "labels must map series or study UIDs to labels",
+                      {{"field", "labels"}});
+  for (auto it = labels.begin(); it != labels.end(); ++it) {
+    if (!it->is_string() || it->get<std::string>().empty() || it->get<std::string>().size() > 200)
+      return make_error(ErrorCode::invalid_argument, "each label must be a non-empty string", {{"field", "labels"}});
+    out[it.key()] = it->get<std::string>();
+  }
+  return out;
+}
+
+// POST …/versions of an imaging dataset: everything optional (the latest version's selection, split and
+// label table carry over).
+Response add_imaging_version(AppContext& ctx, Request& req, const json& body) {
+  if (Status s = reject_unknown_fields(body, {"selection", "labels", "split", "require_annotations"}); !s)
+    return Response::error(s);
+  datasets::ImagingVersionSpec spec;
+  if (body.contains("selection")) {
+    auto selection = datasets::imaging_selection_from_json(body["selection"]);
+    if (!selection) return Response::error(selection.status());
+    spec.selection = *selection;
+  }
+  auto labels = label_table(body);
+  if (!labels) return Response::error(labels.status());
+  spec.labels = std::move(*labels);
+  if (body.contains("split")) {
+    auto split = split_spec(body);
+    if (!split) return Response::error(split.status());
+    spec.split = *split;
+  }
+  auto require = optional_bool(body, "require_annotations");
+  if (!require) return Response::error(require.status());
+  spec.require_annotations = *require;
+  auto v = ctx.datasets->add_imaging_version(*req.principal, req.param("id"), spec);
+  if (!v) return fail(ctx, req, v.status());
+  return Response::json(datasets::to_json(*v), 201);
+}
+
 Response create_imaging(AppContext& ctx, Request& req, const json& body) {
   if (Status s = reject_unknown_fields(body, {"name", "description", "visibility", "data_use", "licence", "source",
                                               "institution_id", "kind", "selection", "labels",
                                               "require_annotations", "split"});
       !s)
     return Response::error(s);
-  auto in = new_dataset_fields(body, "query");
+  // source: provenance text, or {"folder": "<path below the import root>"} (server-side import).
+  std::optional<std::string> folder;
+  json fields = body;
+  if (body.contains("source") && body["source"].is_object()) {
+    const json& src = body["source"];
+    if (Status st = reject_unknown_fields(src, {"folder"}); !st) return Response::error(st);
+    auto f = required_string(src, "folder", 1024);
+    if (!f) return Response::error(f.status());
+    folder = *f;
+    fields.erase("source");
+  }
+  auto in = new_dataset_fields(fields, folder ? "import folder" : "query");
   if (!in) return Response::error(in.status());
   datasets::ImagingSpec spec;
-  if (!body.contains("selection"))
+  if (body.contains("selection")) {
+    auto selection = datasets::imaging_selection_from_json(body["selection"], /*needs_filter=*/!folder);
+    if (!selection) return Response::error(selection.status());
+    spec.selection = *selection;
+  } else if (!folder) {
     return Response::error(make_error(ErrorCode::invalid_argument, "selection is required", {{"field", "selection"}}));
-  auto selection = datasets::imaging_selection_from_json(body["selection"]);
-  if (!selection) return Response::error(selection.status());
-  spec.selection = *selection;
-  if (body.contains("labels")) {
-    const json& labels = body["labels"];
-    if (!labels.is_object())
-      return Response::error(make_error(ErrorCode::invalid_argument, "labels must map series or study UIDs to labels"));
-    for (auto it = labels.begin(); it != labels.end(); ++it) {
-      if (!it->is_string() || it->get<std::string>().empty() || it->get<std::string>().size() > 200)
-        return Response::error(make_error(ErrorCode::invalid_argument, "each label must be a non-empty string"));
-      spec.labels[it.key()] = it->get<std::string>();
-    }
   }
-  if (body.contains("require_annotations")) {
-    if (!body["require_annotations"].is_boolean())
-      return Response::error(make_error(ErrorCode::invalid_argument, "require_annotations must be a boolean"));
-    spec.require_annotations = body["require_annotations"].get<bool>();
-  }
+  auto labels = label_table(body);
+  if (!labels) return Response::error(labels.status());
+  spec.labels = std::move(*labels);
+  auto require = optional_bool(body, "require_annotations");
+  if (!require) return Response::error(require.status());
+  spec.require_annotations = require->value_or(false);
   auto split = split_spec(body);
   if (!split) return Response::error(split.status());
   spec.split = *split;
+  if (folder) {
+    if (!ctx.dicom_store) return Response::error(make_error(ErrorCode::unavailable, "DICOM store not ready"));
+    auto made = datasets::create_imaging_from_folder(*ctx.datasets, *ctx.dicom_store, *req.principal, *in, spec,
+                                                     ctx.config.datasets.import_root, *folder,
+                                                     ctx.config.datasets.max_import_files);
+    if (!made) return fail(ctx, req, made.status());
+    json out = datasets::to_json(made->dataset);
+    json failures = json::array();
+    for (const auto& f : made->import.failures)
+      failures.push_back({{"file", f.file}, {"error", f.error}, {"message", f.message}});
+    out["import"] = {{"files", made->import.files},     {"stored", made->import.stored},
+                     {"already_present", made->import.already_present}, {"failed", made->import.failed},
+                     {"studies", made->import.study_uids.size()}, {"failures", failures}};
+    return Response::json(out, 201);
+  }
   auto ds = ctx.datasets->create_imaging(*req.principal, *in, spec);
   if (!ds) return fail(ctx, req, ds.status());
   return Response::json(datasets::to_json(*ds), 201);
@@ -178,8 +264,9 @@ void register_dataset_routes(Router& router, AppContext& ctx) {
               .pattern = "/api/v1/datasets",
               .operation_id = "listDatasets",
               .summary = "List datasets",
-              .description = "Datasets of the caller's institution and public reference datasets. Researchers "
-                             "and administrators only.",
+              .description = "Datasets of the caller's institution and public reference datasets, each with "
+                             "its latest version's state, item count and items per split (`latest`). "
+                             "Researchers and administrators only.",
               .tags = {"datasets"},
               .parameters = paging_parameters(),
               .responses = {{200, "datasets",
@@ -207,12 +294,12 @@ void register_dataset_routes(Router& router, AppContext& ctx) {
                            {"institution_id", schema_string("platform admins: owner institution")}};
   for (const auto& [k, v] : meta_props.items()) create_props[k] = v;
   create_props["kind"] = {{"type", "string"}, {"enum", {"tabular", "imaging"}}};
-  create_props["selection"] =
-      schema_object({{"study_uids", {{"type", "array"}, {"items", schema_string()}}},
-                     {"modality", {{"type", "array"}, {"items", schema_string()}}},
-                     {"body_part", schema_string()},
-                     {"study_date", schema_string("DA or range a-b")},
-                     {"max_series", {{"type", "integer"}}}});
+  create_props["selection"] = selection_schema();
+  create_props["source"] = {
+      {"oneOf", {schema_string("provenance"),
+                 schema_object({{"folder", schema_string("imaging: a folder below <datasets.import_root>/<institution "
+                                                         "id>/ to ingest; the dataset holds its studies")}},
+                               {"folder"})}}};
   create_props["labels"] = {{"type", "object"}, {"description", "series or study UID → label (imaging)"}};
   create_props["require_annotations"] = {{"type", "boolean"}};
   router.add({.method = Method::post,
@@ -226,7 +313,12 @@ void register_dataset_routes(Router& router, AppContext& ctx) {
                              "institution chosen by `selection` (study UIDs and/or modality, body part, study "
                              "date range); one item per image series, grouped by patient for the split; labels "
                              "from `labels` (series or study UID → label) or else from the SEG/RTSTRUCT/SR "
-                             "objects that reference each series.",
+                             "objects that reference each series. With `source: {folder}` (imaging; needs "
+                             "`datasets.import_root`) the server first ingests that folder below "
+                             "<import_root>/<institution id>/ (symbolic links and paths leaving it are refused: "
+                             "403, detail.reason outside_import_root / symlink / import_folders_disabled) and the "
+                             "dataset holds exactly the studies it held; `import` in the answer counts the files "
+                             "and lists each file that failed.",
               .tags = {"datasets"},
               .request_schema = schema_object(create_props, {"name", "data_use", "licence"}),
               .responses = {{201, "created", dataset_schema()},
@@ -319,15 +411,25 @@ void register_dataset_routes(Router& router, AppContext& ctx) {
               .pattern = "/api/v1/datasets/{id}/versions",
               .operation_id = "addDatasetVersion",
               .summary = "Add a version",
-              .description = "A new draft version from a table; earlier versions are unchanged.",
+              .description = "A new draft version; earlier versions are unchanged. Tabular: from a table "
+                             "(`csv`, `label_column` required). Imaging: the latest version's stored selection "
+                             "re-run against what is stored now, or a new `selection`; a patient already in a "
+                             "split stays in it and only new patients are assigned (stratified, seeded with "
+                             "the latest version's fractions and seed unless `split` is given); with a label "
+                             "table, series of the latest version keep their labels and `labels` labels new "
+                             "ones. `stats.changes` lists the series added and removed versus the latest "
+                             "version.",
               .tags = {"datasets"},
-              .request_schema = schema_object(content_properties(), {"csv", "label_column"}),
+              .request_schema = version_request_schema(),
               .responses = {{201, "created", version_schema()}, error_doc(400, "bad table"),
                             error_doc(404, "not found")},
               .max_body_bytes = 64 * 1024 * 1024},
              [&ctx](Request& req) {
                auto body = object_body(req);
                if (!body) return Response::error(body.status());
+               auto ds = ctx.datasets->get(*req.principal, req.param("id"));
+               if (!ds) return fail(ctx, req, ds.status());
+               if (ds->kind == "imaging") return add_imaging_version(ctx, req, *body);
                if (Status s = reject_unknown_fields(*body, {"csv", "label_column", "group_column", "split_column",
                                                             "split"});
                    !s)
@@ -380,10 +482,16 @@ void register_dataset_routes(Router& router, AppContext& ctx) {
                              "replaced by keyed pseudonyms. Imaging: a zip of de-identified DICOM (PS3.15 basic "
                              "profile, patient characteristics kept, dates shifted per patient, UIDs remapped "
                              "consistently so annotations still reference their images) under "
-                             "split/patient-pseudonym/series-N/, with labels.csv and manifest.json. `split` limits "
-                             "the export to one split. Audited.",
+                             "split/patient-pseudonym/series-N/, with labels.csv and manifest.json; with "
+                             "`format=nifti` a zip of NIfTI-1 volumes (images/<split>/item-N.nii.gz, values as "
+                             "loaded: HU for CT; affine from the DICOM geometry, LPS to RAS, qform and sform) and "
+                             "label maps of the SEG/RTSTRUCT annotations on the image grid "
+                             "(labels/<split>/item-N.nii.gz, one value per structure as listed in labels.json), "
+                             "with labels.csv and manifest.json; no DICOM header goes along. `split` limits the "
+                             "export to one split. Audited.",
               .tags = {"datasets"},
-              .parameters = {query_parameter("split", "train, validation or test")},
+              .parameters = {query_parameter("split", "train, validation or test"),
+                             query_parameter("format", "imaging: dicom (default) or nifti; tabular: csv")},
               .responses = {{200, "text/csv (tabular) or application/zip (imaging)", nullptr}, error_doc(404, "not found")}},
              [&ctx](Request& req) {
                auto version = version_param(req);
@@ -394,8 +502,21 @@ void register_dataset_routes(Router& router, AppContext& ctx) {
                  if (!parsed) return Response::error(parsed.status());
                  only = *parsed;
                }
+               const std::string format = req.query_param("format").value_or("");
                auto ds = ctx.datasets->get(*req.principal, req.param("id"));
                if (!ds) return fail(ctx, req, ds.status());
+               if (ds->kind == "imaging" && format == "nifti") {
+                 const auto zip = ctx.data->root / ("export-" + new_id("x") + ".zip");
+                 auto written = ctx.datasets->export_nifti(*req.principal, ds->id, *version, only, zip);
+                 if (!written) return fail(ctx, req, written.status());
+                 return stream_and_forget(zip, "application/zip",
+                                          ds->name + "-v" + std::to_string(*version) + "-nifti.zip");
+               }
+               if (!format.empty() && format != (ds->kind == "imaging" ? "dicom" : "csv"))
+                 return Response::error(make_error(ErrorCode::invalid_argument,
+                                                   ds->kind == "imaging" ? "format must be dicom or nifti"
+                                                                         : "a tabular dataset exports as csv",
+                                                   {{"field", "format"}}));
                if (ds->kind == "imaging") {
                  const auto zip = ctx.data->root / ("export-" + new_id("x") + ".zip");
                  auto written = ctx.datasets->export_imaging(*req.principal, ds->id, *version, only, zip);
