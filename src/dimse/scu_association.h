@@ -58,6 +58,7 @@ class ScuAssociation {
         T_ASC_RejectParameters rej;
         ASC_getRejectParameters(params, &rej);
         detail["reject_result"] = static_cast<int>(rej.result);
+        detail["reject_source"] = static_cast<int>(rej.source);
         detail["reject_reason"] = static_cast<int>(rej.reason);
         if (self->assoc_ == nullptr) ASC_destroyAssociationParameters(&params);
         return make_error(ErrorCode::remote_failure, "the peer rejected the association", detail);
