@@ -127,10 +127,9 @@ Result<std::vector<Job>> JobStore::list(const JobFilter& filter) {
   // One statement text for every filter combination ('' = no condition).
   Params params;
   std::string where = filter_where(filter, params) + "ORDER BY created_at DESC, id DESC";
-  params.push_back(filter.limit);
-  where += " LIMIT $" + std::to_string(params.size());
-  params.push_back(filter.offset);
-  where += " OFFSET $" + std::to_string(params.size());
+  where += " LIMIT $" + std::to_string(params.size() + 1) + " OFFSET $" + std::to_string(params.size() + 2);
+  const Params paging{filter.limit, filter.offset};  // (push_back of a variant trips GCC 12's -Wmaybe-uninitialized)
+  params.insert(params.end(), paging.begin(), paging.end());
   MEDAI_ASSIGN_OR_RETURN(auto tx, catalog_.begin(storage::TxMode::read_only));
   MEDAI_ASSIGN_OR_RETURN(auto rows, tx->query(select_sql(where), params));
   std::vector<Job> out;

@@ -123,7 +123,8 @@ if ((await page.locator('#edit-port-error').textContent()) !== refused.body.mess
 await page.fill('#edit-host', 'pacs.example.org');
 await page.fill('#edit-port', '4242');
 await page.click('#node-edit button[type=submit]');
-await page.locator('#nodes-status', { hasText: 'CT_PACS saved' }).waitFor({ timeout: 10000 });
+// Exactly "CT_PACS saved." (the earlier "Permissions of CT_PACS saved." contains it too).
+await page.locator('#nodes-status', { hasText: /^CT_PACS saved\.$/ }).waitFor({ timeout: 10000 });
 nodes = (await api('GET', '/api/v1/dicom-nodes')).body.items;
 if (nodes[0].host !== 'pacs.example.org' || nodes[0].port !== 4242 || nodes[0].allow_push !== false) await failTest(`after the edit: ${JSON.stringify(nodes[0])}`);
 if ((await row.locator('td').nth(1).textContent()) !== 'pacs.example.org') await failTest('the row does not show the new host');
