@@ -528,6 +528,10 @@ await page.goto(`${origin}/studies/${mgStudyUid}`);
 await page.locator('#heatmap-panel h2', { hasText: '热力图' }).waitFor({ timeout: 30000 });
 await page.locator('#heatmap-legend', { hasText: '恶性概率' }).waitFor({ timeout: 10000 });
 await shot('viewer-mammo-zh.png');
+// Back to the worklist before the language switch and log-out below (the
+// viewer re-renders on a language change; its requests must not outlive the session).
+await page.locator('nav a', { hasText: '工作列表' }).click();
+await page.locator(`tr[data-study="${studyUid}"] .badge[data-state="done"]`, { hasText: '已完成' }).waitFor({ timeout: 10000 });
 console.log(`Chinese: navigation, worklist headers, AI status and the heat-map legend translated; ${glyphs} distinct CJK glyphs render`);
 
 // The admin page as the hospital administrator (English again).

@@ -42,6 +42,23 @@ async function appRunsForStudy(study: string): Promise<AppRun[]> {
   return runs;
 }
 
+// The exam-level result in one line: numbers, words and lists of words as
+// they are, a BI-RADS suggestion as "category — meaning"; nested detail
+// (per-breast and per-view objects) stays in the findings and the SR.
+function examSummary(exam: Record<string, unknown>): string {
+  const parts: string[] = [];
+  for (const [k, v] of Object.entries(exam)) {
+    if (typeof v === 'number') parts.push(`${k}: ${formatNumber(v, Number.isInteger(v) ? 0 : 3)}`);
+    else if (typeof v === 'string' || typeof v === 'boolean') parts.push(`${k}: ${v}`);
+    else if (Array.isArray(v) && v.every(x => typeof x === 'string' || typeof x === 'number')) parts.push(`${k}: ${v.length ? v.join(', ') : '–'}`);
+    else if (v && typeof v === 'object' && 'category' in v) {
+      const b = v as { category: unknown; meaning?: unknown };
+      parts.push(`${k}: ${String(b.category)}${b.meaning ? ` — ${String(b.meaning)}` : ''}`);
+    }
+  }
+  return parts.join(' · ');
+}
+
 export function renderViewer(outlet: HTMLElement, study: string, query: URLSearchParams): () => void {
   const seriesList = h('ul', { class: 'series-list', 'aria-label': t('viewer.series') });
   const element = h('div', { class: 'viewport', id: 'viewport', tabindex: 0, 'aria-label': t('viewer.image'), role: 'img' });
@@ -177,7 +194,7 @@ export function renderViewer(outlet: HTMLElement, study: string, query: URLSearc
     overlay.findings = r.findings;
     const items = r.findings.map((f, i) => findingItem(run, f, FINDING_COLOURS[i % FINDING_COLOURS.length]));
     clear(findingsPanel, h('h2', {}, t('viewer.findings'), ` (${r.findings.length})`),
-      r.exam ? h('p', { class: 'exam' }, Object.entries(r.exam).map(([k, v]) => `${k}: ${v}`).join(' · ')) : null,
+      r.exam ? h('p', { class: 'exam' }, examSummary(r.exam)) : null,
       r.findings.length === 0 ? h('p', { class: 'muted' }, t('viewer.no_findings')) : h('ol', { class: 'finding-list' }, ...items));
     redraw();
   };
