@@ -28,6 +28,8 @@ PACKAGES=(
   r-base-core r-cran-mlbench r-cran-mass
   # portal browser tests (Node.js and npm: the machine's own, or Debian's below)
   chromium
+  # CJK glyphs for the Chinese portal in headless Chromium (tests, docs/screenshots)
+  fonts-noto-cjk
 )
 # The machine may carry a newer Node.js with its own npm; Debian's npm
 # conflicts with it, so it is only added where npm is absent.

@@ -63,6 +63,16 @@ Result<std::vector<AuditEvent>> list_audit_events(storage::Catalog& catalog, con
   return out;
 }
 
+Result<std::int64_t> count_audit_events(storage::Catalog& catalog, const Principal& who) {
+  if (!who.is_platform_admin() && !who.has_role(Role::institution_admin))
+    return make_error(ErrorCode::forbidden, "only administrators can read the audit trail");
+  const std::string scope = who.is_platform_admin() ? "" : who.institution_id;
+  MEDAI_ASSIGN_OR_RETURN(auto tx, catalog.begin(storage::TxMode::read_only));
+  MEDAI_ASSIGN_OR_RETURN(auto row, tx->query_one("SELECT COUNT(*) AS n FROM audit_events WHERE ($1 = '' OR institution_id = $1)",
+                                                 {scope}));
+  return row ? row->get_int("n") : 0;
+}
+
 nlohmann::json to_json(const AuditEvent& e) {
   return {{"id", e.id},
           {"at", iso8601_utc(e.at)},

@@ -32,6 +32,8 @@ AuditEvent audit_event(const Principal& actor, std::string action, std::string r
                        std::string resource_id, std::string outcome = "allowed");
 
 // Newest first. Platform admins see all; institution admins their tenant.
+// How many events list_audit_events() pages through (same checks).
+Result<std::int64_t> count_audit_events(storage::Catalog& catalog, const Principal& who);
 Result<std::vector<AuditEvent>> list_audit_events(storage::Catalog& catalog, const Principal& who,
                                                   std::int64_t limit, std::int64_t offset);
 nlohmann::json to_json(const AuditEvent& e);

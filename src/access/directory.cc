@@ -130,6 +130,13 @@ Result<std::vector<Institution>> Directory::list_institutions(const Principal& a
   return out;
 }
 
+Result<std::int64_t> Directory::count_institutions(const Principal& actor) {
+  MEDAI_ASSIGN_OR_RETURN(auto tx, catalog_.begin(TxMode::read_only));
+  MEDAI_ASSIGN_OR_RETURN(auto row, tx->query_one("SELECT COUNT(*) AS n FROM institutions WHERE ($1 = '' OR id = $1)",
+                                                 {tenant_scope(actor)}));
+  return row ? row->get_int("n") : 0;
+}
+
 Result<Institution> Directory::get_institution(const Principal& actor, const std::string& id) {
   MEDAI_ASSIGN_OR_RETURN(auto tx, catalog_.begin(TxMode::read_only));
   MEDAI_ASSIGN_OR_RETURN(auto row,
@@ -239,6 +246,16 @@ Result<std::vector<User>> Directory::list_users(const Principal& actor, std::opt
     out.push_back(std::move(u));
   }
   return out;
+}
+
+Result<std::int64_t> Directory::count_users(const Principal& actor, std::optional<std::string> institution) {
+  if (!actor.is_platform_admin() && !actor.has_role(Role::institution_admin))
+    return make_error(ErrorCode::forbidden, "only administrators can list users");
+  MEDAI_ASSIGN_OR_RETURN(auto tx, catalog_.begin(TxMode::read_only));
+  MEDAI_ASSIGN_OR_RETURN(auto row, tx->query_one("SELECT COUNT(*) AS n FROM users WHERE ($1 = '' OR institution_id = $1) "
+                                                 "AND ($2 = '' OR institution_id = $2)",
+                                                 {tenant_scope(actor), institution.value_or("")}));
+  return row ? row->get_int("n") : 0;
 }
 
 Result<User> Directory::get_user(const Principal& actor, const std::string& id) {

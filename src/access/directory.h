@@ -48,6 +48,7 @@ class Directory {
 
   Result<Institution> create_institution(const Principal& actor, const NewInstitution& in);
   Result<std::vector<Institution>> list_institutions(const Principal& actor, Page page);
+  Result<std::int64_t> count_institutions(const Principal& actor);
   Result<Institution> get_institution(const Principal& actor, const std::string& id);
   Result<Institution> find_institution(const Principal& actor, const std::string& name);
   Result<Institution> update_institution(const Principal& actor, const std::string& id,
@@ -57,6 +58,8 @@ class Directory {
   // institution: restrict to one tenant (admins); others always see their own.
   Result<std::vector<User>> list_users(const Principal& actor, std::optional<std::string> institution,
                                        Page page);
+  // How many users list_users() would page through (same checks).
+  Result<std::int64_t> count_users(const Principal& actor, std::optional<std::string> institution);
   Result<User> get_user(const Principal& actor, const std::string& id);
   Result<User> find_user(const Principal& actor, const std::string& username);
   Result<User> update_user(const Principal& actor, const std::string& id, const UserPatch& patch);

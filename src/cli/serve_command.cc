@@ -125,6 +125,17 @@ void run(const ServeFlags& flags) {
         *dimse_handler);
     if (!server) fail(server.status());
     dimse_server = std::move(*server);
+    // Gauges on /metrics (the server is stopped before dimse_server is freed).
+    if (auto* metrics = (*app)->context().metrics) {
+      metrics->add_collector([srv = dimse_server.get()](std::string& out) {
+        out += "# HELP medai_dicom_associations_active DICOM (DIMSE) associations being served.\n"
+               "# TYPE medai_dicom_associations_active gauge\n"
+               "medai_dicom_associations_active " + std::to_string(srv->active_associations()) + "\n"
+               "# HELP medai_dicom_associations_total DICOM association requests received since start.\n"
+               "# TYPE medai_dicom_associations_total counter\n"
+               "medai_dicom_associations_total " + std::to_string(srv->associations_received()) + "\n";
+      });
+    }
     log::info("dimse.started", {{"ae_title", config->dicom.ae_title},
                                 {"host", config->dicom.host},
                                 {"port", dimse_server->port()}});

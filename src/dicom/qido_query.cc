@@ -379,10 +379,10 @@ Result<QidoQuery> parse_qido(QidoLevel level, std::string study_uid, std::string
   return q;
 }
 
-Result<json> run_qido(storage::Catalog& catalog, const access::Principal& who, const QidoQuery& q,
-                      const std::string& base_url) {
-  SqlBuilder b;
-  std::string from;
+namespace {
+// FROM and WHERE of a search (shared by the search and its count); false
+// when the caller can see nothing at all.
+Result<bool> qido_from_where(const access::Principal& who, const QidoQuery& q, SqlBuilder& b, std::string& from) {
   switch (q.level) {
     case QidoLevel::study:
       from = "dicom_studies st";
@@ -400,7 +400,7 @@ Result<json> run_qido(storage::Catalog& catalog, const access::Principal& who, c
   const char* inst_col = q.level == QidoLevel::study ? "st.institution_id"
                          : q.level == QidoLevel::series ? "se.institution_id" : "i.institution_id";
   if (!who.is_platform_admin()) {
-    if (who.institution_id.empty()) return json::array();
+    if (who.institution_id.empty()) return false;
     b.where.push_back(std::string(inst_col) + " = " + b.placeholder(who.institution_id));
   }
   // Filter on the queried table's own columns so its (institution, parent)
@@ -412,6 +412,28 @@ Result<json> run_qido(storage::Catalog& catalog, const access::Principal& who, c
     b.where.push_back(std::string(q.level == QidoLevel::instance ? "i.series_uid" : "se.series_uid") + " = " +
                       b.placeholder(q.series_uid));
   for (const auto& f : q.filters) MEDAI_RETURN_IF_ERROR(add_filter(b, *find_attribute(f.tag), f.value, q.fuzzy));
+  return true;
+}
+}  // namespace
+
+Result<std::int64_t> count_qido(storage::Catalog& catalog, const access::Principal& who, const QidoQuery& q) {
+  SqlBuilder b;
+  std::string from;
+  MEDAI_ASSIGN_OR_RETURN(bool any, qido_from_where(who, q, b, from));
+  if (!any) return std::int64_t{0};
+  std::string sql = "SELECT COUNT(*) AS n FROM " + from;
+  for (std::size_t i = 0; i < b.where.size(); ++i) sql += (i == 0 ? " WHERE " : " AND ") + b.where[i];
+  MEDAI_ASSIGN_OR_RETURN(auto tx, catalog.begin(storage::TxMode::read_only));
+  MEDAI_ASSIGN_OR_RETURN(auto row, tx->query_one(sql, b.params));
+  return row ? row->get_int("n") : 0;
+}
+
+Result<json> run_qido(storage::Catalog& catalog, const access::Principal& who, const QidoQuery& q,
+                      const std::string& base_url) {
+  SqlBuilder b;
+  std::string from;
+  MEDAI_ASSIGN_OR_RETURN(bool any, qido_from_where(who, q, b, from));
+  if (!any) return json::array();
 
   // Attributes to return: level defaults, the levels above when the search
   // is not already scoped to them, includefield and the matching keys.

@@ -69,6 +69,8 @@ Result<QidoQuery> parse_qido(QidoLevel level, std::string study_uid, std::string
 
 // Runs the search for `who` (tenancy: own institution; platform admin all).
 // `base_url` ("http://host/dicom-web") fills RetrieveURL; empty leaves it out.
+// How many matches run_qido() pages through (limit/offset ignored).
+Result<std::int64_t> count_qido(storage::Catalog& catalog, const access::Principal& who, const QidoQuery& query);
 Result<nlohmann::json> run_qido(storage::Catalog& catalog, const access::Principal& who, const QidoQuery& query,
                                 const std::string& base_url);
 

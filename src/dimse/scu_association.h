@@ -58,7 +58,10 @@ class ScuAssociation {
         T_ASC_RejectParameters rej;
         ASC_getRejectParameters(params, &rej);
         detail["reject_result"] = static_cast<int>(rej.result);
-        detail["reject_reason"] = static_cast<int>(rej.reason);
+        detail["reject_source"] = static_cast<int>(rej.source);
+        // DCMTK keeps the source in the high byte of its reason enum
+        // (0x0107); the A-ASSOCIATE-RJ PDU's reason is the low byte (PS3.8 9.3.4).
+        detail["reject_reason"] = static_cast<int>(rej.reason) & 0xFF;
         if (self->assoc_ == nullptr) ASC_destroyAssociationParameters(&params);
         return make_error(ErrorCode::remote_failure, "the peer rejected the association", detail);
       }

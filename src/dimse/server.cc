@@ -85,6 +85,7 @@ struct DimseServer::Impl {
   std::uint16_t port = 0;
   std::atomic<bool> stopping{false};
   std::atomic<int> active{0};       // associations being served
+  std::atomic<std::uint64_t> received{0};  // association requests read since start (served or rejected)
   std::atomic<int> connections{0};  // connection threads, incl. those still negotiating
   std::thread listener;
   std::mutex sessions_mutex;
@@ -145,6 +146,7 @@ struct DimseServer::Impl {
         ::close(fd);
       }
     } else {
+      received.fetch_add(1, std::memory_order_relaxed);
       disable_nagle(assoc);
       if (active.fetch_add(1) >= options.max_associations) {
         active.fetch_sub(1);
@@ -268,6 +270,7 @@ DimseServer::DimseServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 DimseServer::~DimseServer() { stop(); }
 std::uint16_t DimseServer::port() const { return impl_->port; }
 int DimseServer::active_associations() const { return impl_->active.load(); }
+std::uint64_t DimseServer::associations_received() const { return impl_->received.load(std::memory_order_relaxed); }
 void DimseServer::stop() {
   if (impl_) impl_->stop();
 }

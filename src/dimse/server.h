@@ -44,6 +44,9 @@ class DimseServer {
   std::uint16_t port() const;
   // Associations being served right now.
   int active_associations() const;
+  // Association requests received since start (served, or rejected for the
+  // caller's AE title, address or the association limit).
+  std::uint64_t associations_received() const;
   void stop();
 
   struct Impl;

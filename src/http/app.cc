@@ -1,4 +1,5 @@
 #include "http/app.h"
+#include "http/operational_metrics.h"
 
 #include <set>
 #include <thread>
@@ -212,6 +213,8 @@ Result<std::unique_ptr<Application>> Application::open(const Config& config) {
   app->router_ = router;
   app->server_ = std::make_unique<Server>(options, router, make_authenticator(*app->tokens_));
   app->ctx_.metrics = &app->server_->metrics();
+  add_job_queue_metrics(*app->ctx_.metrics, *app->jobs_);
+  add_store_metrics(*app->ctx_.metrics, app->dicom_store_->catalog());
   return app;
 }
 

@@ -46,6 +46,11 @@ std::size_t Metrics::register_route(const std::string& method, const std::string
   return series_.size() - 1;
 }
 
+void Metrics::add_collector(Collector collector) {
+  std::lock_guard lock(mu_);
+  collectors_.push_back(std::move(collector));
+}
+
 std::size_t Metrics::unmatched_slot() {
   {
     std::lock_guard lock(mu_);
@@ -135,6 +140,7 @@ std::string Metrics::render_prometheus() const {
       "medai_http_open_connections ";
   out += std::to_string(open_connections_.load(std::memory_order_relaxed));
   out += '\n';
+  for (const auto& c : collectors_) c(out);
   return out;
 }
 

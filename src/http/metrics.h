@@ -5,6 +5,7 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -28,6 +29,12 @@ class Metrics {
   // Adds a gauge or counter rendered as-is (e.g. open connections).
   std::atomic<std::int64_t>& open_connections() { return open_connections_; }
   std::string render_prometheus() const;
+  // More metric families, appended (HELP, TYPE and samples) by `collector`
+  // after the HTTP ones on every scrape: the job queue, DICOM associations,
+  // the store. Collectors run on the scraping thread, one scrape at a time,
+  // so they must be cheap (or cache) and must outlive the server.
+  using Collector = std::function<void(std::string& out)>;
+  void add_collector(Collector collector);
 
  private:
   struct Series {
@@ -38,6 +45,7 @@ class Metrics {
   };
   mutable std::mutex mu_;  // guards registration only
   std::vector<std::unique_ptr<Series>> series_;
+  std::vector<Collector> collectors_;
   std::size_t unmatched_ = static_cast<std::size_t>(-1);
   std::atomic<std::int64_t> open_connections_{0};
 };

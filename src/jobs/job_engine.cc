@@ -392,6 +392,15 @@ Result<std::vector<Job>> JobEngine::list(const access::Principal& who, JobFilter
   return store_.list(filter);
 }
 
+Result<std::int64_t> JobEngine::count(const access::Principal& who, JobFilter filter) {
+  if (!who.is_platform_admin()) {
+    if (filter.institution_id && *filter.institution_id != who.institution_id)
+      return make_error(ErrorCode::forbidden, "you can only list your own institution's jobs");
+    filter.institution_id = who.institution_id;
+  }
+  return store_.count(filter);
+}
+
 namespace {
 // The submitter, an administrator of the institution, or a platform admin
 // may change a job; colleagues may only look at it.

@@ -77,6 +77,10 @@ class JobEngine {
   Result<EnqueueResult> submit(const access::Principal& who, JobRequest request);
   Result<Job> get(const access::Principal& who, const std::string& id);
   Result<std::vector<Job>> list(const access::Principal& who, JobFilter filter);
+  // How many jobs list() would give without paging.
+  Result<std::int64_t> count(const access::Principal& who, JobFilter filter);
+  // Jobs per state over every institution (operators' /metrics).
+  Result<std::vector<std::pair<std::string, std::int64_t>>> count_by_state() { return store_.count_by_state(); }
   Result<Job> cancel(const access::Principal& who, const std::string& id);
   Result<Job> retry(const access::Principal& who, const std::string& id);
   // The job once its version exceeds `after_version` or it is terminal, or

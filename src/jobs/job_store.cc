@@ -107,25 +107,50 @@ Result<std::optional<Job>> JobStore::get(const std::string& id) {
   return std::optional<Job>(job_of(*row));
 }
 
-Result<std::vector<Job>> JobStore::list(const JobFilter& filter) {
-  // One statement text for every filter combination ('' = no condition).
-  Params params{filter.institution_id.value_or(""),
-                filter.state ? std::string(state_name(*filter.state)) : std::string(), filter.type.value_or(""),
-                filter.limit, filter.offset};
-  std::string studies;  // "AND study_uid IN ($6, $7, …)" when asked
+namespace {
+// WHERE clause and parameters of a filter ($1..$3 the filter, $4… the study
+// UIDs); limit and offset are not part of it.
+std::string filter_where(const JobFilter& filter, Params& params) {
+  params = Params{filter.institution_id.value_or(""),
+                  filter.state ? std::string(state_name(*filter.state)) : std::string(), filter.type.value_or("")};
+  std::string studies;  // "AND study_uid IN ($4, $5, …)" when asked
   for (const auto& uid : filter.study_uids) {
     params.push_back(uid);
     studies += (studies.empty() ? "" : ", ") + std::string("$") + std::to_string(params.size());
   }
-  const std::string where =
-      "WHERE ($1 = '' OR institution_id = $1) AND ($2 = '' OR state = $2) AND ($3 = '' OR type = $3) " +
-      (studies.empty() ? std::string() : "AND study_uid IN (" + studies + ") ") +
-      "ORDER BY created_at DESC, id DESC LIMIT $4 OFFSET $5";
+  return "WHERE ($1 = '' OR institution_id = $1) AND ($2 = '' OR state = $2) AND ($3 = '' OR type = $3) " +
+         (studies.empty() ? std::string() : "AND study_uid IN (" + studies + ") ");
+}
+}  // namespace
+
+Result<std::vector<Job>> JobStore::list(const JobFilter& filter) {
+  // One statement text for every filter combination ('' = no condition).
+  Params params;
+  std::string where = filter_where(filter, params) + "ORDER BY created_at DESC, id DESC";
+  where += " LIMIT $" + std::to_string(params.size() + 1) + " OFFSET $" + std::to_string(params.size() + 2);
+  const Params paging{filter.limit, filter.offset};  // (push_back of a variant trips GCC 12's -Wmaybe-uninitialized)
+  params.insert(params.end(), paging.begin(), paging.end());
   MEDAI_ASSIGN_OR_RETURN(auto tx, catalog_.begin(storage::TxMode::read_only));
   MEDAI_ASSIGN_OR_RETURN(auto rows, tx->query(select_sql(where), params));
   std::vector<Job> out;
   out.reserve(rows.size());
   for (const auto& r : rows) out.push_back(job_of(r));
+  return out;
+}
+
+Result<std::int64_t> JobStore::count(const JobFilter& filter) {
+  Params params;
+  const std::string sql = "SELECT COUNT(*) AS n FROM jobs " + filter_where(filter, params);
+  MEDAI_ASSIGN_OR_RETURN(auto tx, catalog_.begin(storage::TxMode::read_only));
+  MEDAI_ASSIGN_OR_RETURN(auto row, tx->query_one(sql, params));
+  return row ? row->get_int("n") : 0;
+}
+
+Result<std::vector<std::pair<std::string, std::int64_t>>> JobStore::count_by_state() {
+  MEDAI_ASSIGN_OR_RETURN(auto tx, catalog_.begin(storage::TxMode::read_only));
+  MEDAI_ASSIGN_OR_RETURN(auto rows, tx->query("SELECT state, COUNT(*) AS n FROM jobs GROUP BY state ORDER BY state", {}));
+  std::vector<std::pair<std::string, std::int64_t>> out;
+  for (const auto& r : rows) out.emplace_back(r.get_text("state"), r.get_int("n"));
   return out;
 }
 

@@ -27,6 +27,11 @@ class JobStore {
   Result<EnqueueResult> insert(const JobRequest& request, std::int64_t now);
   Result<std::optional<Job>> get(const std::string& id);
   Result<std::vector<Job>> list(const JobFilter& filter);
+  // How many jobs match `filter` (limit and offset ignored).
+  Result<std::int64_t> count(const JobFilter& filter);
+  // Jobs per state, every institution (the /metrics gauge; one GROUP BY on
+  // the jobs_claim index). States without jobs are absent.
+  Result<std::vector<std::pair<std::string, std::int64_t>>> count_by_state();
 
   // Claims the most urgent due queued job of one of `types` for `owner`:
   // state running, attempts + 1, lease until now + lease_ms. nullopt when

@@ -297,4 +297,12 @@ Result<std::vector<json>> EvaluationService::list(const access::Principal& who, 
   return out;
 }
 
+Result<std::int64_t> EvaluationService::count(const access::Principal& who) {
+  MEDAI_ASSIGN_OR_RETURN(auto tx, catalog_.begin(storage::TxMode::read_only));
+  const std::string sql = std::string("SELECT COUNT(*) AS n FROM evaluations ") +
+                          (who.is_platform_admin() ? "WHERE $1 = $1" : "WHERE institution_id = $1");
+  MEDAI_ASSIGN_OR_RETURN(auto row, tx->query_one(sql, {who.institution_id}));
+  return row ? row->get_int("n") : 0;
+}
+
 }  // namespace medai::training

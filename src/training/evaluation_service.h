@@ -56,6 +56,8 @@ class EvaluationService {
   Result<nlohmann::json> get(const access::Principal& who, const std::string& id);
   Result<std::string> report_html(const access::Principal& who, const std::string& id);
   Result<std::vector<nlohmann::json>> list(const access::Principal& who, access::Page page);
+  // How many list() would give without paging.
+  Result<std::int64_t> count(const access::Principal& who);
 
  private:
   Result<nlohmann::json> queue_imaging(const access::Principal& who, const EvaluationRequest& request,

@@ -353,6 +353,14 @@ Result<std::vector<json>> TrainingService::list(const access::Principal& who, ac
   return out;
 }
 
+Result<std::int64_t> TrainingService::count(const access::Principal& who) {
+  MEDAI_ASSIGN_OR_RETURN(auto tx, catalog_.begin(storage::TxMode::read_only));
+  const std::string sql = std::string("SELECT COUNT(*) AS n FROM training_runs ") +
+                          (who.is_platform_admin() ? "WHERE $1 = $1" : "WHERE institution_id = $1");
+  MEDAI_ASSIGN_OR_RETURN(auto row, tx->query_one(sql, {who.institution_id}));
+  return row ? row->get_int("n") : 0;
+}
+
 Result<json> TrainingService::cancel(const access::Principal& who, const std::string& id) {
   MEDAI_ASSIGN_OR_RETURN(auto j, get(who, id));
   (void)j;

@@ -75,6 +75,8 @@ class TrainingService {
   // epoch history: {"id", "state", ..., "history": [...]}.
   Result<nlohmann::json> get(const access::Principal& who, const std::string& id);
   Result<std::vector<nlohmann::json>> list(const access::Principal& who, access::Page page);
+  // How many training runs list() would page through.
+  Result<std::int64_t> count(const access::Principal& who);
   Result<nlohmann::json> cancel(const access::Principal& who, const std::string& id);
   // conflict until the job has succeeded.
   Result<nlohmann::json> report(const access::Principal& who, const std::string& id);

@@ -4,7 +4,10 @@
 //      the port field; a good node is added and listed (also by the API);
 //      unticking "push" changes it on the server; removal asks first, then
 //      its host and port are edited (a bad port refused at the field); the API no longer lists it after removal;
-//   2. API tokens: a token issued from the page shows its secret once; the
+//      "Test" runs a real C-ECHO: success against DCMTK storescp, connection_refused
+//      on a port where nothing listens (both audited);
+//   2. API tokens: the page's own session is marked "this session" (the API's
+//      `current`); a token issued from the page shows its secret once; the
 //      test calls the API with that secret (200), the copy button puts it on
 //      the clipboard; after revoking it from the page the same call gets 401;
 //   3. system health: ready, the server's version, metric values from
@@ -19,9 +22,11 @@
 // Exit 0 pass, 1 fail, 77 skipped (reason printed). MEDAI_SCREENSHOTS=DIR
 // writes admin-nodes.png, admin-tokens.png and admin-health.png
 // (scripts/screenshots.sh).
-import { chromiumPath, pageHelpers, setUp, sleep } from './harness.mjs';
+import { spawn } from 'node:child_process';
+import net from 'node:net';
+import { checkCjkGlyphs, chromiumPath, pageHelpers, setUp, sleep } from './harness.mjs';
 
-const t = await setUp('medai-admin-');
+const t = await setUp('medai-admin-', { extraSkips: [['/usr/bin/storescp', 'no DCMTK storescp (Debian package "dcmtk")']] });
 const { chromium, work, cleanups, consoleErrors, finish, failTest, started } = t;
 
 // --- server and accounts ----------------------------------------------------------------
@@ -118,13 +123,13 @@ if ((await page.locator('#edit-port-error').textContent()) !== refused.body.mess
 await page.fill('#edit-host', 'pacs.example.org');
 await page.fill('#edit-port', '4242');
 await page.click('#node-edit button[type=submit]');
-await page.locator('#nodes-status', { hasText: 'CT_PACS saved' }).waitFor({ timeout: 10000 });
+// Exactly "CT_PACS saved." (the earlier "Permissions of CT_PACS saved." contains it too).
+await page.locator('#nodes-status', { hasText: /^CT_PACS saved\.$/ }).waitFor({ timeout: 10000 });
 nodes = (await api('GET', '/api/v1/dicom-nodes')).body.items;
 if (nodes[0].host !== 'pacs.example.org' || nodes[0].port !== 4242 || nodes[0].allow_push !== false) await failTest(`after the edit: ${JSON.stringify(nodes[0])}`);
 if ((await row.locator('td').nth(1).textContent()) !== 'pacs.example.org') await failTest('the row does not show the new host');
 console.log(`node edited from the page: port 0 refused at the field, then ${nodes[0].host}:${nodes[0].port} stored`);
 await checkAccessible('DICOM nodes page');
-await shot('admin-nodes.png');
 await row.locator('button[data-action="remove"]').click();
 // Asks first: cancel keeps it, confirm removes it.
 await row.locator('button[data-action="cancel-remove"]').click();
@@ -135,9 +140,65 @@ await page.locator('#no-nodes').waitFor({ timeout: 10000 });
 if ((await api('GET', '/api/v1/dicom-nodes')).body.items.length !== 0) await failTest('the node is still listed by the API');
 console.log('node removed after confirmation; the API lists none');
 
+// "Test" (C-ECHO from the server): a real DCMTK storescp answers; a port
+// where nothing listens is "connection refused". Both are in the audit trail.
+const freePort = () => new Promise(resolve => {
+  const srv = net.createServer();
+  srv.listen(0, '127.0.0.1', () => { const { port } = srv.address(); srv.close(() => resolve(port)); });
+});
+const scpPort = await freePort();
+const closedPort = await freePort();
+const scp = spawn('/usr/bin/storescp', ['-aet', 'ECHO_SCP', String(scpPort)], { stdio: 'ignore' });
+cleanups.push(async () => { scp.kill('SIGTERM'); });
+for (let i = 0; i < 100; i++) {
+  const up = await new Promise(resolve => { const s = net.connect(scpPort, '127.0.0.1', () => { s.destroy(); resolve(true); }); s.on('error', () => resolve(false)); });
+  if (up) break;
+  await sleep(50);
+}
+for (const [name, ae, port] of [['echo-scp', 'ECHO_SCP', scpPort], ['nobody-home', 'NOBODY', closedPort]]) {
+  await page.fill('#field-name', name);
+  await page.fill('#field-ae_title', ae);
+  await page.fill('#field-host', '127.0.0.1');
+  await page.fill('#field-port', String(port));
+  await page.click('#node-form button[type=submit]');
+  await page.locator(`#dicom-nodes tr[data-node="${ae}"]`).waitFor({ timeout: 10000 });
+}
+const echoOf = async ae => {
+  const r = page.locator(`#dicom-nodes tr[data-node="${ae}"]`);
+  await r.locator('button[data-action="echo"]').click();
+  const result = r.locator('.echo-result:not([data-echo="running"]):not([data-echo=""])');
+  await result.waitFor({ timeout: 30000 });
+  return { code: await result.getAttribute('data-echo'), text: await result.textContent() };
+};
+const echoOk = await echoOf('ECHO_SCP');
+if (echoOk.code !== 'success' || !/C-ECHO succeeded/.test(echoOk.text) || !/0x0000/.test(echoOk.text)) await failTest(`C-ECHO to storescp: ${JSON.stringify(echoOk)}`);
+const echoRefused = await echoOf('NOBODY');
+if (echoRefused.code !== 'connection_refused' || !/refused/i.test(echoRefused.text)) await failTest(`C-ECHO to a closed port: ${JSON.stringify(echoRefused)}`);
+const echoEvents = (await api('GET', '/api/v1/audit-events?limit=50')).body.items.filter(e => e.action === 'dicom_node.echo');
+if (echoEvents.length !== 2 || !echoEvents.some(e => e.outcome === 'allowed' && e.detail?.code === 'success')
+    || !echoEvents.some(e => e.outcome === 'failed' && e.detail?.code === 'connection_refused'))
+  await failTest(`C-ECHO audit events: ${JSON.stringify(echoEvents)}`);
+await checkAccessible('DICOM nodes page (with test results)');
+await shot('admin-nodes.png');
+console.log(`node test (C-ECHO): storescp → "${echoOk.text}"; closed port → "${echoRefused.text}"; both audited`);
+
 // --- 2. API tokens -----------------------------------------------------------------------
 await page.locator('nav.tabs a', { hasText: 'API tokens' }).click();
 await page.locator('#token-form').waitFor({ timeout: 10000 });
+// The page's own log-in session is the one marked current (exactly one), as
+// the API says for the page's token; a call with the CLI token marks that one.
+const currentRows = await page.$$eval('#tokens tr[data-current="true"]', rs => rs.map(r => ({ id: r.dataset.id, text: r.textContent })));
+const pageToken = await page.evaluate(() => sessionStorage.getItem('medai.session'));
+const asPage = (await api('GET', '/api/v1/tokens', undefined, pageToken)).body.items;
+const asCli = (await api('GET', '/api/v1/tokens')).body.items;
+const pageCurrent = asPage.filter(x => x.current);
+const cliCurrent = asCli.filter(x => x.current);
+if (currentRows.length !== 1 || pageCurrent.length !== 1 || currentRows[0].id !== pageCurrent[0].id || pageCurrent[0].kind !== 'session'
+    || !/this session/.test(currentRows[0].text) || !pageToken.startsWith(pageCurrent[0].prefix))
+  await failTest(`current session: page rows ${JSON.stringify(currentRows)}, API ${JSON.stringify(pageCurrent)}`);
+if (cliCurrent.length !== 1 || cliCurrent[0].kind !== 'api' || !adminToken.startsWith(cliCurrent[0].prefix))
+  await failTest(`current token for the CLI token: ${JSON.stringify(cliCurrent)}`);
+console.log(`current credential: the page's session ${pageCurrent[0].prefix}… marked "this session"; the CLI token's call marks ${cliCurrent[0].prefix}…`);
 await page.fill('#field-name', 'pacs-bridge');
 await page.fill('#field-ttl_days', '30');
 await page.click('#token-form button[type=submit]');
@@ -188,6 +249,9 @@ let shown = await facts();
 if (shown.version !== version.version || shown.ready !== 'Ready') await failTest(`health facts ${JSON.stringify(shown)} (API version ${version.version})`);
 const requests = Number((shown.requests_total || '').replace(/[^\d]/g, ''));
 if (!(requests > 0) || shown.open_connections === '–' || !/ms$/.test(shown.latency_p50 || '')) await failTest(`metric values: ${JSON.stringify(shown)}`);
+// The store's size comes from /metrics (medai_store_*); the queue from the jobs list's total.
+if (!/^0 studies, 0 instances, 0 B$/.test(shown.store_size || '')) await failTest(`store size fact: "${shown.store_size}"`);
+if (shown.jobs_queued !== '0' || shown.jobs_running !== '0') await failTest(`job queue facts: ${shown.jobs_queued} queued, ${shown.jobs_running} running`);
 const failedRow = page.locator(`#failed-jobs tr[data-job="${job.id}"]`);
 await failedRow.waitFor({ timeout: 10000 });
 if ((await failedRow.getAttribute('data-error')) !== job.error.code || !(await failedRow.textContent()).includes(job.error.code))
@@ -220,9 +284,12 @@ await page.locator('#audit-next').click();
 await page.locator(`#audit-events tbody tr:first-child[data-id="${auditPage2[0].id}"]`).waitFor({ timeout: 10000 });
 const page2Rows = await page.locator('#audit-events tbody tr').count();
 if (page2Rows !== auditPage2.length) await failTest(`audit page 2: ${page2Rows} rows, API ${auditPage2.length}`);
+const auditTotal = (await api('GET', '/api/v1/audit-events?limit=1')).body.total;
+const range = await page.locator('#audit-range').textContent();
+if (!range.includes(`of ${auditTotal.toLocaleString('en-US')}`) || !range.startsWith('Events 21–')) await failTest(`audit pager "${range}" (API total ${auditTotal})`);
 await page.locator('#audit-prev').click();
 await page.locator(`#audit-events tbody tr:first-child[data-id="${auditPage1[0].id}"]`).waitFor({ timeout: 10000 });
-console.log(`audit trail: page 2 shows the API's offset=20 page (${page2Rows} events), back to page 1`);
+console.log(`audit trail: page 2 shows the API's offset=20 page (${page2Rows} events, "${range}"), back to page 1`);
 
 // --- 4. Chinese, roles, console -----------------------------------------------------------
 await page.locator('#language').selectOption('zh-CN');
@@ -230,11 +297,14 @@ await page.locator('nav.tabs a', { hasText: 'DICOM 节点' }).waitFor({ timeout:
 await page.locator('nav.tabs a', { hasText: '系统状态' }).waitFor({ timeout: 5000 });
 await page.locator('#health-failed h2', { hasText: '失败的任务' }).waitFor({ timeout: 10000 });
 await page.locator('#health-status dt', { hasText: '就绪状态' }).waitFor({ timeout: 10000 });
+const glyphs = await checkCjkGlyphs(t, page, await page.locator('main').textContent(), 'Chinese health page');
+await shot('admin-health-zh.png');
 await page.locator('nav.tabs a', { hasText: 'API 令牌' }).click();
 await page.locator('#token-form button', { hasText: '签发令牌' }).waitFor({ timeout: 10000 });
 await page.locator('nav.tabs a', { hasText: 'DICOM 节点' }).click();
 await page.locator('#node-form legend', { hasText: '权限' }).waitFor({ timeout: 10000 });
-console.log('Chinese: tabs, health, tokens and DICOM node pages translated');
+await shot('admin-nodes-zh.png');
+console.log(`Chinese: tabs, health, tokens and DICOM node pages translated; ${glyphs} distinct CJK glyphs render`);
 await page.locator('#language').selectOption('en');
 
 await page.locator('button', { hasText: 'Log out' }).click();

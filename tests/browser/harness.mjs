@@ -124,3 +124,42 @@ export function pageHelpers(t, page) {
   };
   return { shot, checkAccessible };
 }
+
+// Fails unless the page's own font stack draws real glyphs for the CJK
+// characters of `text` (no tofu boxes). Each character is drawn on a canvas
+// in the font <body> uses; a missing glyph is drawn as the same .notdef box
+// whatever the character, so: every distinct character must give a distinct
+// bitmap, and none may equal the bitmap of a Private Use Area character
+// (U+E000, which no font here has). Returns the number of characters checked.
+export async function checkCjkGlyphs(t, page, text, where) {
+  const result = await page.evaluate(chars => {
+    const family = getComputedStyle(document.body).fontFamily;
+    const c = document.createElement('canvas');
+    c.width = 40;
+    c.height = 40;
+    const ctx = c.getContext('2d', { willReadFrequently: true });
+    const bitmap = ch => {
+      ctx.clearRect(0, 0, 40, 40);
+      ctx.font = `32px ${family}`;
+      ctx.fillStyle = '#000';
+      ctx.textBaseline = 'top';
+      ctx.fillText(ch, 2, 2);
+      const d = ctx.getImageData(0, 0, 40, 40).data;
+      let s = '';
+      for (let i = 3; i < d.length; i += 4) s += d[i] > 127 ? '1' : '0';
+      return s;
+    };
+    const tofu = bitmap('\uE000');
+    const unique = [...new Set([...chars].filter(ch => /\p{Script=Han}/u.test(ch)))];
+    const maps = unique.map(bitmap);
+    return {
+      family, checked: unique.length,
+      tofu: unique.filter((_, i) => maps[i] === tofu),
+      distinct: new Set(maps).size,
+      blank: unique.filter((_, i) => !maps[i].includes('1')),
+    };
+  }, text);
+  if (result.checked < 2 || result.tofu.length || result.blank.length || result.distinct !== result.checked)
+    await t.failTest(`${where}: CJK glyphs do not render in "${result.family}" (install fonts-noto-cjk): ${JSON.stringify(result)}`);
+  return result.checked;
+}

@@ -15,6 +15,10 @@
 //      presets by keyboard;
 //   6. accept a finding and see it counted through the API (usage); a
 //      planning CT shows its RTSTRUCT contours with per-structure toggles;
+//   6b. the reference mammography app (apps/) runs on a synthetic exam: its
+//      probability SEG is drawn as a heat-map over each view (overlay pixels
+//      with the toggle on, none with it off, opacity slider, legend, app
+//      name, version and research-use label);
 //   7. scroll the 300-slice CT by keyboard: slices/s measured;
 //   8. switch to Chinese and see translated text; no console errors.
 //
@@ -25,7 +29,7 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromiumPath, here, screenshots, setUp, skip, sleep } from './harness.mjs';
+import { checkCjkGlyphs, chromiumPath, here, screenshots, setUp, skip, sleep } from './harness.mjs';
 
 const t = await setUp('medai-portal-', { extraSkips: [['/usr/bin/python3', 'no /usr/bin/python3 (python3-torch makes the demo model)']] });
 const { chromium, work, cleanups, finish, failTest } = t;
@@ -104,6 +108,7 @@ try {
 // reference key), published by its vendor and approved by the hospital.
 const refApps = path.join(here, '..', '..', 'apps');
 const diabetesPackage = path.join(refApps, 'diabetes-advice', 'diabetes-advice-1.0.0.medai');
+const mammoPackage = path.join(refApps, 'mammography-screening', 'mammography-screening-1.0.1.medai');
 try {
   cli(withData(['admin', 'create-institution', '--name', 'medai-reference']));
   cli(withData(['admin', 'create-user', '--username', 'ref-release', '--institution', 'medai-reference', '--role', 'partner']));
@@ -112,11 +117,17 @@ try {
   cli(['app', 'publish', diabetesPackage, ...serverArgs(release)]);
   const shared = await api(release, 'PUT', '/api/v1/apps/diabetes-advice/visibility', { public: false, institutions: ['hosp'] });
   if (shared.status !== 200) throw new Error(`visibility ${shared.status}`);
+  // The mammography app as it ships (its probability SEG makes the heat-maps).
+  cli(['app', 'publish', mammoPackage, ...serverArgs(release)]);
+  const mgShared = await api(release, 'PUT', '/api/v1/apps/mammography-screening/visibility', { public: false, institutions: ['hosp'] });
+  if (mgShared.status !== 200) throw new Error(`mammography visibility ${mgShared.status}`);
 } catch (e) {
   await failTest(`publishing the reference diabetes app failed: ${e.stderr || e.message}`);
 }
 let r = await api(hospAdmin, 'POST', '/api/v1/apps/diabetes-advice/versions/1.0.0/approve', {});
 if (r.status !== 200 && r.status !== 201) await failTest(`approve diabetes-advice: ${r.status} ${JSON.stringify(r.body)}`);
+r = await api(hospAdmin, 'POST', '/api/v1/apps/mammography-screening/versions/1.0.1/approve', {});
+if (r.status !== 200 && r.status !== 201) await failTest(`approve mammography-screening: ${r.status} ${JSON.stringify(r.body)}`);
 r = await api(partner, 'PUT', '/api/v1/apps/bone-finder/visibility', { public: false, institutions: ['hosp'] });
 if (r.status !== 200) await failTest(`visibility: ${r.status} ${JSON.stringify(r.body)}`);
 r = await api(hospAdmin, 'POST', '/api/v1/apps/bone-finder/versions/1.0.0/approve', {});
@@ -133,7 +144,19 @@ const rtStudy = JSON.parse(cli(['synth', 'rt', '--small', '--seed', '2', '--json
   '--to', apiOrigin, '--token', doctor], { maxBuffer: 16 << 20 }));
 const rtStudyUid = rtStudy?.[0]?.ground_truth?.study_instance_uid;
 if (!rtStudyUid) await failTest('synth rt --json gave no study UID');
+// A small synthetic screening exam (4 views), run through the mammography
+// app by the doctor (POST /api/v1/jobs); it runs while the browser part starts.
+const mgStudy = JSON.parse(cli(['synth', 'mammo', '--small', '--seed', '3', '--json', '--out', path.join(work, 'mg'),
+  '--to', apiOrigin, '--token', doctor], { maxBuffer: 16 << 20 }));
+const mgStudyUid = mgStudy?.[0]?.ground_truth?.study_instance_uid;
+if (!mgStudyUid) await failTest('synth mammo --json gave no study UID');
 await sleep(1500);  // the series complete (1 s stable) without a rule
+const mgSeries = await (await fetch(`${apiOrigin}/dicom-web/studies/${mgStudyUid}/series`, { headers: { Authorization: `Bearer ${doctor}`, Accept: 'application/dicom+json' } })).json();
+const mgSeriesUid = mgSeries.find(s => s['00080060']?.Value?.[0] === 'MG')?.['0020000E']?.Value?.[0];
+if (!mgSeriesUid) await failTest(`no MG series in the synthetic exam: ${JSON.stringify(mgSeries).slice(0, 300)}`);
+r = await api(doctor, 'POST', '/api/v1/jobs', { type: 'app.run', input: { app: 'mammography-screening', study_uid: mgStudyUid, series_uid: mgSeriesUid } });
+if (r.status !== 201 && r.status !== 200) await failTest(`mammography job: ${r.status} ${JSON.stringify(r.body)}`);
+const mgJobId = r.body.id;
 
 r = await api(hospAdmin, 'POST', '/api/v1/routing-rules', { name: 'ct-to-bone-finder', match: { modality: ['CT'] },
   action: { job_type: 'app.run', app: 'bone-finder' } });
@@ -342,6 +365,72 @@ if (!(drawnWithout < drawnAll) || (await contours()) !== drawnAll) await failTes
 console.log(`RTSTRUCT: ${structureNames.length} structures ${JSON.stringify(structureNames)}, contours on ${contourSlices} slices (up to ${maxContours} per slice); toggles work`);
 await shot('viewer-rtstruct.png');
 
+// --- 6b. mammography heat-maps ------------------------------------------------------------
+{
+  let job = null;
+  for (let i = 0; i < 120; i++) {
+    job = (await api(doctor, 'GET', `/api/v1/jobs/${mgJobId}?wait=5`)).body;
+    if (['succeeded', 'failed', 'cancelled'].includes(job?.state)) break;
+  }
+  if (job?.state !== 'succeeded') await failTest(`mammography job: ${JSON.stringify(job).slice(0, 600)}`);
+  await page.goto(`${origin}/studies/${mgStudyUid}`);
+  await page.locator('#viewport[data-loaded="true"]').waitFor({ timeout: 60000 });
+  await page.locator('#heatmap-panel input[data-heatmap]').first().waitFor({ timeout: 30000 });
+  const heat = () => page.evaluate(() => {
+    const c = document.getElementById('overlay');
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let painted = 0;
+    let alpha = 0;
+    for (let i = 3; i < d.length; i += 4) if (d[i] > 0) { painted++; alpha += d[i]; }
+    return { maps: Number(c.dataset.heatmaps || 0), painted, alpha };
+  });
+  let on = null;
+  for (let i = 0; i < 40; i++) {
+    on = await heat();
+    if (on.maps >= 1 && on.painted > 500) break;
+    await sleep(250);
+  }
+  if (!(on.maps >= 1 && on.painted > 500)) await failTest(`no heat-map drawn over the mammogram: ${JSON.stringify(on)}`);
+  const panel = await page.evaluate(() => ({
+    app: document.querySelector('#heatmap-panel .heatmap-app')?.textContent ?? '',
+    version: document.querySelector('#heatmap-panel .heatmap-version')?.textContent ?? '',
+    ruo: document.querySelector('#heatmap-panel .heatmap-ruo')?.textContent ?? '',
+    legend: document.getElementById('heatmap-legend')?.textContent ?? '',
+    views: [...document.querySelectorAll('#heatmap-panel input[data-heatmap-view]')].map(x => x.dataset.heatmapView),
+    banner: document.getElementById('app-banner')?.textContent ?? '',
+  }));
+  if (panel.app !== 'mammography-screening' || !panel.version.includes('1.0.1') || !/research use only/i.test(panel.ruo))
+    await failTest(`heat-map panel without the app, version or research-use label: ${JSON.stringify(panel)}`);
+  if (!/malignancy probability/.test(panel.legend) || panel.views.length !== 4)
+    await failTest(`heat-map legend or views: ${JSON.stringify(panel)}`);
+  // Opacity: a fainter map paints the same pixels with less alpha.
+  await page.locator('#heatmap-opacity').fill('20');
+  const faint = await heat();
+  if (!(faint.maps === on.maps && faint.alpha < on.alpha * 0.6)) await failTest(`opacity slider: ${JSON.stringify(on)} → ${JSON.stringify(faint)}`);
+  await page.locator('#heatmap-opacity').fill('50');
+  // The result's toggle: off draws nothing, on draws it again.
+  await page.locator('#heatmap-panel input[data-heatmap]').first().uncheck();
+  const off = await heat();
+  if (off.maps !== 0 || off.painted !== 0) await failTest(`heat-map still drawn with its toggle off: ${JSON.stringify(off)}`);
+  await page.locator('#heatmap-panel input[data-heatmap]').first().check();
+  const back = await heat();
+  if (back.maps !== on.maps || back.painted !== on.painted) await failTest(`heat-map not back with its toggle on: ${JSON.stringify(back)} vs ${JSON.stringify(on)}`);
+  // Every view has its own map: step through the four images.
+  await page.locator('#viewport').focus();
+  await page.keyboard.press('Home');
+  let viewsWithMap = 0;
+  for (let i = 0; i < 4; i++) {
+    if (i > 0) await page.keyboard.press('ArrowDown');
+    await page.locator(`#viewport[data-slice-index="${i}"]`).waitFor({ timeout: 10000 });
+    if ((await heat()).maps >= 1) viewsWithMap++;
+  }
+  if (viewsWithMap !== 4) await failTest(`heat-maps on ${viewsWithMap} of 4 views`);
+  console.log(`mammography heat-maps: ${panel.views.length} views, ${on.painted} px painted on one (alpha sum ${on.alpha} → ${faint.alpha} at 20 %), none with the toggle off; "${panel.app}${panel.version}" ${panel.ruo}`);
+  await page.keyboard.press('Home');
+  await page.locator('#viewport[data-slice-index="0"]').waitFor({ timeout: 10000 });
+  await shot('viewer-mammo.png');
+}
+
 // --- 7. scroll speed on the 300-slice CT ------------------------------------------------
 await page.goto(`${origin}/studies/${bigStudyUid}`);
 await page.locator('#viewport[data-loaded="true"]').waitFor({ timeout: 60000 });
@@ -432,7 +521,18 @@ await page.locator('h2', { hasText: '预期用途' }).waitFor({ timeout: 5000 })
 await page.locator('nav a', { hasText: '工作列表' }).click();
 await page.locator('th', { hasText: '患者姓名' }).waitFor({ timeout: 5000 });
 await page.locator(`tr[data-study="${studyUid}"] .badge[data-state="done"]`, { hasText: '已完成' }).waitFor({ timeout: 10000 });
-console.log('Chinese: navigation, worklist headers and AI status translated');
+// The glyphs really render (no tofu boxes: headless Chromium needs a CJK font).
+const glyphs = await checkCjkGlyphs(t, page, await page.locator('main').textContent(), 'Chinese worklist');
+await shot('worklist-zh.png');
+await page.goto(`${origin}/studies/${mgStudyUid}`);
+await page.locator('#heatmap-panel h2', { hasText: '热力图' }).waitFor({ timeout: 30000 });
+await page.locator('#heatmap-legend', { hasText: '恶性概率' }).waitFor({ timeout: 10000 });
+await shot('viewer-mammo-zh.png');
+// Back to the worklist before the language switch and log-out below (the
+// viewer re-renders on a language change; its requests must not outlive the session).
+await page.locator('nav a', { hasText: '工作列表' }).click();
+await page.locator(`tr[data-study="${studyUid}"] .badge[data-state="done"]`, { hasText: '已完成' }).waitFor({ timeout: 10000 });
+console.log(`Chinese: navigation, worklist headers, AI status and the heat-map legend translated; ${glyphs} distinct CJK glyphs render`);
 
 // The admin page as the hospital administrator (English again).
 await page.locator('#language').selectOption('en');

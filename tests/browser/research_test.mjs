@@ -29,7 +29,7 @@
 // writes research-datasets.png, research-training.png and
 // research-evaluation.png (scripts/screenshots.sh).
 import path from 'node:path';
-import { chromiumPath, pageHelpers, setUp, sleep } from './harness.mjs';
+import { checkCjkGlyphs, chromiumPath, pageHelpers, setUp, sleep } from './harness.mjs';
 
 const t = await setUp('medai-research-', { extraSkips: [['/usr/bin/Rscript', 'no Rscript: the reference datasets are exported from Debian R packages (r-cran-mass)']] });
 const { chromium, work, cleanups, consoleErrors, finish, failTest, started } = t;
@@ -340,7 +340,9 @@ await page.locator('#datasets th', { hasText: '训练集' }).waitFor({ timeout: 
 await page.locator('nav a', { hasText: '训练任务' }).click();
 await page.locator('#training-form h2', { hasText: '新建训练任务' }).waitFor({ timeout: 10000 });
 await page.locator(`#training-jobs tr[data-job="${jobId}"] .badge`, { hasText: '已完成' }).waitFor({ timeout: 10000 });
-console.log('Chinese: navigation, report, datasets and training pages translated');
+const glyphs = await checkCjkGlyphs(t, page, await page.locator('main').textContent(), 'Chinese training page');
+await shot('research-training-zh.png');
+console.log(`Chinese: navigation, report, datasets and training pages translated; ${glyphs} distinct CJK glyphs render`);
 await page.locator('#language').selectOption('en');
 
 // Navigation by role: a doctor sees none of the research pages.

@@ -59,5 +59,19 @@ TEST(MetricsTest, OpenConnectionsGauge) {
   EXPECT_TRUE(contains(m.render_prometheus(), "medai_http_open_connections 3\n"));
 }
 
+TEST(MetricsTest, CollectorsAppendTheirFamiliesOnEveryScrape) {
+  Metrics m;
+  int scrapes = 0;
+  m.add_collector([&scrapes](std::string& out) {
+    ++scrapes;
+    out += "# TYPE medai_test_gauge gauge\nmedai_test_gauge " + std::to_string(scrapes) + "\n";
+  });
+  const std::string first = m.render_prometheus();
+  EXPECT_TRUE(contains(first, "medai_http_open_connections 0\nmedai_test_gauge 1\n") ||
+              contains(first, "medai_test_gauge 1\n"));
+  EXPECT_LT(first.find("medai_http_open_connections"), first.find("medai_test_gauge"));
+  EXPECT_TRUE(contains(m.render_prometheus(), "medai_test_gauge 2\n"));
+}
+
 }  // namespace
 }  // namespace medai::http

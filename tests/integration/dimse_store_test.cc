@@ -7,6 +7,7 @@
 #include "server_process.h"
 #include "support/dicom_tools.h"
 
+#include <map>
 #include <set>
 
 namespace medai::testing {
@@ -59,6 +60,70 @@ ServerProcess* DimseStoreTest::server_ = nullptr;
 std::string DimseStoreTest::admin_token_;
 int DimseStoreTest::sent_ = 0;
 
+// The gauge value of `name` in a Prometheus text, or -1.
+double metric_value(const std::string& text, const std::string& name) {
+  std::size_t at = 0;
+  while ((at = text.find(name + " ", at)) != std::string::npos) {
+    if (at == 0 || text[at - 1] == '\n') return std::stod(text.substr(at + name.size() + 1));
+    at += name.size();
+  }
+  return -1;
+}
+
+// "Test" of a node: a real C-ECHO from the server to DCMTK storescp, to a
+// closed port, and to our own SCP (accepted once our AE title is registered
+// as a node on 127.0.0.1; rejected when the node names a called AE title that
+// is not ours), each with its stable code; all audited.
+TEST_F(DimseStoreTest, EchoTestsANodeWithStableCodes) {
+  StorescpProcess scp("ECHO_SCP", dir_->path() / "echo-scp");
+  auto ok_node = register_node({{"name", "echo-scp"}, {"ae_title", "ECHO_SCP"}, {"host", "127.0.0.1"},
+                                {"port", scp.port()}});
+  auto closed_node = register_node({{"name", "closed"}, {"ae_title", "CLOSED"}, {"host", "127.0.0.1"},
+                                    {"port", free_port()}});
+  auto self_node = register_node({{"name", "ourselves"}, {"ae_title", "MEDAI"}, {"host", "127.0.0.1"},
+                                  {"port", server_->dimse_port()}});
+  auto wrong_called = register_node({{"name", "wrong-called"}, {"ae_title", "NOT_MEDAI"}, {"host", "127.0.0.1"},
+                                     {"port", server_->dimse_port()}});
+  Api admin{server_->port(), admin_token_};
+  int status = 0;
+  auto ok = admin.json("POST", "/api/v1/dicom-nodes/" + ok_node["id"].get<std::string>() + "/echo", nullptr, &status);
+  EXPECT_EQ(status, 200) << ok.dump();
+  EXPECT_EQ(ok["success"], true) << ok.dump();
+  EXPECT_EQ(ok["code"], "success");
+  EXPECT_EQ(ok["dimse_status"], 0);
+  EXPECT_EQ(ok["ae_title"], "ECHO_SCP");
+  EXPECT_EQ(ok["calling_ae_title"], "MEDAI");
+  EXPECT_GE(ok["elapsed_ms"].get<int>(), 0);
+
+  auto refused = admin.json("POST", "/api/v1/dicom-nodes/" + closed_node["id"].get<std::string>() + "/echo", nullptr, &status);
+  EXPECT_EQ(status, 200);
+  EXPECT_EQ(refused["success"], false);
+  EXPECT_EQ(refused["code"], "connection_refused") << refused.dump();
+  EXPECT_TRUE(refused["dimse_status"].is_null());
+
+  auto self = admin.json("POST", "/api/v1/dicom-nodes/" + self_node["id"].get<std::string>() + "/echo", nullptr, &status);
+  EXPECT_EQ(status, 200);
+  EXPECT_EQ(self["code"], "success") << "our own SCP answers our C-ECHO: " << self.dump();
+
+  auto rejected = admin.json("POST", "/api/v1/dicom-nodes/" + wrong_called["id"].get<std::string>() + "/echo", nullptr, &status);
+  EXPECT_EQ(status, 200);
+  EXPECT_EQ(rejected["code"], "association_rejected") << rejected.dump();
+  EXPECT_EQ(rejected["detail"]["reject_reason"], 7) << "called AE title not recognised";
+
+  admin.json("POST", "/api/v1/dicom-nodes/dn_no_such_node/echo", nullptr, &status);
+  EXPECT_EQ(status, 404);
+
+  auto audit = admin.json("GET", "/api/v1/audit-events?limit=100");
+  std::map<std::string, std::string> outcome_by_code;
+  for (const auto& e : audit["items"])
+    if (e["action"] == "dicom_node.echo") outcome_by_code[e["detail"]["code"]] = e["outcome"];
+  EXPECT_EQ(outcome_by_code["success"], "allowed");
+  EXPECT_EQ(outcome_by_code["connection_refused"], "failed");
+  EXPECT_EQ(outcome_by_code["association_rejected"], "failed");
+  for (const auto& n : {ok_node, closed_node, self_node, wrong_called})
+    admin.call("DELETE", "/api/v1/dicom-nodes/" + n["id"].get<std::string>());
+}
+
 TEST_F(DimseStoreTest, RegisteredNodeStoresQueriesAndRetrieves) {
   register_node({{"name", "ct-scanner"}, {"ae_title", "CTSCANNER"}, {"host", "127.0.0.1"}, {"port", 104}});
   // Unknown callers are refused and store nothing.
@@ -73,6 +138,22 @@ TEST_F(DimseStoreTest, RegisteredNodeStoresQueriesAndRetrieves) {
   json studies = admin.json("GET", "/dicom-web/studies");
   ASSERT_EQ(studies.size(), 1u) << studies.dump();
   EXPECT_EQ(studies[0]["00201208"]["Value"][0], sent_) << "NumberOfStudyRelatedInstances";
+  {
+    // QIDO-RS: the number of matches in X-Total-Count, on a page of one too.
+    auto r = admin.call("GET", "/dicom-web/studies/" + studies[0]["0020000D"]["Value"][0].get<std::string>() +
+                                   "/instances?limit=1");
+    ASSERT_TRUE(r.has_value());
+    EXPECT_EQ(r->header("X-Total-Count"), std::to_string(sent_));
+    // /metrics: the store's size, associations (storescu's, plus the refused one).
+    auto m = Api{server_->port(), ""}.call("GET", "/metrics");
+    ASSERT_TRUE(m.has_value());
+    EXPECT_EQ(metric_value(m->body, "medai_store_instances"), sent_) << m->body.substr(m->body.find("medai_jobs"));
+    EXPECT_EQ(metric_value(m->body, "medai_store_studies"), 1);
+    EXPECT_GT(metric_value(m->body, "medai_store_bytes"), 1000.0 * sent_);
+    EXPECT_GE(metric_value(m->body, "medai_dicom_associations_total"), 2);
+    EXPECT_EQ(metric_value(m->body, "medai_dicom_associations_active"), 0);
+    EXPECT_NE(m->body.find("medai_jobs{state=\"queued\"} "), std::string::npos);
+  }
   EXPECT_EQ(studies[0]["00100010"]["Value"][0]["Alphabetic"].get<std::string>().rfind("SYNTHETIC", 0), 0u);
   const std::string study = studies[0]["0020000D"]["Value"][0];
 

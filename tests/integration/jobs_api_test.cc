@@ -3,6 +3,9 @@
 // cancel, retry, tenancy, and the `medai jobs` CLI.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <set>
+
 #include "server_process.h"
 #include "support/dicom_fixture.h"
 
@@ -142,6 +145,44 @@ TEST_F(JobsApiTest, TenancyOverHttp) {
   bool found = false;
   for (const auto& item : list_admin["items"]) found = found || item["id"] == id;
   EXPECT_TRUE(found);
+}
+
+// Every page of a list says how many items match in all: `total` in the body
+// and X-Total-Count, the same on every page, per tenant and per filter.
+TEST_F(JobsApiTest, PagedListsCarryTheTotal) {
+  // A tenant of its own, so other tests' jobs do not move the numbers.
+  Api admin_api = admin();
+  auto inst = admin_api.json("POST", "/api/v1/institutions", {{"name", "jobs-total"}, {"display_name", "t"}});
+  auto user = admin_api.json("POST", "/api/v1/users", {{"username", "jobs-total-doctor"},
+                                                       {"institution_id", inst["id"]}, {"roles", {"doctor"}}});
+  Api doctor{server_->port(), admin_api.json("POST", "/api/v1/tokens", {{"name", "t"}, {"user_id", user["id"]}})["token"]};
+  std::vector<std::string> ids;
+  for (int i = 0; i < 7; ++i) {
+    int status = 0;
+    auto j = doctor.json("POST", "/api/v1/jobs", {{"type", "test.noop"}, {"input", {{"i", i}}}}, &status);
+    ASSERT_EQ(status, 201) << j.dump();
+    ids.push_back(j["id"]);
+  }
+  for (const auto& id : ids) ASSERT_EQ(wait_done(doctor, id)["state"], "succeeded");
+  std::set<std::string> seen;
+  for (int offset : {0, 3, 6, 9}) {
+    auto r = doctor.call("GET", "/api/v1/jobs?limit=3&offset=" + std::to_string(offset));
+    ASSERT_TRUE(r.has_value());
+    auto page = json::parse(r->body);
+    EXPECT_EQ(page["total"], 7) << "offset " << offset << ": " << r->body;
+    EXPECT_EQ(r->header("X-Total-Count"), "7") << "offset " << offset;
+    EXPECT_EQ(page["items"].size(), static_cast<std::size_t>(std::max(0, std::min(3, 7 - offset))));
+    for (const auto& item : page["items"]) seen.insert(item["id"]);
+  }
+  EXPECT_EQ(seen.size(), 7u);
+  // Filters count too: none of this tenant's jobs failed.
+  auto failed = doctor.json("GET", "/api/v1/jobs?state=failed&limit=1");
+  EXPECT_EQ(failed["total"], 0);
+  EXPECT_EQ(doctor.json("GET", "/api/v1/jobs?state=succeeded&type=test.noop&limit=2")["total"], 7);
+  EXPECT_EQ(doctor.json("GET", "/api/v1/jobs?type=no.such.type")["total"], 0);
+  // Another tenant sees its own count, never this one's.
+  auto other = as("jobs-b-doctor").json("GET", "/api/v1/jobs?limit=1");
+  EXPECT_EQ(other["total"].get<int>(), static_cast<int>(as("jobs-b-doctor").json("GET", "/api/v1/jobs?limit=1000")["items"].size()));
 }
 
 TEST_F(JobsApiTest, CancelRunningJobAndRetryIt) {

@@ -186,12 +186,64 @@ TEST_F(ServerTest, TokenLifecycleOverHttp) {
     listed = listed || t["id"] == issued["info"]["id"];
   }
   EXPECT_TRUE(listed);
+  // `current` marks the credential of the request: the admin's session here,
+  // the new API token when the list is read with it.
+  int current = 0;
+  for (const auto& t : list["items"]) {
+    EXPECT_TRUE(t.contains("current") && t["current"].is_boolean()) << t.dump();
+    if (t.value("current", false)) {
+      ++current;
+      EXPECT_EQ(t["kind"], "session") << t.dump();
+      EXPECT_EQ(admin_token_.rfind(t["prefix"].get<std::string>(), 0), 0u) << "the session's own prefix";
+    }
+  }
+  EXPECT_EQ(current, 1);
+  EXPECT_EQ(list["total"].get<std::size_t>(), list["items"].size());
+  auto as_token = client.json("GET", "/api/v1/tokens");
+  int current_as_token = 0;
+  for (const auto& t : as_token["items"])
+    if (t.value("current", false)) {
+      ++current_as_token;
+      EXPECT_EQ(t["id"], issued["info"]["id"]);
+    }
+  EXPECT_EQ(current_as_token, 1);
   admin().call("DELETE", "/api/v1/tokens/" + issued["info"]["id"].get<std::string>());
   auto after = client.json("GET", "/api/v1/me", nullptr, &status);
   EXPECT_EQ(status, 401);
   EXPECT_EQ(after["error"], "token_revoked");
   admin().json("POST", "/api/v1/tokens", {{"name", "forever"}, {"ttl_days", 100000}}, &status);
   EXPECT_EQ(status, 400);
+}
+
+TEST_F(ServerTest, UserInstitutionAndAuditListsCarryTheTotal) {
+  int status = 0;
+  auto inst = admin().json("POST", "/api/v1/institutions", {{"name", "totals"}, {"display_name", "Totals"}}, &status);
+  ASSERT_EQ(status, 201) << inst.dump();
+  for (int i = 0; i < 5; ++i)
+    admin().json("POST", "/api/v1/users", {{"username", "total-" + std::to_string(i)}, {"institution_id", inst["id"]},
+                                            {"roles", {"doctor"}}}, &status);
+  for (const std::string q : {"limit=2&offset=0", "limit=2&offset=4", "limit=2&offset=10", "limit=100"}) {
+    auto r = admin().call("GET", "/api/v1/users?institution_id=" + inst["id"].get<std::string>() + "&" + q);
+    ASSERT_TRUE(r.has_value());
+    auto page = json::parse(r->body);
+    EXPECT_EQ(page["total"], 5) << q;
+    EXPECT_EQ(r->header("X-Total-Count"), "5") << q;
+  }
+  // Platform admin: every institution; the count agrees with a full listing.
+  auto insts = admin().json("GET", "/api/v1/institutions?limit=1");
+  EXPECT_EQ(insts["items"].size(), 1u);
+  EXPECT_EQ(insts["total"].get<std::size_t>(), admin().json("GET", "/api/v1/institutions?limit=1000")["items"].size());
+  auto audit = admin().json("GET", "/api/v1/audit-events?limit=3");
+  EXPECT_EQ(audit["items"].size(), 3u);
+  EXPECT_GE(audit["total"].get<int>(), 6);  // at least the institution and the five users
+  auto audit_all = admin().json("GET", "/api/v1/audit-events?limit=1000");
+  EXPECT_EQ(audit["total"].get<std::size_t>() <= audit_all["total"].get<std::size_t>(), true);
+  EXPECT_EQ(audit_all["total"].get<std::size_t>(), audit_all["items"].size());
+  // Unpaged lists carry it too.
+  auto apps = admin().call("GET", "/api/v1/apps");
+  ASSERT_TRUE(apps.has_value());
+  EXPECT_EQ(json::parse(apps->body)["total"].get<std::size_t>(), json::parse(apps->body)["items"].size());
+  EXPECT_FALSE(apps->header("X-Total-Count").empty());
 }
 
 TEST_F(ServerTest, OversizedHeaderIs431AndConnectionClosed) {

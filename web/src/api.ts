@@ -68,6 +68,17 @@ export async function probe(path: string): Promise<{ status: number; text: strin
   return { status: res.status, text: await res.text() };
 }
 export const dicomJson = <T>(path: string) => request<T>('GET', path, undefined, 'application/dicom+json');
+// A QIDO-RS search with its X-Total-Count (how many match in all).
+export async function dicomSearch<T>(path: string): Promise<{ items: T[]; total: number | null }> {
+  const res = await fetch(path, { headers: { Accept: 'application/dicom+json', ...authHeaders() } });
+  if (res.status === 401) {
+    setToken(null);
+    onUnauthenticated();
+  }
+  if (!res.ok) throw await errorOf(res);
+  const header = res.headers.get('X-Total-Count');
+  return { items: (await res.json()) as T[], total: header === null ? null : Number(header) };
+}
 
 // --- resource types (the subset the portal shows) ------------------------------
 
@@ -83,6 +94,7 @@ export interface Page<T> {
   items: T[];
   limit: number;
   offset: number;
+  total: number;  // items matching, on every page (also the X-Total-Count header)
 }
 export interface JobError {
   code: string;
@@ -185,6 +197,18 @@ export interface ApiToken {
   expires_at: string | null;
   revoked_at: string | null;
   last_used_at: string | null;
+  current?: boolean;  // the credential of this request (this session)
+}
+export interface EchoResult {
+  success: boolean;
+  code: string;
+  message: string;
+  dimse_status: number | null;
+  elapsed_ms: number;
+  ae_title: string;
+  calling_ae_title: string;
+  host: string;
+  port: number;
 }
 export interface AuditEvent {
   id: string;

@@ -235,13 +235,14 @@ void register_app_routes(Router& router, AppContext& ctx) {
                              "apps; platform admins see all. Each version says whether it is approved at the "
                              "caller's institution.",
               .tags = {"apps"},
-              .responses = {{200, "apps", schema_object({{"items", {{"type", "array"}, {"items", app_schema()}}}})}}},
+              .responses = {{200, "apps", schema_object({{"items", {{"type", "array"}, {"items", app_schema()}}},
+                                                         {"total", {{"type", "integer"}}}})}}},
              [&ctx](Request& req) {
                auto list = ctx.apps->list_apps(*req.principal);
                if (!list) return fail(ctx, req, list.status());
                json items = json::array();
                for (const auto& a : *list) items.push_back(packages::to_json(a));
-               return Response::json({{"items", items}});
+               return full_list_response(std::move(items));
              });
 
   router.add({.method = Method::get,
@@ -374,7 +375,7 @@ void register_app_routes(Router& router, AppContext& ctx) {
                if (!rows) return fail(ctx, req, rows.status());
                json items = json::array();
                for (const auto& r : *rows) items.push_back(packages::to_json(r));
-               return Response::json({{"items", items}});
+               return full_list_response(std::move(items));
              });
 }
 

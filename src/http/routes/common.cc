@@ -104,6 +104,26 @@ json list_envelope(json items, const access::Page& page) {
   return {{"items", std::move(items)}, {"limit", page.limit}, {"offset", page.offset}};
 }
 
+Response list_response(json items, const access::Page& page, std::int64_t total) {
+  json body = list_envelope(std::move(items), page);
+  body["total"] = total;
+  return Response::json(body).header(kTotalCountHeader, std::to_string(total));
+}
+
+Response full_list_response(json items) {
+  const auto total = static_cast<std::int64_t>(items.size());
+  return Response::json({{"items", std::move(items)}, {"total", total}})
+      .header(kTotalCountHeader, std::to_string(total));
+}
+
+json paged_list_schema(json item) {
+  return schema_object({{"items", {{"type", "array"}, {"items", std::move(item)}}},
+                        {"limit", {{"type", "integer"}}},
+                        {"offset", {{"type", "integer"}}},
+                        {"total", {{"type", "integer"}, {"description", "items matching, on every page (also in the "
+                                                                       "X-Total-Count header)"}}}});
+}
+
 json schema_string(const std::string& description) {
   json s = {{"type", "string"}};
   if (!description.empty()) s["description"] = description;

@@ -38,6 +38,29 @@ Response fail(AppContext& ctx, const Request& req, const Status& status);
 // Paged list envelope: {"items": [...], "limit": n, "offset": n}.
 json list_envelope(json items, const access::Page& page);
 
+// Every list answer carries the number of matching items: `total` in the
+// envelope and the same number in an `X-Total-Count` header (QIDO-RS, whose
+// body is a bare array, has the header only).
+inline constexpr const char* kTotalCountHeader = "X-Total-Count";
+
+// The total of a paged list. The page itself tells it when it is not full
+// (and not past the end): offset + items. Only a full page, or an empty one
+// past the start, needs `count` (one COUNT query), so a list that fits one
+// page costs nothing extra.
+template <class Count>
+Result<std::int64_t> list_total(std::size_t items, const access::Page& page, Count&& count) {
+  const auto n = static_cast<std::int64_t>(items);
+  if (n < page.limit && (n > 0 || page.offset == 0)) return page.offset + n;
+  return count();
+}
+
+// {"items", "limit", "offset", "total"} + X-Total-Count.
+Response list_response(json items, const access::Page& page, std::int64_t total);
+// An unpaged list (every item at once): {"items", "total"} + X-Total-Count.
+Response full_list_response(json items);
+// The OpenAPI schema of a paged list of `item`.
+json paged_list_schema(json item);
+
 // OpenAPI helpers and the schemas of the access resources.
 json institution_schema();
 json user_schema();

@@ -270,9 +270,7 @@ void register_dataset_routes(Router& router, AppContext& ctx) {
               .tags = {"datasets"},
               .parameters = paging_parameters(),
               .responses = {{200, "datasets",
-                             schema_object({{"items", {{"type", "array"}, {"items", dataset_schema()}}},
-                                            {"limit", {{"type", "integer"}}},
-                                            {"offset", {{"type", "integer"}}}})},
+                             paged_list_schema(dataset_schema())},
                             error_doc(403, "role not allowed")}},
              [&ctx](Request& req) {
                auto page = page_of(req);
@@ -281,7 +279,14 @@ void register_dataset_routes(Router& router, AppContext& ctx) {
                if (!list) return fail(ctx, req, list.status());
                json items = json::array();
                for (const auto& d : *list) items.push_back(datasets::to_json(d));
-               return Response::json(list_envelope(items, *page));
+               // DatasetStore (src/datasets) has no COUNT yet: a full page is
+               // counted by listing every visible dataset once (they are few).
+               auto total = list_total(items.size(), *page, [&]() -> Result<std::int64_t> {
+                 MEDAI_ASSIGN_OR_RETURN(auto all, ctx.datasets->list(*req.principal, {1000000, 0}));
+                 return static_cast<std::int64_t>(all.size());
+               });
+               if (!total) return fail(ctx, req, total.status());
+               return list_response(std::move(items), *page, *total);
              });
 
   json create_props = content_properties();
@@ -372,7 +377,7 @@ void register_dataset_routes(Router& router, AppContext& ctx) {
                for (const auto& r : *done)
                  items.push_back(
                      {{"name", r.name}, {"outcome", r.outcome}, {"dataset_id", r.dataset_id}, {"detail", r.detail}});
-               return Response::json({{"items", items}});
+               return full_list_response(std::move(items));
              });
 
   router.add({.method = Method::get,

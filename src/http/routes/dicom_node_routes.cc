@@ -1,5 +1,7 @@
 // Remote DICOM nodes (PACS, modalities) of an institution.
+#include "access/audit.h"
 #include "dicom/remote_nodes.h"
+#include "dimse/echo_check.h"
 #include "http/routes/common.h"
 #include "http/routes/routes.h"
 
@@ -51,15 +53,64 @@ void register_dicom_node_routes(Router& router, AppContext& ctx) {
               .description = "The DICOM nodes (PACS, modalities, workstations) of the caller's institution; "
                              "platform admins see all. Administrators only.",
               .tags = {"dicom"},
-              .responses = {{200, "nodes", schema_object({{"items", {{"type", "array"}, {"items", node_schema()}}}})},
+              .responses = {{200, "nodes", schema_object({{"items", {{"type", "array"}, {"items", node_schema()}}},
+                                                          {"total", {{"type", "integer"}}}})},
                             error_doc(403, "not an administrator")}},
              [&ctx](Request& req) {
                auto list = ctx.dicom_nodes->list(*req.principal);
                if (!list) return fail(ctx, req, list.status());
                json items = json::array();
                for (const auto& n : *list) items.push_back(dicom::to_json(n));
-               return Response::json({{"items", items}});
+               return full_list_response(std::move(items));
              });
+
+  router.add(
+      {.method = Method::post,
+       .pattern = "/api/v1/dicom-nodes/{id}/echo",
+       .operation_id = "echoDicomNode",
+       .summary = "Test a DICOM node (C-ECHO)",
+       .description =
+           "Connects to the node (5 s) and sends C-ECHO with our AE title as the calling AE (10 s for the "
+           "association and the answer). The outcome is the answer, also when the node fails: `success`, a "
+           "stable `code` (success, host_not_found, connection_refused, timeout, network_error, "
+           "association_rejected, association_failed, verification_not_supported, dimse_error, dimse_failure), "
+           "`dimse_status` when the node answered, a message and the time taken. Audited. Administrators of "
+           "the node's institution.",
+       .tags = {"dicom"},
+       .responses = {{200, "the outcome of the test",
+                      schema_object({{"node_id", schema_string()},
+                                     {"ae_title", schema_string()},
+                                     {"calling_ae_title", schema_string()},
+                                     {"host", schema_string()},
+                                     {"port", {{"type", "integer"}}},
+                                     {"success", {{"type", "boolean"}}},
+                                     {"code", schema_string("success or why not (see the description)")},
+                                     {"message", schema_string()},
+                                     {"dimse_status", {{"type", {"integer", "null"}}}},
+                                     {"detail", {{"type", "object"}}},
+                                     {"elapsed_ms", {{"type", "integer"}}}})},
+                     error_doc(404, "no such node")}},
+      [&ctx](Request& req) {
+        auto node = ctx.dicom_nodes->get(*req.principal, req.param("id"));
+        if (!node) return fail(ctx, req, node.status());
+        dimse::RemoteNode peer{node->ae_title, node->host, static_cast<std::uint16_t>(node->port)};
+        dimse::EchoCheckOptions options;
+        options.calling_ae = ctx.config.dicom.ae_title;
+        const dimse::EchoReport report = dimse::check_echo(peer, options);
+        json out = dimse::to_json(report);
+        out["node_id"] = node->id;
+        out["ae_title"] = node->ae_title;
+        out["calling_ae_title"] = options.calling_ae;
+        out["host"] = node->host;
+        out["port"] = node->port;
+        auto ev = access::audit_event(*req.principal, "dicom_node.echo", "dicom_node", node->id,
+                                      report.success ? "allowed" : "failed");
+        ev.institution_id = node->institution_id;
+        ev.detail = {{"code", report.code}, {"elapsed_ms", report.elapsed_ms}};
+        if (report.dimse_status) ev.detail["dimse_status"] = *report.dimse_status;
+        (void)access::record_audit(*ctx.data->catalog, ev);
+        return Response::json(out);
+      });
 
   router.add({.method = Method::post,
               .pattern = "/api/v1/dicom-nodes",

@@ -18,7 +18,13 @@ Response search(AppContext& ctx, Request& req, dicom::QidoLevel level, const std
   if (!query) return Response::error(query.status());
   auto result = dicom::run_qido(ctx.dicom_store->catalog(), *req.principal, *query, dicomweb_base_url(req));
   if (!result) return fail(ctx, req, result.status());
+  // X-Total-Count: how many match (the body is a bare array by the standard).
+  const access::Page page{query->limit, query->offset};
+  auto total = list_total(result->size(), page,
+                          [&] { return dicom::count_qido(ctx.dicom_store->catalog(), *req.principal, *query); });
+  if (!total) return fail(ctx, req, total.status());
   Response r = dicom_json_response(*result);
+  r.header(kTotalCountHeader, std::to_string(*total));
   if (!query->ignored.empty()) {
     std::string list;
     for (const auto& name : query->ignored) list += (list.empty() ? "" : ", ") + name;
@@ -51,7 +57,7 @@ RouteSpec qido_spec(std::string pattern, std::string operation_id, std::string s
                          " visible to the caller (own institution; platform administrators: all). "
                          "Returns application/dicom+json; names are UTF-8 whatever the stored Specific "
                          "Character Set. Sorted (orderby, then the default order) and stable for paging (limit default "
-                         "1000, max 10000).",
+                         "1000, max 10000); the X-Total-Count header says how many match in all.",
           .tags = {"dicomweb"},
           .parameters = qido_parameters(),
           .responses = {dicom_json_doc(200, "matches (possibly empty)"), error_doc(400, "malformed parameter")}};

@@ -128,7 +128,7 @@ void register_evaluation_routes(Router& router, AppContext& ctx) {
               .description = "Newest first, the caller's institution (platform admins: all); without the reports.",
               .tags = {"evaluations"},
               .parameters = paging_parameters(),
-              .responses = {{200, "evaluations", schema_object({{"items", {{"type", "array"}}}})}}},
+              .responses = {{200, "evaluations", paged_list_schema({{"type", "object"}})}}},
              [&ctx](Request& req) {
                auto page = page_of(req);
                if (!page) return Response::error(page.status());
@@ -136,7 +136,9 @@ void register_evaluation_routes(Router& router, AppContext& ctx) {
                if (!list) return fail(ctx, req, list.status());
                json items = json::array();
                for (auto& e : *list) items.push_back(std::move(e));
-               return Response::json(list_envelope(std::move(items), *page));
+               auto total = list_total(items.size(), *page, [&] { return ctx.evaluations->count(*req.principal); });
+               if (!total) return fail(ctx, req, total.status());
+               return list_response(std::move(items), *page, *total);
              });
 
   router.add({.method = Method::get,

@@ -14,9 +14,7 @@ void register_institution_routes(Router& router, AppContext& ctx) {
               .tags = {"institutions"},
               .parameters = paging_parameters(),
               .responses = {{200, "institutions",
-                             schema_object({{"items", {{"type", "array"}, {"items", institution_schema()}}},
-                                            {"limit", {{"type", "integer"}}},
-                                            {"offset", {{"type", "integer"}}}})}}},
+                             paged_list_schema(institution_schema())}}},
              [&ctx](Request& req) {
                auto page = page_of(req);
                if (!page) return Response::error(page.status());
@@ -24,7 +22,10 @@ void register_institution_routes(Router& router, AppContext& ctx) {
                if (!list) return fail(ctx, req, list.status());
                json items = json::array();
                for (const auto& i : *list) items.push_back(access::to_json(i));
-               return Response::json(list_envelope(items, *page));
+               auto total = list_total(items.size(), *page,
+                                       [&] { return ctx.directory->count_institutions(*req.principal); });
+               if (!total) return fail(ctx, req, total.status());
+               return list_response(std::move(items), *page, *total);
              });
 
   router.add({.method = Method::post,

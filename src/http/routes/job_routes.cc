@@ -189,9 +189,7 @@ void register_job_routes(Router& router, AppContext& ctx) {
                                                          "Study Instance UIDs separated by commas)"));
                 return p;
               }(),
-              .responses = {{200, "jobs", schema_object({{"items", {{"type", "array"}, {"items", job_schema()}}},
-                                                         {"limit", {{"type", "integer"}}},
-                                                         {"offset", {{"type", "integer"}}}})},
+              .responses = {{200, "jobs", paged_list_schema(job_schema())},
                             error_doc(400, "invalid filter")}},
              [&ctx](Request& req) {
                auto f = filter_of(req);
@@ -200,7 +198,10 @@ void register_job_routes(Router& router, AppContext& ctx) {
                if (!list) return fail(ctx, req, list.status());
                json items = json::array();
                for (const auto& j : *list) items.push_back(jobs::to_json(j));
-               return Response::json(list_envelope(std::move(items), {f->limit, f->offset}));
+               const access::Page page{f->limit, f->offset};
+               auto total = list_total(list->size(), page, [&] { return ctx.jobs->count(*req.principal, *f); });
+               if (!total) return fail(ctx, req, total.status());
+               return list_response(std::move(items), page, *total);
              });
 
   router.add({.method = Method::get,

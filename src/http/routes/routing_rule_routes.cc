@@ -81,7 +81,7 @@ void register_routing_rule_routes(Router& router, AppContext& ctx) {
                if (!list) return fail(ctx, req, list.status());
                json items = json::array();
                for (const auto& r : *list) items.push_back(jobs::to_json(r));
-               return Response::json({{"items", items}});
+               return full_list_response(std::move(items));
              });
 
   router.add({.method = Method::post,

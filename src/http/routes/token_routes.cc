@@ -12,19 +12,31 @@ void register_token_routes(Router& router, AppContext& ctx) {
               .operation_id = "listTokens",
               .summary = "List tokens and sessions of a user",
               .description = "The caller's own tokens, or with `user_id` those of a user the caller "
-                             "administers. Secrets are never listed, only their prefix.",
+                             "administers. Secrets are never listed, only their prefix. The token or session "
+                             "this request was authenticated with has `current: true` (every other one false).",
               .tags = {"tokens"},
               .parameters = {query_parameter("user_id", "whose tokens (default: the caller)")},
               .responses = {{200, "tokens",
-                             schema_object({{"items", {{"type", "array"}, {"items", token_schema()}}}})},
+                             schema_object({{"items", {{"type", "array"}, {"items", [] {
+                                              json s = token_schema();
+                                              s["properties"]["current"] = {
+                                                  {"type", "boolean"},
+                                                  {"description", "the credential of this request"}};
+                                              return s;
+                                            }()}}},
+                                            {"total", {{"type", "integer"}}}})},
                             error_doc(404, "no such user")}},
              [&ctx](Request& req) {
                const std::string user = req.query_param("user_id").value_or(req.principal->user_id);
                auto list = ctx.tokens->list(*req.principal, user);
                if (!list) return fail(ctx, req, list.status());
                json items = json::array();
-               for (const auto& t : *list) items.push_back(access::to_json(t));
-               return Response::json({{"items", items}});
+               for (const auto& t : *list) {
+                 json item = access::to_json(t);
+                 item["current"] = !req.principal->token_id.empty() && t.id == req.principal->token_id;
+                 items.push_back(std::move(item));
+               }
+               return full_list_response(std::move(items));
              });
 
   router.add({.method = Method::post,
@@ -83,7 +95,7 @@ void register_token_routes(Router& router, AppContext& ctx) {
                              "institution changes, and refused requests.",
               .tags = {"audit"},
               .parameters = paging_parameters(),
-              .responses = {{200, "events", schema_object({{"items", {{"type", "array"}}}})},
+              .responses = {{200, "events", paged_list_schema({{"type", "object"}})},
                             error_doc(403, "not an administrator")}},
              [&ctx](Request& req) {
                auto page = page_of(req);
@@ -92,7 +104,10 @@ void register_token_routes(Router& router, AppContext& ctx) {
                if (!events) return fail(ctx, req, events.status());
                json items = json::array();
                for (const auto& e : *events) items.push_back(access::to_json(e));
-               return Response::json(list_envelope(items, *page));
+               auto total = list_total(items.size(), *page,
+                                       [&] { return access::count_audit_events(*ctx.data->catalog, *req.principal); });
+               if (!total) return fail(ctx, req, total.status());
+               return list_response(std::move(items), *page, *total);
              });
 }
 

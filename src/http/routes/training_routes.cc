@@ -172,10 +172,7 @@ void register_training_routes(Router& router, AppContext& ctx) {
               .description = "Newest first; the caller's institution (platform admins: all). Without history.",
               .tags = {"training"},
               .parameters = paging_parameters(),
-              .responses = {{200, "training jobs",
-                             schema_object({{"items", {{"type", "array"}, {"items", training_job_schema()}}},
-                                            {"limit", {{"type", "integer"}}},
-                                            {"offset", {{"type", "integer"}}}})}}},
+              .responses = {{200, "training jobs", paged_list_schema(training_job_schema())}}},
              [&ctx](Request& req) {
                auto page = page_of(req);
                if (!page) return Response::error(page.status());
@@ -183,7 +180,9 @@ void register_training_routes(Router& router, AppContext& ctx) {
                if (!list) return fail(ctx, req, list.status());
                json items = json::array();
                for (auto& j : *list) items.push_back(std::move(j));
-               return Response::json(list_envelope(std::move(items), *page));
+               auto total = list_total(items.size(), *page, [&] { return ctx.training->count(*req.principal); });
+               if (!total) return fail(ctx, req, total.status());
+               return list_response(std::move(items), *page, *total);
              });
 
   router.add({.method = Method::get,

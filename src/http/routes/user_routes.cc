@@ -16,9 +16,7 @@ void register_user_routes(Router& router, AppContext& ctx) {
               .tags = {"users"},
               .parameters = list_params,
               .responses = {{200, "users",
-                             schema_object({{"items", {{"type", "array"}, {"items", user_schema()}}},
-                                            {"limit", {{"type", "integer"}}},
-                                            {"offset", {{"type", "integer"}}}})},
+                             paged_list_schema(user_schema())},
                             error_doc(403, "not an administrator")}},
              [&ctx](Request& req) {
                auto page = page_of(req);
@@ -27,7 +25,11 @@ void register_user_routes(Router& router, AppContext& ctx) {
                if (!list) return fail(ctx, req, list.status());
                json items = json::array();
                for (const auto& u : *list) items.push_back(access::to_json(u));
-               return Response::json(list_envelope(items, *page));
+               auto total = list_total(items.size(), *page, [&] {
+                 return ctx.directory->count_users(*req.principal, req.query_param("institution_id"));
+               });
+               if (!total) return fail(ctx, req, total.status());
+               return list_response(std::move(items), *page, *total);
              });
 
   router.add({.method = Method::post,

@@ -71,7 +71,7 @@ void register_vendor_key_routes(Router& router, AppContext& ctx) {
                if (!keys) return fail(ctx, req, keys.status());
                json items = json::array();
                for (const auto& k : *keys) items.push_back(packages::to_json(k));
-               return Response::json({{"items", items}});
+               return full_list_response(std::move(items));
              });
 
   router.add({.method = Method::del,

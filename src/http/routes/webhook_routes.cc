@@ -34,7 +34,7 @@ void register_webhook_routes(Router& router, AppContext& ctx) {
                if (!list) return fail(ctx, req, list.status());
                json items = json::array();
                for (const auto& w : *list) items.push_back(jobs::to_json(w));
-               return Response::json({{"items", items}});
+               return full_list_response(std::move(items));
              });
 
   router.add({.method = Method::post,

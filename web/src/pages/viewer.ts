@@ -7,6 +7,7 @@ import { formatNumber, formatPersonName, formatDicomDate, t } from '../i18n';
 import { bindTools, cs, destroyTools, imageIdsForSeries, initCornerstone, tools } from '../viewer/cornerstone';
 import { closestSlice, drawOverlay, FINDING_COLOURS, type OverlayState } from '../viewer/overlay';
 import { loadSegOverlay, type SegOverlay } from '../viewer/seg_overlay';
+import { HEATMAP_FLOOR, legendGradient, loadHeatmapSeg, type HeatmapSeg } from '../viewer/heatmap_overlay';
 import { loadStructureSet, type StructureSet } from '../viewer/rtstruct_overlay';
 
 const ENGINE_ID = 'medai-engine';
@@ -41,6 +42,23 @@ async function appRunsForStudy(study: string): Promise<AppRun[]> {
   return runs;
 }
 
+// The exam-level result in one line: numbers, words and lists of words as
+// they are, a BI-RADS suggestion as "category — meaning"; nested detail
+// (per-breast and per-view objects) stays in the findings and the SR.
+function examSummary(exam: Record<string, unknown>): string {
+  const parts: string[] = [];
+  for (const [k, v] of Object.entries(exam)) {
+    if (typeof v === 'number') parts.push(`${k}: ${formatNumber(v, Number.isInteger(v) ? 0 : 3)}`);
+    else if (typeof v === 'string' || typeof v === 'boolean') parts.push(`${k}: ${v}`);
+    else if (Array.isArray(v) && v.every(x => typeof x === 'string' || typeof x === 'number')) parts.push(`${k}: ${v.length ? v.join(', ') : '–'}`);
+    else if (v && typeof v === 'object' && 'category' in v) {
+      const b = v as { category: unknown; meaning?: unknown };
+      parts.push(`${k}: ${String(b.category)}${b.meaning ? ` — ${String(b.meaning)}` : ''}`);
+    }
+  }
+  return parts.join(' · ');
+}
+
 export function renderViewer(outlet: HTMLElement, study: string, query: URLSearchParams): () => void {
   const seriesList = h('ul', { class: 'series-list', 'aria-label': t('viewer.series') });
   const element = h('div', { class: 'viewport', id: 'viewport', tabindex: 0, 'aria-label': t('viewer.image'), role: 'img' });
@@ -61,7 +79,8 @@ export function renderViewer(outlet: HTMLElement, study: string, query: URLSearc
   clear(outlet, header, layout);
   outlet.classList.add('viewer-main');
 
-  const overlay: OverlayState = { findings: [], segs: [], structureSets: [], visible: true, selected: null, segFramesDrawn: 0, contoursDrawn: 0 };
+  const overlay: OverlayState = { findings: [], segs: [], heatmaps: [], heatmapOpacity: 0.5, heatmapsDrawn: 0, structureSets: [],
+    visible: true, selected: null, segFramesDrawn: 0, contoursDrawn: 0 };
   let engine: cs.RenderingEngine | null = null;
   let viewport: cs.Types.IStackViewport | null = null;
   let imageIds: string[] = [];
@@ -74,6 +93,7 @@ export function renderViewer(outlet: HTMLElement, study: string, query: URLSearc
     overlayCanvas.dataset.markers = String(n);
     overlayCanvas.dataset.segFrames = String(overlay.segFramesDrawn);
     overlayCanvas.dataset.contours = String(overlay.contoursDrawn);
+    overlayCanvas.dataset.heatmaps = String(overlay.heatmapsDrawn);
     const idx = viewport.getCurrentImageIdIndex();
     info.textContent = t('viewer.slice', { index: idx + 1, total: imageIds.length });
     element.dataset.sliceIndex = String(idx);
@@ -174,7 +194,7 @@ export function renderViewer(outlet: HTMLElement, study: string, query: URLSearc
     overlay.findings = r.findings;
     const items = r.findings.map((f, i) => findingItem(run, f, FINDING_COLOURS[i % FINDING_COLOURS.length]));
     clear(findingsPanel, h('h2', {}, t('viewer.findings'), ` (${r.findings.length})`),
-      r.exam ? h('p', { class: 'exam' }, Object.entries(r.exam).map(([k, v]) => `${k}: ${v}`).join(' · ')) : null,
+      r.exam ? h('p', { class: 'exam' }, examSummary(r.exam)) : null,
       r.findings.length === 0 ? h('p', { class: 'muted' }, t('viewer.no_findings')) : h('ol', { class: 'finding-list' }, ...items));
     redraw();
   };
@@ -203,20 +223,72 @@ export function renderViewer(outlet: HTMLElement, study: string, query: URLSearc
       h('ul', { class: 'segment-list' }, ...items));
   };
 
-  // Every SEG of the study, one toggle per segment in its colour.
+  // Probability heat-maps (fractional SEGs): per result a toggle, per view a
+  // toggle, one opacity slider, the legend, and the app that made them.
+  const heatmapPanel = h('section', { class: 'heatmaps', id: 'heatmap-panel', 'aria-label': t('viewer.heatmaps') });
+  segPanel.before(heatmapPanel);
+  const renderHeatmapPanel = (maps: HeatmapSeg[]) => {
+    const slider = h('input', { type: 'range', id: 'heatmap-opacity', min: 0, max: 100, step: 5, value: Math.round(overlay.heatmapOpacity * 100),
+      'aria-label': t('viewer.heatmap_opacity') });
+    const sliderValue = h('output', { for: 'heatmap-opacity' }, `${Math.round(overlay.heatmapOpacity * 100)} %`);
+    slider.addEventListener('input', () => {
+      overlay.heatmapOpacity = Number(slider.value) / 100;
+      sliderValue.textContent = `${slider.value} %`;
+      redraw();
+    });
+    const bar = h('div', { class: 'legend-bar', 'aria-hidden': 'true' });
+    bar.style.backgroundImage = legendGradient();  // CSSOM, allowed under the CSP
+    const legend = h('figure', { class: 'heatmap-legend', id: 'heatmap-legend' },
+      bar,
+      h('div', { class: 'legend-scale' }, h('span', {}, formatNumber(0, 1)), h('span', {}, formatNumber(0.5, 1)), h('span', {}, formatNumber(1, 1))),
+      h('figcaption', {}, t('viewer.heatmap_legend'), h('span', { class: 'muted' }, ` ${t('viewer.heatmap_floor', { floor: formatNumber(HEATMAP_FLOOR, 2) })}`)));
+    const groups = maps.map(map => {
+      const views = map.views.map(v => {
+        const box = h('input', { type: 'checkbox', checked: v.visible, 'data-heatmap-view': v.label,
+          onchange: (e: Event) => { v.visible = (e.target as HTMLInputElement).checked; redraw(); } });
+        return h('li', {}, h('label', {}, box, ' ', v.label));
+      });
+      const all = h('input', { type: 'checkbox', checked: map.visible, 'data-heatmap': map.sopInstanceUid,
+        'aria-label': t('viewer.heatmap_toggle', { app: map.appName || map.seriesLabel }),
+        onchange: (e: Event) => { map.visible = (e.target as HTMLInputElement).checked; redraw(); } });
+      return h('div', { class: 'heatmap-group' },
+        h('label', { class: 'heatmap-result' }, all, ' ', h('strong', { class: 'heatmap-app' }, map.appName || map.seriesLabel || t('viewer.unnamed')),
+          map.appVersion ? h('span', { class: 'heatmap-version' }, ` ${t('viewer.version', { version: map.appVersion })}`) : null),
+        map.researchUseOnly ? h('div', { class: 'ruo heatmap-ruo' }, t('viewer.research_use_only')) : null,
+        h('ul', { class: 'segment-list' }, ...views));
+    });
+    clear(heatmapPanel, h('h2', {}, t('viewer.heatmaps')), ...groups,
+      h('label', { class: 'heatmap-opacity' }, t('viewer.heatmap_opacity'), ' ', slider, ' ', sliderValue), legend);
+  };
+
+  // Every SEG of the study: binary ones as masks (one toggle per segment in
+  // its colour), fractional probability maps as heat-maps.
   const loadSegs = async (seriesUids: string[]) => {
     const loaded: SegOverlay[] = [];
+    const maps: HeatmapSeg[] = [];
     for (const se of seriesUids) {
       const instances = await dicomJson<DicomJson[]>(`/dicom-web/studies/${study}/series/${se}/instances`);
       for (const inst of instances) {
-        const seg = await loadSegOverlay(study, se, tagString(inst, '00080018')).catch(() => null);
-        if (seg) loaded.push(seg);
+        const sop = tagString(inst, '00080018');
+        const seg = await loadSegOverlay(study, se, sop).catch(() => null);
+        if (seg) {
+          loaded.push(seg);
+          continue;
+        }
+        const map = await loadHeatmapSeg(study, se, sop).catch(() => null);
+        if (map) maps.push(map);
       }
     }
-    if (disposed || loaded.length === 0) return;
-    overlay.segs = loaded;
-    clear(segPanel, h('h2', {}, t('viewer.segmentations')),
-      ...loaded.map(seg => toggleGroup(seg.seriesLabel, seg.segments.map(sg => ({ item: sg, name: sg.label })), 'data-segment')));
+    if (disposed) return;
+    if (maps.length > 0) {
+      overlay.heatmaps = maps;
+      renderHeatmapPanel(maps);
+    }
+    if (loaded.length > 0) {
+      overlay.segs = loaded;
+      clear(segPanel, h('h2', {}, t('viewer.segmentations')),
+        ...loaded.map(seg => toggleGroup(seg.seriesLabel, seg.segments.map(sg => ({ item: sg, name: sg.label })), 'data-segment')));
+    }
     redraw();
   };
 

@@ -1,8 +1,8 @@
 // Worklist: the institution's studies (QIDO-RS) with the AI status per app
 // (app.run jobs from the jobs API), filters, paging and study upload.
-import { dicomJson, get, tagString, type DicomJson, type Job, type Page } from '../api';
+import { dicomSearch, get, tagString, type DicomJson, type Job, type Page } from '../api';
 import { h, clear } from '../dom';
-import { formatDicomDate, formatPersonName, t } from '../i18n';
+import { formatDicomDate, formatNumber, formatPersonName, t } from '../i18n';
 import type { Router } from '../router';
 import { filesOfDrop, uploadFiles } from '../upload';
 
@@ -122,7 +122,7 @@ export function renderWorklist(outlet: HTMLElement, query: URLSearchParams, rout
   );
   clear(outlet, h('div', { class: 'page-head' }, h('h1', {}, t('worklist.title'))), form, status, table, pager, drop);
 
-  const qido = new URLSearchParams({ limit: String(PAGE_SIZE + 1), offset: String(offset), fuzzymatching: 'true',
+  const qido = new URLSearchParams({ limit: String(PAGE_SIZE), offset: String(offset), fuzzymatching: 'true',
     includefield: 'ModalitiesInStudy,NumberOfStudyRelatedInstances,StudyDescription' });
   if (filters.name) qido.set('PatientName', `${filters.name}*`);
   if (filters.pid) qido.set('PatientID', filters.pid);
@@ -134,11 +134,15 @@ export function renderWorklist(outlet: HTMLElement, query: URLSearchParams, rout
   const refresh = async (): Promise<void> => {
     window.clearTimeout(timer);
     try {
-      const studies = await dicomJson<DicomJson[]>(`/dicom-web/studies?${qido}`);
+      // X-Total-Count: how many studies match the filters in all.
+      const { items: studies, total: counted } = await dicomSearch<DicomJson>(`/dicom-web/studies?${qido}`);
       const ai = await aiStatusByStudy(studies.slice(0, PAGE_SIZE).map(ds => tagString(ds, '0020000D')).filter(Boolean));
       if (stopped) return;
       const rows = studies.slice(0, PAGE_SIZE);
-      status.textContent = rows.length === 0 ? t('worklist.empty') : t('worklist.showing', { from: offset + 1, to: offset + rows.length });
+      const total = counted ?? offset + rows.length;
+      status.textContent = rows.length === 0 ? (offset > 0 && total > 0 ? t('worklist.past_end', { total: formatNumber(total, 0) }) : t('worklist.empty'))
+        : t('worklist.showing', { from: formatNumber(offset + 1, 0), to: formatNumber(offset + rows.length, 0), total: formatNumber(total, 0) });
+      status.dataset.total = String(total);
       let busy = false;
       clear(tbody, ...rows.map(ds => {
         const uid = tagString(ds, '0020000D');
@@ -166,7 +170,7 @@ export function renderWorklist(outlet: HTMLElement, query: URLSearchParams, rout
         return h('a', { href: `/?${q}`, 'data-link': true }, t(key));
       };
       clear(pager, offset > 0 ? link(Math.max(0, offset - PAGE_SIZE), 'worklist.previous') : null,
-        studies.length > PAGE_SIZE ? link(offset + PAGE_SIZE, 'worklist.next') : null);
+        offset + rows.length < total ? link(offset + PAGE_SIZE, 'worklist.next') : null);
       timer = window.setTimeout(refresh, busy ? POLL_MS : POLL_MS * 3);
     } catch (err) {
       status.textContent = t('common.error', { message: (err as Error).message });

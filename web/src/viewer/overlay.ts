@@ -6,6 +6,7 @@ import type { Finding } from '../api';
 import { formatNumber } from '../i18n';
 import { cs } from './cornerstone';
 import { drawSeg, type SegOverlay } from './seg_overlay';
+import { drawHeatmaps, type HeatmapSeg } from './heatmap_overlay';
 import { drawStructures, type StructureSet } from './rtstruct_overlay';
 
 type Vec3 = [number, number, number];
@@ -33,6 +34,9 @@ export function distanceFromSlice(imageId: string, point: Vec3): number | null {
 export interface OverlayState {
   findings: Finding[];
   segs: SegOverlay[];
+  heatmaps: HeatmapSeg[];
+  heatmapOpacity: number;  // 0..1
+  heatmapsDrawn: number;
   structureSets: StructureSet[];
   visible: boolean;
   selected: string | null;
@@ -53,9 +57,12 @@ export function drawOverlay(canvas: HTMLCanvasElement, viewport: cs.Types.IStack
   ctx.clearRect(0, 0, w, hgt);
   state.segFramesDrawn = 0;
   state.contoursDrawn = 0;
+  state.heatmapsDrawn = 0;
   if (!state.visible) return 0;
   const imageId = viewport.getCurrentImageId();
   if (!imageId) return 0;
+  // Heat-maps first: masks, contours and markers stay readable on top.
+  state.heatmapsDrawn = drawHeatmaps(ctx, ratio, viewport, state.heatmaps, state.heatmapOpacity);
   for (const seg of state.segs) state.segFramesDrawn += drawSeg(ctx, ratio, viewport, seg);
   ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
   state.contoursDrawn = 0;

@@ -53,7 +53,7 @@ export function dicomLabToRgb(v: number[]): [number, number, number] {
 const FALLBACK: [number, number, number][] = [[255, 64, 129], [0, 229, 255], [118, 255, 3], [255, 145, 0], [213, 0, 249]];
 
 // The first part of a multipart/related answer (or the whole body).
-function firstPart(buffer: ArrayBuffer, contentType: string): Uint8Array {
+export function firstPart(buffer: ArrayBuffer, contentType: string): Uint8Array {
   const bytes = new Uint8Array(buffer);
   const m = /boundary="?([^";]+)"?/i.exec(contentType);
   if (!/multipart/i.test(contentType) || !m) return bytes;

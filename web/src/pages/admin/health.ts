@@ -1,6 +1,7 @@
 // System health for administrators: GET /readyz and /api/v1/version, what
-// GET /metrics exposes (HTTP traffic, open connections, latency), the job
-// queue and the last day's failed jobs (GET /api/v1/jobs?state=...), all
+// GET /metrics exposes (HTTP traffic, open connections, latency, DICOM
+// associations, store size), the institution's job queue (the `total` of
+// GET /api/v1/jobs?state=...&limit=1) and the last day's failed jobs, all
 // refreshed every few seconds while the page is open; and the audit trail
 // (GET /api/v1/audit-events, paged).
 import { get, probe, type AuditEvent, type Job, type Page, type User } from '../../api';
@@ -12,7 +13,6 @@ import { byLabel, histogramQuantile, parseMetrics, sum } from './metrics';
 const REFRESH_MS = 5000;
 const DAY_MS = 24 * 3600 * 1000;
 const AUDIT_PAGE = 20;
-const JOB_LIST_LIMIT = 1000;
 // The API has no time filter on jobs: the last day's failures are taken from
 // the newest ones (full job objects, so not 1000 every few seconds).
 const FAILED_LIST_LIMIT = 200;
@@ -55,6 +55,13 @@ async function metricsCard(box: HTMLElement): Promise<void> {
   const samples = parseMetrics(res.text);
   const n = (v: number | null, digits = 0) => (v === null ? '–' : formatNumber(v, digits));
   const ms = (v: number | null) => (v === null ? '–' : `${formatNumber(v * 1000, v < 0.01 ? 1 : 0)} ms`);
+  const bytes = (v: number | null) => {
+    if (v === null) return '–';
+    const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+    let i = 0;
+    while (v >= 1024 && i < units.length - 1) { v /= 1024; i++; }
+    return `${formatNumber(v, i === 0 ? 0 : 1)} ${units[i]}`;
+  };
   const classes = byLabel(samples, 'medai_http_requests_total', 'code_class');
   const total = classes.reduce((a, [, v]) => a + v, 0);
   const routes = byLabel(samples.filter(s => !['unmatched', 'undocumented'].includes(s.labels.route ?? '')), 'medai_http_requests_total', 'route')
@@ -68,7 +75,14 @@ async function metricsCard(box: HTMLElement): Promise<void> {
       fact('requests_4xx', 'health.requests_4xx', cls('4xx')),
       fact('requests_5xx', 'health.requests_5xx', cls('5xx')),
       fact('latency_p50', 'health.latency_p50', ms(histogramQuantile(samples, 'medai_http_request_duration_seconds', 0.5))),
-      fact('latency_p95', 'health.latency_p95', ms(histogramQuantile(samples, 'medai_http_request_duration_seconds', 0.95)))),
+      fact('latency_p95', 'health.latency_p95', ms(histogramQuantile(samples, 'medai_http_request_duration_seconds', 0.95))),
+      // Server-wide (every institution), only when the server exports them.
+      sum(samples, 'medai_dicom_associations_total') === null ? null :
+        fact('dicom_associations', 'health.dicom_associations',
+          t('health.dicom_associations_value', { active: n(sum(samples, 'medai_dicom_associations_active')), total: n(sum(samples, 'medai_dicom_associations_total')) })),
+      sum(samples, 'medai_store_instances') === null ? null :
+        fact('store_size', 'health.store_size',
+          t('health.store_size_value', { studies: n(sum(samples, 'medai_store_studies')), instances: n(sum(samples, 'medai_store_instances')), size: bytes(sum(samples, 'medai_store_bytes')) }))),
     routes.length ? h('table', { class: 'compact', id: 'busiest-routes' },
       h('caption', {}, t('health.busiest_routes')),
       h('thead', {}, h('tr', {}, h('th', {}, t('health.route')), h('th', { class: 'num' }, t('health.requests')))),
@@ -76,14 +90,13 @@ async function metricsCard(box: HTMLElement): Promise<void> {
 }
 
 async function jobsCard(queueBox: HTMLElement, failedBox: HTMLElement): Promise<void> {
-  const count = async (state: string) => (await get<Page<Job>>(`/api/v1/jobs?state=${state}&limit=${JOB_LIST_LIMIT}`)).items.length;
+  const count = async (state: string) => (await get<Page<Job>>(`/api/v1/jobs?state=${state}&limit=1`)).total;
   const [queued, running, failed] = await Promise.all([
     count('queued'), count('running'),
     get<Page<Job>>(`/api/v1/jobs?state=failed&limit=${FAILED_LIST_LIMIT}`),
   ]);
-  const capped = (v: number) => (v >= JOB_LIST_LIMIT ? `≥ ${formatNumber(v, 0)}` : formatNumber(v, 0));
   clear(queueBox, h('h2', {}, t('health.job_queue')),
-    h('dl', { class: 'facts' }, fact('jobs_queued', 'health.jobs_queued', capped(queued)), fact('jobs_running', 'health.jobs_running', capped(running))));
+    h('dl', { class: 'facts' }, fact('jobs_queued', 'health.jobs_queued', formatNumber(queued, 0)), fact('jobs_running', 'health.jobs_running', formatNumber(running, 0))));
   const since = Date.now() - DAY_MS;
   const recent = failed.items.filter(j => Date.parse(j.finished_at ?? j.created_at) >= since);
   clear(failedBox, h('h2', {}, t('health.failed_jobs')),
@@ -99,7 +112,7 @@ async function auditCard(box: HTMLElement, offset: number, names: Map<string, st
   const page = await get<Page<AuditEvent>>(`/api/v1/audit-events?limit=${AUDIT_PAGE}&offset=${offset}`);
   const go = (o: number) => void auditCard(box, o, names).catch(err => clear(box, h('p', { class: 'error' }, errorText(err))));
   const prev = h('button', { type: 'button', id: 'audit-prev', disabled: offset === 0, onclick: () => go(Math.max(0, offset - AUDIT_PAGE)) }, t('health.newer'));
-  const next = h('button', { type: 'button', id: 'audit-next', disabled: page.items.length < AUDIT_PAGE, onclick: () => go(offset + AUDIT_PAGE) }, t('health.older'));
+  const next = h('button', { type: 'button', id: 'audit-next', disabled: offset + page.items.length >= page.total, onclick: () => go(offset + AUDIT_PAGE) }, t('health.older'));
   clear(box, h('h2', {}, t('health.audit')),
     page.items.length === 0 ? h('p', { class: 'muted' }, t('health.no_audit')) :
       h('table', { id: 'audit-events' },
@@ -110,7 +123,7 @@ async function auditCard(box: HTMLElement, offset: number, names: Map<string, st
           h('td', {}, names.get(e.actor_user_id) ?? e.actor_user_id),
           h('td', {}, e.resource_type ? `${e.resource_type} ${e.resource_id ?? ''}` : ''))))),
     h('div', { class: 'pager' }, prev,
-      h('span', { class: 'muted' }, t('health.audit_range', { from: offset + 1, to: offset + page.items.length })), next));
+      h('span', { class: 'muted', id: 'audit-range' }, t('health.audit_range', { from: formatNumber(offset + 1, 0), to: formatNumber(offset + page.items.length, 0), total: formatNumber(page.total, 0) })), next));
 }
 
 export async function renderHealth(outlet: HTMLElement): Promise<void> {

@@ -1,9 +1,10 @@
 // Remote DICOM nodes of the institution (docs/dicom-conformance.md, "Remote
 // nodes"): GET/POST /api/v1/dicom-nodes, PATCH and DELETE /api/v1/dicom-nodes/{id}.
-// The API has no connection test (C-ECHO) for a node, so none is offered here.
-import { del, get, post, request, type DicomNode } from '../../api';
+// "Test" runs a real C-ECHO from the server (POST /api/v1/dicom-nodes/{id}/echo)
+// and shows its outcome code, the DIMSE status and the time taken.
+import { del, get, post, request, type DicomNode, type EchoResult } from '../../api';
 import { h, clear } from '../../dom';
-import { formatDateTime, t } from '../../i18n';
+import { formatDateTime, formatNumber, t } from '../../i18n';
 import { adminTabs, errorText, field, showFieldError, type Field } from './common';
 
 const PERMISSIONS = ['allow_store', 'allow_query', 'allow_push'] as const;
@@ -74,6 +75,28 @@ function nodeRow(n: DicomNode, refresh: () => Promise<void>, say: (text: string,
     return h('td', { class: 'center' }, box);
   };
   const actions = h('td', {});
+  const echoResult = h('div', { class: 'echo-result', role: 'status', 'data-echo': '' });
+  const test = async () => {
+    testButton.disabled = true;
+    echoResult.className = 'echo-result muted';
+    echoResult.dataset.echo = 'running';
+    echoResult.textContent = t('admin.echo_running', { ae: n.ae_title });
+    try {
+      const r = await post<EchoResult>(`/api/v1/dicom-nodes/${encodeURIComponent(n.id)}/echo`);
+      echoResult.dataset.echo = r.code;
+      echoResult.className = `echo-result ${r.success ? 'ok' : 'error'}`;
+      const status = r.dimse_status === null ? '' : ` · ${t('admin.echo_dimse_status', { status: `0x${r.dimse_status.toString(16).padStart(4, '0').toUpperCase()}` })}`;
+      const head = r.success ? t('admin.echo_ok') : t(`admin.echo_code.${r.code}`, { defaultValue: r.code });
+      clear(echoResult, h('strong', {}, head), ` · ${formatNumber(r.elapsed_ms, 0)} ms${status}`,
+        r.success ? null : h('div', { class: 'muted' }, h('code', {}, r.code), ` ${r.message}`));
+    } catch (err) {
+      echoResult.dataset.echo = 'error';
+      echoResult.className = 'echo-result error';
+      echoResult.textContent = errorText(err);
+    } finally {
+      testButton.disabled = false;
+    }
+  };
   const askRemove = () => {
     const confirm = h('button', { type: 'button', class: 'danger', 'data-action': 'confirm-remove' }, t('admin.remove'));
     const cancel = h('button', { type: 'button', 'data-action': 'cancel-remove' }, t('admin.cancel'));
@@ -87,7 +110,7 @@ function nodeRow(n: DicomNode, refresh: () => Promise<void>, say: (text: string,
       }
     });
     cancel.addEventListener('click', () => {
-      clear(actions, editButton, removeButton);
+      clear(actions, testButton, editButton, removeButton, echoResult);
       removeButton.focus();
     });
     clear(actions, h('span', { class: 'confirm', role: 'alert' }, t('admin.confirm_remove_node', { ae: n.ae_title })), confirm, cancel);
@@ -122,9 +145,10 @@ function nodeRow(n: DicomNode, refresh: () => Promise<void>, say: (text: string,
     row.replaceChildren(h('td', { colspan: 8 }, form));
     fields.host.input.focus();
   };
+  const testButton = h('button', { type: 'button', 'data-action': 'echo', 'aria-label': t('admin.echo_label', { ae: n.ae_title }), title: t('admin.echo_hint'), onclick: () => void test() }, t('admin.echo'));
   const editButton = h('button', { type: 'button', 'data-action': 'edit', 'aria-label': `${t('admin.edit')} ${n.ae_title}`, onclick: edit }, t('admin.edit'));
   const removeButton = h('button', { type: 'button', 'data-action': 'remove', 'aria-label': `${t('admin.remove')} ${n.ae_title}`, onclick: askRemove }, t('admin.remove'));
-  clear(actions, editButton, removeButton);
+  clear(actions, testButton, editButton, removeButton, echoResult);
   const row = h('tr', { 'data-node': n.ae_title },
     h('td', {}, h('strong', {}, n.ae_title), h('div', { class: 'muted' }, n.name)),
     h('td', {}, n.host), h('td', { class: 'num' }, String(n.port)),

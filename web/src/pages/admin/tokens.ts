@@ -95,8 +95,8 @@ async function tokensSection(box: HTMLElement, userId: string, users: User[]): P
       h('table', { id: 'tokens' }, h('thead', {}, h('tr', {}, ...heads.map(k => h('th', {}, t(k))))),
         h('tbody', {}, ...items.map(tk => {
           const state = tokenState(tk);
-          return h('tr', { 'data-token': tk.name, 'data-state': state, 'data-id': tk.id },
-            h('td', {}, tk.name), h('td', {}, t(`admin.kind_${tk.kind}`)), h('td', {}, h('code', {}, `${tk.prefix}…`)),
+          return h('tr', { 'data-token': tk.name, 'data-state': state, 'data-id': tk.id, 'data-current': String(tk.current === true) },
+            h('td', {}, tk.name, tk.current ? h('span', { class: 'badge state-running current-token', title: t('admin.token_current_hint') }, t('admin.token_current')) : null), h('td', {}, t(`admin.kind_${tk.kind}`)), h('td', {}, h('code', {}, `${tk.prefix}…`)),
             h('td', {}, formatDateTime(tk.created_at)), h('td', {}, formatDateTime(tk.expires_at)),
             h('td', {}, tk.last_used_at ? formatDateTime(tk.last_used_at) : '–'),
             h('td', {}, h('span', { class: `badge ${state === 'active' ? 'state-done' : 'state-failed'}` }, t(`admin.token_${state}_state`))),

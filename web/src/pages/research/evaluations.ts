@@ -99,7 +99,8 @@ export async function renderEvaluations(outlet: HTMLElement, router: Router): Pr
             h('td', {}, `${names.get(e.dataset_id) ?? e.dataset_id} v${e.dataset_version}`),
             h('td', {}, t(`research.split.${e.split}`, { defaultValue: e.split })),
             h('td', { class: 'num' }, fmt(e.auc)),
-            h('td', {}, formatDateTime(e.created_at)))))));
+            h('td', {}, formatDateTime(e.created_at)))))),
+      list.total > list.items.length ? h('p', { class: 'muted', id: 'evaluations-count' }, t('common.newest_of_total', { shown: list.items.length, total: list.total })) : null);
   } catch (err) {
     clear(outlet, h('h1', {}, t('research.evaluation.title')), h('p', { class: 'error' }, errorText(err)));
   }

@@ -60,7 +60,8 @@ export async function renderTrainingList(outlet: HTMLElement, query: URLSearchPa
               h('td', {}, `${datasets.get(j.dataset_id)?.name ?? j.dataset_id} v${j.dataset_version ?? ''}`),
               progressCell(j),
               h('td', {}, formatDateTime(j.created_at)),
-              h('td', {}, formatDateTime(j.finished_at)))))));
+              h('td', {}, formatDateTime(j.finished_at))))),
+          list.total > list.items.length ? h('p', { class: 'muted', id: 'training-jobs-count' }, t('common.newest_of_total', { shown: list.items.length, total: list.total })) : null));
       // While a job is queued or running the list refreshes itself.
       if (list.items.some(j => !isFinished(j.state)) && !stopped) timer = window.setTimeout(() => void refresh(), 3000);
     } catch (err) {
