@@ -24,15 +24,6 @@ T must(Result<T> r) {
   return std::move(*r);
 }
 
-// Removes the unpacked package however the evaluation ends.
-struct TempDir {
-  fs::path path;
-  ~TempDir() {
-    std::error_code ec;
-    if (!path.empty()) fs::remove_all(path, ec);
-  }
-};
-
 void write_text(const std::string& path, const std::string& text) {
   if (Status s = write_file(path, text); !s) fail(make_error(ErrorCode::io_error, "cannot write " + path));
 }
@@ -49,7 +40,7 @@ void evaluate_package_offline(const PackageEvaluationFlags& f) {
     package = must(packages::read_unsigned_package(archive, {}));
     std::cerr << "note: the signature is not checked (no --public-key); the manifest and file hashes are\n";
   }
-  TempDir unpacked{fs::temp_directory_path() / ("medai-evaluate-" + new_id("tmp"))};
+  ScopedFolder unpacked{fs::temp_directory_path() / ("medai-evaluate-" + new_id("tmp"))};
   if (Status s = packages::unpack_package(package, unpacked.path); !s) fail(s);
 
   apps::eval::EvaluationTarget target;

@@ -16,4 +16,17 @@ Result<std::string> read_file(const std::filesystem::path& path);
 // Creates or truncates the file and writes `bytes`; io_error on failure.
 Status write_file(const std::filesystem::path& path, std::string_view bytes);
 
+// A scratch folder removed (recursively, errors ignored) however the scope
+// ends: unpacked packages, export work folders.
+struct ScopedFolder {
+  std::filesystem::path path;
+  explicit ScopedFolder(std::filesystem::path p) : path(std::move(p)) {}
+  ScopedFolder(const ScopedFolder&) = delete;
+  ScopedFolder& operator=(const ScopedFolder&) = delete;
+  ~ScopedFolder() {
+    std::error_code ec;
+    if (!path.empty()) std::filesystem::remove_all(path, ec);
+  }
+};
+
 }  // namespace medai

@@ -1,4 +1,5 @@
 #include "datasets/imaging_export.h"
+#include "core/files.h"
 
 #include "core/ids.h"
 #include "datasets/csv_table.h"
@@ -11,14 +12,6 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-struct TempDir {
-  fs::path path;
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
-
 }  // namespace
 
 Result<ImagingExport> write_imaging_export(storage::Catalog& catalog, const storage::BlobStore& blobs,
@@ -30,7 +23,7 @@ Result<ImagingExport> write_imaging_export(storage::Catalog& catalog, const stor
   options.project = "dataset:" + source.dataset_id;
   MEDAI_ASSIGN_OR_RETURN(auto deidentifier, deid::Deidentifier::create(source.deid_secret, options));
   MEDAI_ASSIGN_OR_RETURN(auto zip, dicom::ZipWriter::create(out));
-  TempDir work{out.parent_path() / (".export-" + new_id("x"))};
+  ScopedFolder work{out.parent_path() / (".export-" + new_id("x"))};
   std::error_code ec;
   fs::create_directories(work.path, ec);
   if (ec) return make_error(ErrorCode::io_error, "cannot create the export work folder");

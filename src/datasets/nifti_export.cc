@@ -29,14 +29,6 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-struct TempDir {
-  fs::path path;
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
-
 bool is_label_kind(const std::string& kind) { return kind == "SEG" || kind == "RTSTRUCT"; }
 
 // The name a structure gets in the label map: its Segment Label / ROI Name,
@@ -157,7 +149,7 @@ Result<NiftiExport> write_nifti_export(storage::Catalog& catalog, const storage:
 
   // Pass 2: the files.
   MEDAI_ASSIGN_OR_RETURN(auto zip, dicom::ZipWriter::create(out, dicom::ZipWriter::Compression::store));
-  TempDir work{out.parent_path() / (".export-" + new_id("x"))};
+  ScopedFolder work{out.parent_path() / (".export-" + new_id("x"))};
   std::error_code ec;
   fs::create_directories(work.path, ec);
   if (ec) return make_error(ErrorCode::io_error, "cannot create the export work folder");

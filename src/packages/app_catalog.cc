@@ -1,4 +1,5 @@
 #include "packages/app_catalog.h"
+#include "core/files.h"
 
 #include <algorithm>
 #include <chrono>
@@ -190,15 +191,6 @@ VendorKey key_from(const Row& r) {
 
 Status forbidden(std::string message) { return make_error(ErrorCode::forbidden, std::move(message)); }
 
-// Removes a folder when it goes out of scope (check-run unpack folder).
-struct ScopedDir {
-  std::filesystem::path path;
-  ~ScopedDir() {
-    std::error_code ec;
-    if (!path.empty()) std::filesystem::remove_all(path, ec);
-  }
-};
-
 }  // namespace
 
 Status artifact_present_check(const VerifiedPackage& package, const std::filesystem::path& unpacked_dir) {
@@ -362,7 +354,7 @@ Result<AppVersion> AppCatalog::publish(const Principal& who, std::string_view pa
   {
     std::error_code ec;
     std::filesystem::create_directories(options_.work_dir, ec);
-    ScopedDir scratch{options_.work_dir / ("app-check-" + new_id("chk"))};
+    ScopedFolder scratch{options_.work_dir / ("app-check-" + new_id("chk"))};
     if (Status s = unpack_package(*verified, scratch.path); !s) return audit_failure(s);
     Status check = options_.check_run(*verified, scratch.path);
     if (!check) {
