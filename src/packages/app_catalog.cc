@@ -612,6 +612,15 @@ Result<RunnableApp> AppCatalog::resolve_runnable(const std::string& institution_
   return make_error(ErrorCode::not_found, "app '" + name + "' has no version " + version);
 }
 
+Result<RunnableApp> AppCatalog::visible_runnable(const Principal& who, const std::string& name,
+                                                 const std::string& version) {
+  MEDAI_ASSIGN_OR_RETURN(App app, get_app(who, name));
+  for (auto& v : app.versions)
+    if (v.version == version)
+      return RunnableApp{app.name, app.vendor, v.version, v.digest, std::move(v.manifest), v.package_sha256};
+  return make_error(ErrorCode::not_found, "app '" + name + "' has no version " + version);
+}
+
 Result<std::string> AppCatalog::read_package(const RunnableApp& app) { return blobs_.read(app.package_sha256); }
 
 // ---------------------------------------------------------------- JSON

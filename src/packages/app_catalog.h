@@ -138,6 +138,11 @@ class AppCatalog {
   // institution; forbidden when not approved or withdrawn.
   Result<RunnableApp> resolve_runnable(const std::string& institution_id, const std::string& name,
                                        const std::string& version = {});
+  // A version the caller can see, in the form the runtime unpacks, whether
+  // or not it is approved here (evaluations and reports read any visible
+  // version; only resolve_runnable decides what may run on patients).
+  Result<RunnableApp> visible_runnable(const access::Principal& who, const std::string& name,
+                                       const std::string& version);
   // The stored package archive of a version (for unpacking by the runtime).
   Result<std::string> read_package(const RunnableApp& app);
 

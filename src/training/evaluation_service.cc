@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <limits>
+#include <optional>
 
 #include "access/audit.h"
 #include "core/clock.h"
@@ -26,7 +27,8 @@ bool may_evaluate(const access::Principal& who) {
 // The model to score with and what its manifest says about input and output.
 struct ModelUnderTest {
   std::string runtime;
-  std::filesystem::path artifact;
+  std::filesystem::path artifact;           // a training job's model file
+  std::optional<packages::RunnableApp> app;  // or an app version, unpacked only when scored here
   json input, output;
   json subject;
 };
@@ -81,17 +83,13 @@ Result<json> EvaluationService::evaluate(const access::Principal& who, const Eva
     if (!req.app_name || !req.app_version)
       return make_error(ErrorCode::invalid_argument, "an app evaluation needs app_name and app_version");
     MEDAI_ASSIGN_OR_RETURN(auto version, apps_.get_version(who, *req.app_name, *req.app_version));
-    MEDAI_ASSIGN_OR_RETURN(auto app, apps_.get_app(who, *req.app_name));
-    packages::RunnableApp runnable{version.app_name, app.vendor, version.version, version.digest, version.manifest,
-                                   version.package_sha256};
-    MEDAI_ASSIGN_OR_RETURN(auto dir, packages_.unpacked(runnable));
-    const json& m = version.manifest;
+    MEDAI_ASSIGN_OR_RETURN(model.app, apps_.visible_runnable(who, *req.app_name, *req.app_version));
+    const json& m = model.app->manifest;
     model.runtime = m["model"].value("runtime", "");
-    model.artifact = dir / m["model"].value("artifact", "");
     model.input = m.value("input", json::object());
     model.output = m.value("output", json::object());
     model.subject = {{"kind", "app_version"}, {"app", version.app_name}, {"version", version.version},
-                     {"vendor", app.vendor}, {"approved", version.approved}, {"digest", version.digest}};
+                     {"vendor", model.app->vendor}, {"approved", version.approved}, {"digest", version.digest}};
   }
   // 2. The data: the caller's own right to read the dataset applies.
   MEDAI_ASSIGN_OR_RETURN(auto dataset, datasets_.get(who, req.dataset_id));
@@ -170,6 +168,10 @@ Result<json> EvaluationService::evaluate(const access::Principal& who, const Eva
   }
 
   // Score and measure.
+  if (model.app) {
+    MEDAI_ASSIGN_OR_RETURN(auto dir, packages_.unpacked(*model.app));
+    model.artifact = dir / model.app->manifest["model"].value("artifact", "");
+  }
   MEDAI_ASSIGN_OR_RETURN(auto rt, runtime::make_runtime(model.runtime));
   MEDAI_RETURN_IF_ERROR(rt->load({.key = "evaluation", .runtime = model.runtime, .artifact = model.artifact,
                                   .threads = threads_}));

@@ -7,6 +7,7 @@
 #include "apps/eval/package_evaluation.h"
 #include "apps/eval/reference_from_annotations.h"
 #include "core/clock.h"
+#include "core/files.h"
 #include "training/app_package.h"
 #include "training/imaging_training_data.h"
 
@@ -20,11 +21,7 @@ using nlohmann::json;
 // job's model in a package folder of its own (removed when the job ends).
 struct AppUnderTest {
   apps::ImagingApp app;
-  fs::path scratch;  // non-empty for a training job's model
-  ~AppUnderTest() {
-    std::error_code ec;
-    if (!scratch.empty()) fs::remove_all(scratch, ec);
-  }
+  ScopedFolder scratch{{}};  // set for a training job's model
 };
 
 Result<std::unique_ptr<AppUnderTest>> app_under_test(const ImagingEvaluationDeps& d, const json& subject,
@@ -32,11 +29,8 @@ Result<std::unique_ptr<AppUnderTest>> app_under_test(const ImagingEvaluationDeps
   const access::Principal system = access::system_principal();
   auto out = std::make_unique<AppUnderTest>();
   if (subject.value("kind", "") == "app_version") {
-    MEDAI_ASSIGN_OR_RETURN(auto version, d.apps->get_version(system, subject.value("app", ""),
-                                                             subject.value("version", "")));
-    MEDAI_ASSIGN_OR_RETURN(auto app, d.apps->get_app(system, version.app_name));
-    out->app.app = {version.app_name, app.vendor, version.version, version.digest, version.manifest,
-                    version.package_sha256};
+    MEDAI_ASSIGN_OR_RETURN(out->app.app, d.apps->visible_runnable(system, subject.value("app", ""),
+                                                                  subject.value("version", "")));
     MEDAI_ASSIGN_OR_RETURN(out->app.package_dir, d.packages->unpacked(out->app.app));
     return out;
   }
@@ -47,15 +41,15 @@ Result<std::unique_ptr<AppUnderTest>> app_under_test(const ImagingEvaluationDeps
   request.version = "0.0.0";
   request.vendor = "medai";
   const json manifest = app_manifest_for(trained, request);
-  out->scratch = d.work_root / evaluation_id;
-  const fs::path artifact = out->scratch / manifest["model"].value("artifact", "model/model.pt");
+  out->scratch.path = d.work_root / evaluation_id;
+  const fs::path artifact = out->scratch.path / manifest["model"].value("artifact", "model/model.pt");
   std::error_code ec;
   fs::create_directories(artifact.parent_path(), ec);
   fs::remove(artifact, ec);
   fs::create_symlink(trained.model_file, artifact, ec);
   if (ec) return make_error(ErrorCode::io_error, "cannot prepare the training job's model for evaluation");
   out->app.app = {"training-job", "medai", "0.0.0", subject.value("digest", ""), manifest, ""};
-  out->app.package_dir = out->scratch;
+  out->app.package_dir = out->scratch.path;
   return out;
 }
 

@@ -2,7 +2,7 @@
 // tenancy, public reference data, export with pseudonymised patients.
 #include <gtest/gtest.h>
 
-#include "../access/access_fixture.h"
+#include "dataset_fixture.h"
 #include "access/audit.h"
 #include "datasets/dataset_store.h"
 #include "datasets/reference_data.h"
@@ -11,14 +11,10 @@
 namespace medai::datasets {
 namespace {
 
-class DatasetStoreTest : public access::AccessFixture {
+class DatasetStoreTest : public DatasetFixture {
  protected:
   void SetUp() override {
-    AccessFixture::SetUp();
-    auto blobs = storage::BlobStore::open(dir_ / "blobs");
-    ASSERT_TRUE(blobs.is_ok());
-    blobs_ = std::make_unique<storage::BlobStore>(std::move(*blobs));
-    store_ = std::make_unique<DatasetStore>(*catalog_, *blobs_, std::string(64, 'a'));
+    DatasetFixture::SetUp();
     researcher_a_ = make_user(inst_a_, "res-a", {access::Role::researcher});
     researcher_b_ = make_user(inst_b_, "res-b", {access::Role::researcher});
   }
@@ -29,8 +25,6 @@ class DatasetStoreTest : public access::AccessFixture {
       "patient,age,hba1c,outcome\n"
       "P1,50,7.1,yes\nP1,51,7.4,yes\nP2,60,6.0,no\nP3,44,NA,no\nP4,70,8.2,yes\nP5,39,5.5,no\n"
       "P6,58,6.8,no\nP7,66,7.9,yes\nP8,47,5.9,no\nP9,53,6.2,no\n";
-  std::unique_ptr<storage::BlobStore> blobs_;
-  std::unique_ptr<DatasetStore> store_;
   access::User researcher_a_, researcher_b_;
 };
 

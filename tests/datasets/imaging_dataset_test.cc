@@ -14,7 +14,7 @@
 #include <iterator>
 #include <set>
 
-#include "../access/access_fixture.h"
+#include "dataset_fixture.h"
 #include "datasets/dataset_store.h"
 #include "datasets/imaging_selection.h"
 #include "dicom/instance_store.h"
@@ -27,26 +27,16 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string read_file(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
-
 std::string text_of(DcmItem& item, const DcmTagKey& tag) {
   OFString v;
   item.findAndGetOFString(tag, v);
   return v.c_str();
 }
 
-class ImagingDatasetTest : public access::AccessFixture {
+class ImagingDatasetTest : public DatasetFixture {
  protected:
   void SetUp() override {
-    AccessFixture::SetUp();
-    auto blobs = storage::BlobStore::open(dir_ / "blobs");
-    ASSERT_TRUE(blobs.is_ok());
-    blobs_ = std::make_unique<storage::BlobStore>(std::move(*blobs));
-    store_ = std::make_unique<DatasetStore>(*catalog_, *blobs_, std::string(64, 'a'));
-    dicom_ = std::make_unique<dicom::InstanceStore>(*catalog_, *blobs_, dicom::DuplicatePolicy::reject);
+    DatasetFixture::SetUp();
     researcher_a_ = make_user(inst_a_, "res-a", {access::Role::researcher});
     researcher_b_ = make_user(inst_b_, "res-b", {access::Role::researcher});
     // Four small chest CTs of four patients (generated once for the suite);
@@ -59,7 +49,7 @@ class ImagingDatasetTest : public access::AccessFixture {
       const bool seg = e.path().filename() == "seg.dcm";
       const std::string study = e.path().lexically_relative(studies_dir()).begin()->string();
       if (seg && (study == "study2" || study == "study3")) continue;  // these two stay unannotated
-      files_.push_back(read_file(e.path()));
+      files_.push_back(slurp(e.path()));
       items.push_back({files_.back(), {}});
       is_seg.push_back(seg);
     }
@@ -94,9 +84,6 @@ class ImagingDatasetTest : public access::AccessFixture {
     spec.split = {.train = 0.5, .validation = 0.25, .test = 0.25, .seed = 3};
     return spec;
   }
-  std::unique_ptr<storage::BlobStore> blobs_;
-  std::unique_ptr<DatasetStore> store_;
-  std::unique_ptr<dicom::InstanceStore> dicom_;
   access::User researcher_a_, researcher_b_;
   std::set<std::string> studies_, seg_studies_;
   std::vector<std::string> files_;
@@ -180,7 +167,7 @@ TEST_F(ImagingDatasetTest, ExportIsDeidentifiedAndKeepsAnnotationReferences) {
   bool labels_csv = false;
   std::map<std::string, std::string> series_of_folder;  // CT folder → exported CT series UID
   std::vector<std::pair<std::string, std::set<std::string>>> seg_refs;  // folder, referenced series
-  const std::string archive = read_file(zip);
+  const std::string archive = slurp(zip);
   Status s = dicom::for_each_zip_file(archive, {}, [&](const std::string& name, std::string bytes) -> Status {
     for (const auto& id : identifiers) EXPECT_EQ(bytes.find(id), std::string::npos) << name << " keeps an identifier";
     for (const auto& uid : studies_) EXPECT_EQ(bytes.find(uid), std::string::npos) << name << " keeps a study UID";

@@ -9,7 +9,7 @@
 #include <map>
 #include <set>
 
-#include "../access/access_fixture.h"
+#include "dataset_fixture.h"
 #include "datasets/dataset_store.h"
 #include "datasets/folder_import.h"
 #include "dicom/instance_store.h"
@@ -20,11 +20,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
 
 // Six small chest CTs of six patients, generated once for the suite.
 fs::path studies_dir() {
@@ -41,15 +36,10 @@ fs::path studies_dir() {
   return dir.path();
 }
 
-class ImagingVersionsTest : public access::AccessFixture {
+class ImagingVersionsTest : public DatasetFixture {
  protected:
   void SetUp() override {
-    AccessFixture::SetUp();
-    auto blobs = storage::BlobStore::open(dir_ / "blobs");
-    ASSERT_TRUE(blobs.is_ok());
-    blobs_ = std::make_unique<storage::BlobStore>(std::move(*blobs));
-    store_ = std::make_unique<DatasetStore>(*catalog_, *blobs_, std::string(64, 'c'));
-    dicom_ = std::make_unique<dicom::InstanceStore>(*catalog_, *blobs_, dicom::DuplicatePolicy::reject);
+    DatasetFixture::SetUp();
     researcher_ = make_user(inst_a_, "res-v", {access::Role::researcher});
   }
   // Ingests study i; returns its Study Instance UID.
@@ -79,9 +69,6 @@ class ImagingVersionsTest : public access::AccessFixture {
       out[json::parse(r.get_text("ref"))["series_uid"].get<std::string>()] = r.get_text("split");
     return out;
   }
-  std::unique_ptr<storage::BlobStore> blobs_;
-  std::unique_ptr<DatasetStore> store_;
-  std::unique_ptr<dicom::InstanceStore> dicom_;
   access::User researcher_;
 };
 

@@ -12,7 +12,7 @@
 #include <map>
 #include <set>
 
-#include "../access/access_fixture.h"
+#include "dataset_fixture.h"
 #include "annotations/seg_reader.h"
 #include "annotations/source_series.h"
 #include "datasets/dataset_store.h"
@@ -30,11 +30,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
 
 // World (RAS) position of voxel (i,j,k) by a NIfTI matrix.
 imaging::Vec3 apply(const mat44& m, double i, double j, double k) {
@@ -147,15 +142,10 @@ TEST(NiftiVolumeTest, NonIntegralValuesAreFloatAndLabelsAreIntegers) {
   EXPECT_FALSE(write_nifti_image(v, dir.path() / "wrong.txt").is_ok());
 }
 
-class NiftiExportTest : public access::AccessFixture {
+class NiftiExportTest : public DatasetFixture {
  protected:
   void SetUp() override {
-    AccessFixture::SetUp();
-    auto blobs = storage::BlobStore::open(dir_ / "blobs");
-    ASSERT_TRUE(blobs.is_ok());
-    blobs_ = std::make_unique<storage::BlobStore>(std::move(*blobs));
-    store_ = std::make_unique<DatasetStore>(*catalog_, *blobs_, std::string(64, 'b'));
-    dicom_ = std::make_unique<dicom::InstanceStore>(*catalog_, *blobs_, dicom::DuplicatePolicy::reject);
+    DatasetFixture::SetUp();
     researcher_ = make_user(inst_a_, "res-n", {access::Role::researcher});
     std::vector<dicom::IngestItem> items;
     files_.reserve(2000);
@@ -216,9 +206,6 @@ class NiftiExportTest : public access::AccessFixture {
     EXPECT_TRUE(s.is_ok()) << s.to_string();
     return out;
   }
-  std::unique_ptr<storage::BlobStore> blobs_;
-  std::unique_ptr<DatasetStore> store_;
-  std::unique_ptr<dicom::InstanceStore> dicom_;
   access::User researcher_;
   std::vector<std::string> files_;
 };

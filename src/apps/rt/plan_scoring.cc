@@ -2,25 +2,15 @@
 
 #include <algorithm>
 #include <cmath>
-#include <fstream>
-#include <sstream>
 
 #include "annotations/rtstruct_reader.h"
 #include "annotations/seg_reader.h"
 #include "annotations/source_series.h"
+#include "core/files.h"
 
 namespace medai::apps::rt {
 namespace fs = std::filesystem;
 
-namespace {
-Result<std::string> read_bytes(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  if (!in) return make_error(ErrorCode::not_found, "cannot read " + p.filename().string());
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-}  // namespace
 
 std::vector<fs::path> ct_files_of(const fs::path& study_dir) {
   std::vector<fs::path> files;
@@ -57,12 +47,12 @@ Result<ReferencePlan> load_reference_plan(std::string case_id, std::vector<fs::p
     return make_error(ErrorCode::invalid_argument, "the study has no CT images", {{"folder", plan.case_id}});
   MEDAI_ASSIGN_OR_RETURN(annotations::SourceSeries source, annotations::source_series_from_files(plan.ct_files));
   if (!seg_file.empty()) {
-    MEDAI_ASSIGN_OR_RETURN(std::string bytes, read_bytes(seg_file));
+    MEDAI_ASSIGN_OR_RETURN(std::string bytes, read_file(seg_file));
     MEDAI_ASSIGN_OR_RETURN(annotations::SegLabels seg, annotations::read_seg(bytes, source));
     for (std::size_t i = 0; i < seg.segments.size(); ++i)
       plan.structures[seg.segments[i].label] = std::move(seg.masks[i]);
   } else if (!rtstruct_file.empty()) {
-    MEDAI_ASSIGN_OR_RETURN(std::string bytes, read_bytes(rtstruct_file));
+    MEDAI_ASSIGN_OR_RETURN(std::string bytes, read_file(rtstruct_file));
     MEDAI_ASSIGN_OR_RETURN(annotations::RtStructContents rs, annotations::parse_rtstruct(bytes));
     MEDAI_ASSIGN_OR_RETURN(annotations::RtMasks masks, annotations::rasterise_rtstruct(rs, source));
     for (std::size_t i = 0; i < rs.rois.size(); ++i) plan.structures[rs.rois[i].name] = std::move(masks.masks[i]);

@@ -287,15 +287,12 @@ void register_app_routes(Router& router, AppContext& ctx) {
                 .responses = {{200, html ? "text/html" : "medai.evaluation-report/1"},
                               error_doc(404, "no such app or version, or the package has no report")}},
                [&ctx, html](Request& req) {
-                 auto v = ctx.apps->get_version(*req.principal, req.param("name"), req.param("version"));
+                 auto v = ctx.apps->visible_runnable(*req.principal, req.param("name"), req.param("version"));
                  if (!v) return fail(ctx, req, v.status());
                  const std::string file = v->manifest.value("validation", json::object()).value("report", "");
                  if (file.empty() || !ctx.packages)
                    return Response::error(make_error(ErrorCode::not_found, "this version's package has no report"));
-                 auto app = ctx.apps->get_app(*req.principal, v->app_name);
-                 if (!app) return fail(ctx, req, app.status());
-                 auto dir = ctx.packages->unpacked({v->app_name, app->vendor, v->version, v->digest, v->manifest,
-                                                    v->package_sha256});
+                 auto dir = ctx.packages->unpacked(*v);
                  if (!dir) return fail(ctx, req, dir.status());
                  auto text = read_file(*dir / file);
                  const json report = text ? json::parse(*text, nullptr, false) : json();

@@ -14,12 +14,8 @@
 // matched to its image by the Derivation Image functional group (Source
 // Image Sequence → Referenced SOP Instance UID) and mapped through the
 // displayed image's own index → world → canvas transform.
-import { authHeaders, type DicomJson } from '../api';
 import { cs } from './cornerstone';
-import { firstPart } from './seg_overlay';
-
-type Item = DicomJson;
-type Vec3 = [number, number, number];
+import { drawFrame, frameCanvas, loadSegInstance, seq, str, type Vec3 } from './seg_frames';
 
 export interface HeatmapView {
   number: number;  // segment number
@@ -46,9 +42,6 @@ export interface HeatmapSeg {
   values: Uint8Array;  // frames × rows × columns, 0..maxValue
   visible: boolean;
 }
-
-const seq = (ds: Item | undefined, tag: string): Item[] => (ds?.[tag]?.Value as Item[] | undefined) ?? [];
-const str = (ds: Item | undefined, tag: string, i = 0): string => String(ds?.[tag]?.Value?.[i] ?? '');
 
 // The colour map: probability 0 → 1 through dark blue, cyan, green, yellow,
 // red (a "jet"-like ramp radiologists know from CAD heat-maps); alpha grows
@@ -86,11 +79,10 @@ export function legendGradient(): string {
 }
 
 export async function loadHeatmapSeg(study: string, series: string, instance: string): Promise<HeatmapSeg | null> {
-  const base = `/dicom-web/studies/${study}/series/${series}/instances/${instance}`;
-  const res = await fetch(`${base}/metadata`, { headers: { ...authHeaders(), Accept: 'application/dicom+json' } });
-  if (!res.ok) return null;
-  const ds = ((await res.json()) as Item[])[0];
-  if (!ds || str(ds, '00080060') !== 'SEG' || str(ds, '00620001') !== 'FRACTIONAL') return null;
+  const seg = await loadSegInstance(study, series, instance);
+  if (!seg) return null;
+  const ds = seg.ds;
+  if (str(ds, '00620001') !== 'FRACTIONAL') return null;
   if (str(ds, '00620010') !== 'PROBABILITY' || Number(str(ds, '00280100')) !== 8) return null;
   const rows = Number(str(ds, '00280010'));
   const columns = Number(str(ds, '00280011'));
@@ -105,18 +97,8 @@ export async function loadHeatmapSeg(study: string, series: string, instance: st
     index,
   })).filter(f => f.sourceSop !== '');
   if (frames.length === 0) return null;
-  let values: Uint8Array;
-  const pixel = ds['7FE00010'] as { InlineBinary?: string; BulkDataURI?: string } | undefined;
-  if (pixel?.InlineBinary) {
-    values = Uint8Array.from(atob(pixel.InlineBinary), c => c.charCodeAt(0));
-  } else {
-    const uri = pixel?.BulkDataURI ? new URL(pixel.BulkDataURI, location.origin) : new URL(`${base}/bulkdata/7FE00010`, location.origin);
-    if (uri.origin !== location.origin) return null;  // the token never leaves the server's origin
-    const px = await fetch(uri.pathname, { headers: { ...authHeaders(), Accept: 'multipart/related; type="application/octet-stream"' } });
-    if (!px.ok) return null;
-    values = firstPart(await px.arrayBuffer(), px.headers.get('Content-Type') ?? '');
-  }
-  if (values.length < frames.length * rows * columns) return null;
+  const values = await seg.pixels();
+  if (!values || values.length < frames.length * rows * columns) return null;
   const versions = (ds['00181020']?.Value as string[] | undefined) ?? [];
   const description = `${str(ds, '00700081')} ${str(ds, '0008103E')}`;
   return {
@@ -129,26 +111,17 @@ export async function loadHeatmapSeg(study: string, series: string, instance: st
   };
 }
 
-function frameCanvas(seg: HeatmapSeg, frame: HeatmapFrame): HTMLCanvasElement {
-  if (frame.canvas) return frame.canvas;
-  const c = document.createElement('canvas');
-  c.width = seg.columns;
-  c.height = seg.rows;
-  const ctx = c.getContext('2d')!;
-  const img = ctx.createImageData(seg.columns, seg.rows);
-  const n = seg.rows * seg.columns;
-  const offset = frame.index * n;
+function heatmapCanvas(seg: HeatmapSeg, frame: HeatmapFrame): HTMLCanvasElement {
+  const offset = frame.index * seg.rows * seg.columns;
   const scale = 255 / seg.maxValue;
-  for (let i = 0; i < n; i++) {
+  frame.canvas ??= frameCanvas(seg.rows, seg.columns, (i, data) => {
     const v = Math.min(255, Math.round(seg.values[offset + i] * scale)) * 4;
-    img.data[i * 4] = LUT[v];
-    img.data[i * 4 + 1] = LUT[v + 1];
-    img.data[i * 4 + 2] = LUT[v + 2];
-    img.data[i * 4 + 3] = LUT[v + 3];
-  }
-  ctx.putImageData(img, 0, 0);
-  frame.canvas = c;
-  return c;
+    data[i * 4] = LUT[v];
+    data[i * 4 + 1] = LUT[v + 1];
+    data[i * 4 + 2] = LUT[v + 2];
+    data[i * 4 + 3] = LUT[v + 3];
+  });
+  return frame.canvas;
 }
 
 // SOP Instance UID of a WADO-RS image id (…/instances/{sop}/frames/{n}).
@@ -179,16 +152,9 @@ export function drawHeatmaps(ctx: CanvasRenderingContext2D, ratio: number, viewp
       if (!view?.visible) continue;
       // A map on another grid than the image is not ours to stretch.
       if (dims[0] !== seg.columns || dims[1] !== seg.rows) continue;
-      const o = viewport.worldToCanvas(at(0, 0));
-      const x = viewport.worldToCanvas(at(1, 0));
-      const y = viewport.worldToCanvas(at(0, 1));
-      ctx.save();
-      ctx.setTransform(ratio * (x[0] - o[0]), ratio * (x[1] - o[1]), ratio * (y[0] - o[0]), ratio * (y[1] - o[1]), ratio * o[0], ratio * o[1]);
-      ctx.translate(-0.5, -0.5);
-      ctx.globalAlpha = opacity;
-      ctx.imageSmoothingEnabled = true;  // a probability map is smooth; no pixel blocks
-      ctx.drawImage(frameCanvas(seg, f), 0, 0);
-      ctx.restore();
+      // A probability map is smooth: drawn without pixel blocks.
+      drawFrame(ctx, ratio, viewport.worldToCanvas(at(0, 0)), viewport.worldToCanvas(at(1, 0)), viewport.worldToCanvas(at(0, 1)),
+        heatmapCanvas(seg, f), { smooth: true, alpha: opacity });
       drawn++;
     }
   }

@@ -3,11 +3,8 @@
 // SEG's functional groups (plane position per frame, shared orientation and
 // pixel spacing); a frame is drawn on the image whose plane it lies in.
 // Pixels come from WADO-RS bulk data (PixelData, uncompressed).
-import { authHeaders, type DicomJson } from '../api';
 import { cs } from './cornerstone';
-
-type Vec3 = [number, number, number];
-type Item = DicomJson;
+import { drawFrame, frameCanvas, loadSegInstance, nums, seq, str, type Vec3 } from './seg_frames';
 
 export interface Segment {
   number: number;
@@ -33,10 +30,6 @@ export interface SegOverlay {
   bits: Uint8Array;
 }
 
-const seq = (ds: Item | undefined, tag: string): Item[] => (ds?.[tag]?.Value as Item[] | undefined) ?? [];
-const nums = (ds: Item | undefined, tag: string): number[] => ((ds?.[tag]?.Value as unknown[]) ?? []).map(Number);
-const str = (ds: Item | undefined, tag: string): string => String(ds?.[tag]?.Value?.[0] ?? '');
-
 // DICOM CIELab (0..65535 scaled, D65) → sRGB 0..255.
 export function dicomLabToRgb(v: number[]): [number, number, number] {
   const L = (v[0] * 100) / 65535;
@@ -52,23 +45,10 @@ export function dicomLabToRgb(v: number[]): [number, number, number] {
 
 const FALLBACK: [number, number, number][] = [[255, 64, 129], [0, 229, 255], [118, 255, 3], [255, 145, 0], [213, 0, 249]];
 
-// The first part of a multipart/related answer (or the whole body).
-export function firstPart(buffer: ArrayBuffer, contentType: string): Uint8Array {
-  const bytes = new Uint8Array(buffer);
-  const m = /boundary="?([^";]+)"?/i.exec(contentType);
-  if (!/multipart/i.test(contentType) || !m) return bytes;
-  const text = new TextDecoder('latin1').decode(bytes);
-  const start = text.indexOf('\r\n\r\n', text.indexOf(`--${m[1]}`));
-  const end = text.indexOf(`\r\n--${m[1]}`, start + 4);
-  return bytes.subarray(start + 4, end < 0 ? bytes.length : end);
-}
-
 export async function loadSegOverlay(study: string, series: string, instance: string): Promise<SegOverlay | null> {
-  const base = `/dicom-web/studies/${study}/series/${series}/instances/${instance}`;
-  const res = await fetch(`${base}/metadata`, { headers: { ...authHeaders(), Accept: 'application/dicom+json' } });
-  if (!res.ok) return null;
-  const ds = ((await res.json()) as Item[])[0];
-  if (!ds || str(ds, '00080060') !== 'SEG' || str(ds, '00620001') !== 'BINARY') return null;
+  const seg = await loadSegInstance(study, series, instance);
+  if (!seg || str(seg.ds, '00620001') !== 'BINARY') return null;
+  const ds = seg.ds;
   const rows = Number(str(ds, '00280010'));
   const columns = Number(str(ds, '00280011'));
   const shared = seq(ds, '52009229')[0];
@@ -85,43 +65,23 @@ export async function loadSegOverlay(study: string, series: string, instance: st
     position: nums(seq(f, '00209113')[0], '00200032') as Vec3,
     index,
   }));
-  let bits: Uint8Array;
-  const pixel = ds['7FE00010'] as { InlineBinary?: string; BulkDataURI?: string } | undefined;
-  if (pixel?.InlineBinary) {
-    bits = Uint8Array.from(atob(pixel.InlineBinary), c => c.charCodeAt(0));
-  } else {
-    const uri = pixel?.BulkDataURI ? new URL(pixel.BulkDataURI, location.origin) : new URL(`${base}/bulkdata/7FE00010`, location.origin);
-    // Same origin only: the URI comes from the server, the token must not leave it.
-    if (uri.origin !== location.origin) return null;
-    const px = await fetch(uri.pathname, { headers: { ...authHeaders(), Accept: 'multipart/related; type="application/octet-stream"' } });
-    if (!px.ok) return null;
-    bits = firstPart(await px.arrayBuffer(), px.headers.get('Content-Type') ?? '');
-  }
+  const bits = await seg.pixels();
+  if (!bits) return null;
   return { seriesLabel: str(ds, '0008103E'), segments, frames, rows, columns,
     rowCos: iop.slice(0, 3) as Vec3, colCos: iop.slice(3, 6) as Vec3, spacing: [spacing[0], spacing[1]], bits };
 }
 
-function frameCanvas(seg: SegOverlay, frame: SegFrame, rgb: [number, number, number]): HTMLCanvasElement {
-  if (frame.canvas) return frame.canvas;
-  const c = document.createElement('canvas');
-  c.width = seg.columns;
-  c.height = seg.rows;
-  const ctx = c.getContext('2d')!;
-  const img = ctx.createImageData(seg.columns, seg.rows);
-  const n = seg.rows * seg.columns;
-  const offset = frame.index * n;
-  for (let i = 0; i < n; i++) {
+function maskCanvas(seg: SegOverlay, frame: SegFrame, rgb: [number, number, number]): HTMLCanvasElement {
+  const offset = frame.index * seg.rows * seg.columns;
+  frame.canvas ??= frameCanvas(seg.rows, seg.columns, (i, data) => {
     const bit = offset + i;
-    if (seg.bits[bit >> 3] & (1 << (bit & 7))) {
-      img.data[i * 4] = rgb[0];
-      img.data[i * 4 + 1] = rgb[1];
-      img.data[i * 4 + 2] = rgb[2];
-      img.data[i * 4 + 3] = 110;
-    }
-  }
-  ctx.putImageData(img, 0, 0);
-  frame.canvas = c;
-  return c;
+    if (!(seg.bits[bit >> 3] & (1 << (bit & 7)))) return;
+    data[i * 4] = rgb[0];
+    data[i * 4 + 1] = rgb[1];
+    data[i * 4 + 2] = rgb[2];
+    data[i * 4 + 3] = 110;
+  });
+  return frame.canvas;
 }
 
 // Draws the frames lying in the current image's plane; returns how many.
@@ -144,13 +104,7 @@ export function drawSeg(ctx: CanvasRenderingContext2D, ratio: number, viewport: 
     const o = viewport.worldToCanvas(f.position);
     const x = viewport.worldToCanvas([f.position[0] + seg.rowCos[0] * sc, f.position[1] + seg.rowCos[1] * sc, f.position[2] + seg.rowCos[2] * sc]);
     const y = viewport.worldToCanvas([f.position[0] + seg.colCos[0] * sr, f.position[1] + seg.colCos[1] * sr, f.position[2] + seg.colCos[2] * sr]);
-    ctx.save();
-    // Pixel centres sit at the positions: shift by half a pixel.
-    ctx.setTransform(ratio * (x[0] - o[0]), ratio * (x[1] - o[1]), ratio * (y[0] - o[0]), ratio * (y[1] - o[1]), ratio * o[0], ratio * o[1]);
-    ctx.translate(-0.5, -0.5);
-    ctx.imageSmoothingEnabled = false;
-    ctx.drawImage(frameCanvas(seg, f, s.rgb), 0, 0);
-    ctx.restore();
+    drawFrame(ctx, ratio, o, x, y, maskCanvas(seg, f, s.rgb), { smooth: false });
     drawn++;
   }
   return drawn;
