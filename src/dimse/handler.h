@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <string_view>
 #include <string>
 #include <vector>
 
@@ -50,13 +51,13 @@ enum class QueryLevel { patient, study, series, image };
 
 std::string_view query_level_name(QueryLevel level);  // "PATIENT", "STUDY", "SERIES", "IMAGE"
 
-// One received C-STORE: the instance was written, exactly as received (no
-// transcoding), to `part10_file` with a File Meta Information header whose
-// Transfer Syntax is the negotiated one. The UIDs are those of the C-STORE
-// request; the handler should refuse (dicom_missing_attribute / invalid_dicom)
-// a dataset that contradicts them.
+// One received C-STORE: the instance exactly as received (no transcoding),
+// as a Part 10 file whose File Meta Information carries the negotiated
+// Transfer Syntax. `part10` is valid only during the store() call. The UIDs
+// are those of the C-STORE request; the handler should refuse
+// (dicom_missing_attribute / invalid_dicom) a dataset that contradicts them.
 struct StoreRequest {
-  std::filesystem::path part10_file;
+  std::string_view part10;
   std::string sop_class_uid;
   std::string sop_instance_uid;
   std::string transfer_syntax_uid;

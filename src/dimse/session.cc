@@ -15,6 +15,7 @@
 #include "dimse/dcmtk_support.h"
 #include "dimse/dimse_status.h"
 #include "dimse/query_keys.h"
+#include "dimse/receive_buffer.h"
 #include "dimse/scu_association.h"
 #include "dimse/sop_classes.h"
 
@@ -60,7 +61,7 @@ class Session {
  public:
   Session(T_ASC_Association* assoc, const DimseServerOptions& options, DimseHandler& handler,
           const std::atomic<bool>& stopping)
-      : assoc_(assoc), options_(options), handler_(handler), stopping_(stopping) {}
+      : assoc_(assoc), options_(options), handler_(handler), stopping_(stopping), rx_(options.temp_dir) {}
 
   ~Session() {
     if (assoc_) {
@@ -220,31 +221,32 @@ class Session {
       outcome = make_error(ErrorCode::unsupported_sop_class,
                            "the SOP class of the request does not match its presentation context");
     } else {
-      const fs::path path = options_.temp_dir / ("rx-" + crypto::to_hex(crypto::random_bytes(12)) + ".dcm");
+      auto path = rx_.prepare();
       DcmOutputFileStream* stream = nullptr;
-      OFCondition cond = DIMSE_createFilestream(OFFilename(path.c_str()), &req, assoc_, pres_id, 1, &stream);
+      OFCondition cond = path ? DIMSE_createFilestream(OFFilename(path->c_str()), &req, assoc_, pres_id, 1, &stream)
+                              : makeOFCondition(0, 1, OF_error, "no receive buffer");
       if (cond.bad()) {
         if (!ignore_dataset(assoc_, options_.dimse_timeout_s)) return false;
-        outcome = make_error(ErrorCode::io_error, "cannot create a temporary file for the instance");
+        outcome = make_error(ErrorCode::io_error, "cannot create a buffer for the instance");
       } else {
         T_ASC_PresentationContextID data_pres = pres_id;
         quick_ack(assoc_);
         cond = DIMSE_receiveDataSetInFile(assoc_, DIMSE_BLOCKING, options_.dimse_timeout_s, &data_pres, stream,
                                           nullptr, nullptr);
         const bool write_ok = stream->good();
-        delete stream;  // flushes and closes the file before the handler reads it
-        std::error_code ec;
+        delete stream;  // flushes and closes before the handler reads the bytes
         if (cond.bad()) {
-          fs::remove(path, ec);
+          rx_.release();
           log::info("dimse.store_aborted", {{"calling_ae", calling_ae_}, {"reason", condition_text(cond)}});
           return false;
         }
-        if (!write_ok) {
+        auto bytes = write_ok ? rx_.bytes() : Result<std::string_view>(make_error(ErrorCode::io_error, ""));
+        if (!bytes) {
           outcome = make_error(ErrorCode::io_error, "writing the received instance failed");
         } else {
-          outcome = handler_.store(caller_, {path, req.AffectedSOPClassUID, req.AffectedSOPInstanceUID, ts});
+          outcome = handler_.store(caller_, {*bytes, req.AffectedSOPClassUID, req.AffectedSOPInstanceUID, ts});
         }
-        fs::remove(path, ec);
+        rx_.release();
       }
     }
     DcmDataset* detail = nullptr;
@@ -547,6 +549,7 @@ class Session {
   const DimseServerOptions& options_;
   DimseHandler& handler_;
   const std::atomic<bool>& stopping_;
+  ReceiveBuffer rx_;  // each C-STORE's data set, in memory
   std::string calling_ae_;
   CallerInfo caller_;
 };

@@ -122,7 +122,7 @@ Status StoreHandler::store(const CallerInfo& caller, const StoreRequest& request
   dicom::IngestContext context{.institution_id = caller.institution_id,
                                .calling_ae = caller.calling_ae,
                                .protocol = "dimse"};
-  dicom::IngestResult r = store_.ingest(dicom::IngestItem{.file = request.part10_file}, context);
+  dicom::IngestResult r = store_.ingest(dicom::IngestItem{.bytes = request.part10}, context);
   if (!r.ok()) return r.error;
   if (r.keys.sop_instance_uid != request.sop_instance_uid || r.keys.sop_class_uid != request.sop_class_uid)
     // Stored under the data set's own UIDs; the request disagreed. Report it

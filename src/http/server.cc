@@ -10,6 +10,7 @@
 
 #include <fcntl.h>
 #include <openssl/ssl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -57,7 +58,7 @@ constexpr std::size_t kReadChunkBytes = 8192;
 constexpr std::size_t kFileBlockBytes = 64 * 1024;
 // Spooled request bodies are read into this buffer and written to the file
 // block by block, so memory stays bounded whatever the upload size.
-constexpr std::size_t kSpoolBlockBytes = 64 * 1024;
+constexpr std::size_t kSpoolBlockBytes = 1024 * 1024;
 // After a response with Connection: close we half-close and discard what the
 // client still sends for a moment: closing with unread input makes the
 // kernel send RST, which can destroy the response (e.g. a 413) in flight.
@@ -214,6 +215,28 @@ class SpoolFile {
   SpoolFile& operator=(const SpoolFile&) = delete;
   ~SpoolFile() { discard(); }
 
+  // An anonymous in-memory file (memfd) for a body of `bytes`, reserved
+  // against `budget` (released by discard()); false (nothing created) when
+  // the budget is spent or memfd is unavailable: spool to a file then.
+  bool create_in_memory(std::uint64_t bytes, std::atomic<std::uint64_t>& budget) {
+    std::uint64_t left = budget.load();
+    do {
+      if (left < bytes) return false;
+    } while (!budget.compare_exchange_weak(left, left - bytes));
+    const int fd = ::memfd_create("medai-body", MFD_CLOEXEC);
+    if (fd < 0) {
+      budget.fetch_add(bytes);
+      return false;
+    }
+    fd_ = fd;
+    memory_ = true;
+    budget_ = &budget;
+    reserved_ = bytes;
+    path_ = std::filesystem::path("/proc/self/fd") / std::to_string(fd);
+    size_ = 0;
+    return true;
+  }
+
   // Creates a new file with a random name in `dir` (O_EXCL, mode 0600).
   bool create(const std::filesystem::path& dir, std::string& error) {
     for (int attempt = 0; attempt < 16; ++attempt) {
@@ -237,6 +260,10 @@ class SpoolFile {
   }
 
   bool write(const char* data, std::size_t n, std::string& error) {
+    if (memory_ && size_ + n > reserved_) {  // more than declared: the parser refuses it anyway
+      error = "body longer than its Content-Length";
+      return false;
+    }
     while (n > 0) {
       const ssize_t w = ::write(fd_, data, n);
       if (w < 0) {
@@ -251,9 +278,10 @@ class SpoolFile {
     return true;
   }
 
-  // Closes the descriptor (the body is complete); the file stays until discard().
+  // Closes the descriptor (the body is complete); the file stays until
+  // discard(). An in-memory body keeps its descriptor: it is the file.
   bool finish(std::string& error) {
-    if (fd_ < 0) return true;
+    if (fd_ < 0 || memory_) return true;
     const int rc = ::close(fd_);
     fd_ = -1;
     if (rc != 0 && errno != EINTR) {
@@ -268,10 +296,12 @@ class SpoolFile {
       ::close(fd_);
       fd_ = -1;
     }
-    if (!path_.empty()) {
-      ::unlink(path_.c_str());
-      path_.clear();
-    }
+    if (!path_.empty() && !memory_) ::unlink(path_.c_str());
+    path_.clear();
+    if (budget_ != nullptr) budget_->fetch_add(reserved_);
+    budget_ = nullptr;
+    reserved_ = 0;
+    memory_ = false;
     size_ = 0;
   }
 
@@ -282,6 +312,9 @@ class SpoolFile {
   int fd_ = -1;
   std::filesystem::path path_;
   std::uint64_t size_ = 0;
+  bool memory_ = false;
+  std::atomic<std::uint64_t>* budget_ = nullptr;
+  std::uint64_t reserved_ = 0;
 };
 
 // --- shared server state ----------------------------------------------------
@@ -300,6 +333,7 @@ struct ServerCore {
         authenticator(std::move(a)),
         ioc(std::max(1, options.io_threads)) {
     if (options.spool_dir.empty()) options.spool_dir = ServerOptions::default_spool_dir();
+    memory_spool_left = options.memory_spool_budget_bytes;
   }
 
   // Declaration order is destruction order in reverse: everything a session
@@ -316,6 +350,7 @@ struct ServerCore {
   std::mutex sessions_mu;  // per connection, never per request
   std::unordered_map<SessionBase*, std::weak_ptr<SessionBase>> sessions;
   std::atomic<bool> stopping{false};
+  std::atomic<std::uint64_t> memory_spool_left{0};  // set from options in the constructor
 
   std::optional<ssl::context> tls;
   net::io_context ioc;
@@ -679,7 +714,10 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     spool_.emplace();
     std::string error;
     const std::filesystem::path& dir = opts().spool_dir;
-    if (!spool_->create(dir, error)) {
+    const auto declared = parser_->content_length();
+    const bool in_memory = declared && *declared <= opts().memory_spool_max_bytes &&
+                           spool_->create_in_memory(*declared, core_.memory_spool_left);
+    if (!in_memory && !spool_->create(dir, error)) {
       spool_.reset();
       log::error("http.spool_create_failed", {{"route", route_->spec.pattern},
                                              {"dir", dir.string()}, {"error", error}});

@@ -33,6 +33,13 @@ struct ServerOptions {
   // Where bodies of spool_body routes are written (created O_EXCL, mode
   // 0600, random names; deleted after each exchange). Must exist.
   std::filesystem::path spool_dir = default_spool_dir();
+  // Bodies of spool_body routes with a declared Content-Length up to
+  // `memory_spool_max_bytes` are held in anonymous memory (memfd) instead,
+  // while all such bodies together stay within `memory_spool_budget_bytes`:
+  // no file system writes that a durability barrier (the blob store's
+  // syncfs) would then have to flush. 0 turns this off.
+  std::size_t memory_spool_max_bytes = 256 * 1024 * 1024;
+  std::size_t memory_spool_budget_bytes = 1024 * 1024 * 1024;
 
   // std::filesystem::temp_directory_path(), or /tmp if that fails.
   static std::filesystem::path default_spool_dir();

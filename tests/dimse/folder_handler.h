@@ -16,6 +16,7 @@
 #include <set>
 #include <thread>
 
+#include "core/files.h"
 #include "dimse/handler.h"
 
 namespace medai::testing {
@@ -64,10 +65,10 @@ class FolderHandler : public dimse::DimseHandler {
     if (store_error) return *store_error;
     std::lock_guard lock(mutex_);
     auto kept = root_ / ("rx-" + std::to_string(counter_++) + ".dcm");
-    std::error_code ec;
-    std::filesystem::rename(request.part10_file, kept, ec);  // the contract allows moving the file away
-    if (ec) return make_error(ErrorCode::io_error, "move failed");
-    received_.push_back({request, kept});
+    if (!write_file(kept, request.part10).is_ok()) return make_error(ErrorCode::io_error, "write failed");
+    dimse::StoreRequest copy = request;
+    copy.part10 = {};  // the bytes are only valid during store(): kept in the file
+    received_.push_back({copy, kept});
     return Status::ok();
   }
 

@@ -135,7 +135,15 @@ class ServerSpoolTest : public ::testing::Test {
     server_.reset();
   }
 
-  void start(ServerOptions options = {}) {
+  // The suite's tests are about file spooling unless they ask for memory.
+  static ServerOptions file_spooling() {
+    ServerOptions o;
+    o.memory_spool_max_bytes = 0;
+    o.memory_spool_budget_bytes = 0;
+    return o;
+  }
+
+  void start(ServerOptions options = file_spooling()) {
     options.host = "127.0.0.1";
     options.port = 0;
     options.io_threads = 1;
@@ -386,7 +394,7 @@ TEST_F(ServerSpoolTest, ClientDisconnectMidBodyLeavesNoFile) {
 }
 
 TEST_F(ServerSpoolTest, SlowBodyTimesOutAndLeavesNoFile) {
-  ServerOptions o;
+  ServerOptions o = file_spooling();
   o.body_timeout = 300ms;
   start(o);
   TestConnection c(port_);
@@ -408,7 +416,7 @@ TEST_F(ServerSpoolTest, ServerStopMidBodyLeavesNoFile) {
 }
 
 TEST_F(ServerSpoolTest, MissingSpoolDirIs500AndCloses) {
-  ServerOptions o;
+  ServerOptions o = file_spooling();
   o.host = "127.0.0.1";
   o.port = 0;
   o.io_threads = 1;
@@ -428,6 +436,121 @@ TEST_F(ServerSpoolTest, MissingSpoolDirIs500AndCloses) {
 TEST(ServerOptionsTest, SpoolDirDefaultsToTheTempDirectory) {
   ServerOptions o;
   EXPECT_EQ(o.spool_dir, std::filesystem::temp_directory_path());
+}
+
+}  // namespace
+}  // namespace medai::http
+
+namespace medai::http {
+namespace {
+
+// In-memory bodies (ServerOptions::memory_spool_*): the server runs in this
+// process, so its memfds are visible in /proc/self/fd.
+std::size_t open_memory_bodies() {
+  std::size_t n = 0;
+  std::error_code ec;
+  for (auto it = std::filesystem::directory_iterator("/proc/self/fd", ec);
+       !ec && it != std::filesystem::directory_iterator(); it.increment(ec)) {
+    std::error_code lec;
+    const auto target = std::filesystem::read_symlink(it->path(), lec);
+    if (!lec && target.string().find("memfd:medai-body") != std::string::npos) ++n;
+  }
+  return n;
+}
+
+bool memory_bodies_become(std::size_t n, std::chrono::milliseconds wait = 2s) {
+  const auto deadline = std::chrono::steady_clock::now() + wait;
+  for (;;) {
+    if (open_memory_bodies() == n) return true;
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(5ms);
+  }
+}
+
+ServerOptions memory_spooling(std::size_t max, std::size_t budget) {
+  ServerOptions o;
+  o.memory_spool_max_bytes = max;
+  o.memory_spool_budget_bytes = budget;
+  return o;
+}
+
+std::string post(std::string_view path, std::size_t length) {
+  return "POST " + std::string(path) + " HTTP/1.1\r\nHost: x\r\nContent-Length: " + std::to_string(length) + "\r\n\r\n";
+}
+
+TEST_F(ServerSpoolTest, DeclaredBodyWithinTheLimitsIsHeldInMemoryAndReleased) {
+  start(memory_spooling(8 << 20, 6 << 20));
+  for (std::uint32_t round = 0; round < 2; ++round) {  // the second fits only if the first was released
+    const std::string body = random_bytes(5 << 20, 20 + round);
+    TestConnection c(port_);
+    ASSERT_TRUE(c.send(post("/spool", body.size()) + body));
+    auto r = c.read_response(false, 30s);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 200) << r->body;
+    const Seen s = seen();
+    EXPECT_EQ(s.body_file.parent_path(), "/proc/self/fd") << "round " << round;
+    EXPECT_EQ(s.body_size, body.size());
+    EXPECT_EQ(s.file_size, body.size());
+    EXPECT_EQ(s.hash, fnv1a(body));
+    EXPECT_EQ(spool_files(), 0u);  // nothing touched the file system
+    EXPECT_TRUE(memory_bodies_become(0));
+  }
+}
+
+TEST_F(ServerSpoolTest, ChunkedOrOverTheMemoryLimitGoesToAFile) {
+  start(memory_spooling(1 << 20, 64 << 20));
+  const std::string big = random_bytes(3 << 20, 31);
+  {
+    TestConnection c(port_);
+    ASSERT_TRUE(c.send(post("/spool", big.size()) + big));
+    auto r = c.read_response(false, 30s);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 200);
+    expect_seen(seen(), big);
+  }
+  {
+    const std::string small = random_bytes(1000, 32);
+    char hex[16];
+    std::snprintf(hex, sizeof hex, "%zx", small.size());
+    TestConnection c(port_);
+    ASSERT_TRUE(c.send("POST /spool HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n" +
+                       std::string(hex) + "\r\n" + small + "\r\n0\r\n\r\n"));
+    auto r = c.read_response(false, 30s);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 200);
+    expect_seen(seen(), small);  // no declared length: a file
+  }
+  EXPECT_TRUE(spool_dir_becomes_empty());
+}
+
+TEST_F(ServerSpoolTest, SpentMemoryBudgetFallsBackToAFileAndADisconnectReturnsIt) {
+  start(memory_spooling(8 << 20, 6 << 20));
+  auto held = std::make_unique<TestConnection>(port_);
+  // 5 MB declared, 100 kB sent: its reservation stays while the body is awaited.
+  ASSERT_TRUE(held->send(post("/spool", 5 << 20) + random_bytes(100000, 40)));
+  ASSERT_TRUE(memory_bodies_become(1));
+  const std::string body = random_bytes(2 << 20, 41);
+  {
+    TestConnection c(port_);
+    ASSERT_TRUE(c.send(post("/spool", body.size()) + body));
+    auto r = c.read_response(false, 30s);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 200);
+    expect_seen(seen(), body);  // 2 MB did not fit the 1 MB left: spooled to a file
+  }
+  held.reset();  // disconnect mid-body: memory and budget come back
+  EXPECT_TRUE(memory_bodies_become(0));
+  EXPECT_EQ(seen().calls, 1);
+  {
+    TestConnection c(port_);
+    ASSERT_TRUE(c.send(post("/spool", body.size()) + body));
+    auto r = c.read_response(false, 30s);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 200);
+    EXPECT_EQ(seen().body_file.parent_path(), "/proc/self/fd");
+    EXPECT_EQ(seen().hash, fnv1a(body));
+  }
+  EXPECT_TRUE(spool_dir_becomes_empty());
 }
 
 }  // namespace

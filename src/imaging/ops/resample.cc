@@ -2,8 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
-#include <thread>
 #include <vector>
+
+#include "core/parallel.h"
 
 namespace medai::imaging {
 namespace {
@@ -28,14 +29,8 @@ Affine map_between(const Volume<S>& source, const Volume<T>& target) {
 
 template <typename T, typename F>
 void parallel_slabs(Volume<T>& out, int threads, F&& body) {
-  const int t = std::max(1, std::min(threads, out.nz));
-  std::vector<std::thread> pool;
-  for (int w = 1; w < t; ++w)
-    pool.emplace_back([&, w] {
-      for (int k = w; k < out.nz; k += t) body(k);
-    });
-  for (int k = 0; k < out.nz; k += t) body(k);
-  for (auto& th : pool) th.join();
+  parallel_for(static_cast<std::size_t>(std::max(out.nz, 0)), threads,
+               [&](std::size_t k) { body(static_cast<int>(k)); });
 }
 
 bool outside(double c, int n) { return c < -0.5 || c > n - 0.5; }
