@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <charconv>
 #include <memory>
 #include <set>
@@ -71,8 +72,19 @@ class RetrieveStream {
         multipart_(multipart) {}
   ~RetrieveStream() { close_file(); }
 
+  // Fills `out` with about a block: several small instances (and their part
+  // headers) per chunk, rather than a chunk per piece; each chunk is a hop to
+  // the worker pool and back and a write.
   bool next(std::string& out) {
-    constexpr std::size_t kBlock = 1 << 20;
+    bool more = true;
+    while (more && out.size() < kBlock) more = step(out);
+    return more;
+  }
+
+ private:
+  static constexpr std::size_t kBlock = 1 << 20;
+
+  bool step(std::string& out) {
     if (index_ >= instances_.size()) {
       if (multipart_) out += "--" + boundary_ + "--\r\n";
       return false;
@@ -99,9 +111,10 @@ class RetrieveStream {
     }
     if (fd_ >= 0) {
       const std::size_t old = out.size();
-      out.resize(old + kBlock);
+      const std::size_t want = std::max<std::size_t>(kBlock - std::min(old, kBlock), 64 * 1024);
+      out.resize(old + want);
       ssize_t n;
-      do n = ::read(fd_, out.data() + old, kBlock);
+      do n = ::read(fd_, out.data() + old, want);
       while (n < 0 && errno == EINTR);
       if (n < 0) throw std::runtime_error("read failed");
       out.resize(old + static_cast<std::size_t>(n));
@@ -120,7 +133,6 @@ class RetrieveStream {
     return true;
   }
 
- private:
   void close_file() {
     if (fd_ >= 0) ::close(fd_);
     fd_ = -1;
