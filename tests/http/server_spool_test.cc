@@ -189,6 +189,16 @@ class ServerSpoolTest : public ::testing::Test {
     return seen_;
   }
 
+  // One request on a new connection, answered 200: what the handler saw.
+  Seen send_ok(const std::string& wire) {
+    TestConnection c(port_);
+    EXPECT_TRUE(c.send(wire));
+    auto r = c.read_response(false, 30s);
+    EXPECT_TRUE(r);
+    if (r) EXPECT_EQ(r->status, 200) << r->body;
+    return seen();
+  }
+
   void expect_seen(const Seen& s, std::string_view sent) {
     EXPECT_TRUE(s.body.empty());
     EXPECT_TRUE(s.file_existed);
@@ -482,12 +492,7 @@ TEST_F(ServerSpoolTest, DeclaredBodyWithinTheLimitsIsHeldInMemoryAndReleased) {
   start(memory_spooling(8 << 20, 6 << 20));
   for (std::uint32_t round = 0; round < 2; ++round) {  // the second fits only if the first was released
     const std::string body = random_bytes(5 << 20, 20 + round);
-    TestConnection c(port_);
-    ASSERT_TRUE(c.send(post("/spool", body.size()) + body));
-    auto r = c.read_response(false, 30s);
-    ASSERT_TRUE(r);
-    EXPECT_EQ(r->status, 200) << r->body;
-    const Seen s = seen();
+    const Seen s = send_ok(post("/spool", body.size()) + body);
     EXPECT_EQ(s.body_file.parent_path(), "/proc/self/fd") << "round " << round;
     EXPECT_EQ(s.body_size, body.size());
     EXPECT_EQ(s.file_size, body.size());
@@ -500,26 +505,13 @@ TEST_F(ServerSpoolTest, DeclaredBodyWithinTheLimitsIsHeldInMemoryAndReleased) {
 TEST_F(ServerSpoolTest, ChunkedOrOverTheMemoryLimitGoesToAFile) {
   start(memory_spooling(1 << 20, 64 << 20));
   const std::string big = random_bytes(3 << 20, 31);
-  {
-    TestConnection c(port_);
-    ASSERT_TRUE(c.send(post("/spool", big.size()) + big));
-    auto r = c.read_response(false, 30s);
-    ASSERT_TRUE(r);
-    EXPECT_EQ(r->status, 200);
-    expect_seen(seen(), big);
-  }
-  {
-    const std::string small = random_bytes(1000, 32);
-    char hex[16];
-    std::snprintf(hex, sizeof hex, "%zx", small.size());
-    TestConnection c(port_);
-    ASSERT_TRUE(c.send("POST /spool HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n" +
-                       std::string(hex) + "\r\n" + small + "\r\n0\r\n\r\n"));
-    auto r = c.read_response(false, 30s);
-    ASSERT_TRUE(r);
-    EXPECT_EQ(r->status, 200);
-    expect_seen(seen(), small);  // no declared length: a file
-  }
+  expect_seen(send_ok(post("/spool", big.size()) + big), big);
+  const std::string small = random_bytes(1000, 32);
+  char hex[16];
+  std::snprintf(hex, sizeof hex, "%zx", small.size());
+  expect_seen(send_ok("POST /spool HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n" + std::string(hex) +
+                      "\r\n" + small + "\r\n0\r\n\r\n"),
+              small);  // no declared length: a file
   EXPECT_TRUE(spool_dir_becomes_empty());
 }
 
@@ -530,26 +522,13 @@ TEST_F(ServerSpoolTest, SpentMemoryBudgetFallsBackToAFileAndADisconnectReturnsIt
   ASSERT_TRUE(held->send(post("/spool", 5 << 20) + random_bytes(100000, 40)));
   ASSERT_TRUE(memory_bodies_become(1));
   const std::string body = random_bytes(2 << 20, 41);
-  {
-    TestConnection c(port_);
-    ASSERT_TRUE(c.send(post("/spool", body.size()) + body));
-    auto r = c.read_response(false, 30s);
-    ASSERT_TRUE(r);
-    EXPECT_EQ(r->status, 200);
-    expect_seen(seen(), body);  // 2 MB did not fit the 1 MB left: spooled to a file
-  }
+  expect_seen(send_ok(post("/spool", body.size()) + body), body);  // 2 MB did not fit the 1 MB left: a file
   held.reset();  // disconnect mid-body: memory and budget come back
   EXPECT_TRUE(memory_bodies_become(0));
   EXPECT_EQ(seen().calls, 1);
-  {
-    TestConnection c(port_);
-    ASSERT_TRUE(c.send(post("/spool", body.size()) + body));
-    auto r = c.read_response(false, 30s);
-    ASSERT_TRUE(r);
-    EXPECT_EQ(r->status, 200);
-    EXPECT_EQ(seen().body_file.parent_path(), "/proc/self/fd");
-    EXPECT_EQ(seen().hash, fnv1a(body));
-  }
+  const Seen s = send_ok(post("/spool", body.size()) + body);
+  EXPECT_EQ(s.body_file.parent_path(), "/proc/self/fd");
+  EXPECT_EQ(s.hash, fnv1a(body));
   EXPECT_TRUE(spool_dir_becomes_empty());
 }
 
