@@ -115,6 +115,10 @@ std::vector<IngestResult> InstanceStore::ingest_batch(std::span<const IngestItem
   }
 
   // 1+2: parse, validate, write blobs. Each item is parsed exactly once.
+  // A single instance (a C-STORE) is staged before it is parsed: the disk
+  // syncs its file while the CPU parses and hashes (a wasted write when it
+  // turns out invalid or already stored).
+  std::unique_ptr<storage::StagedBlob> staged;
   for (std::size_t i = 0; i < items.size(); ++i) {
     IngestResult& r = results[i];
     std::string_view bytes = items[i].bytes;
@@ -135,6 +139,10 @@ std::vector<IngestResult> InstanceStore::ingest_batch(std::span<const IngestItem
       }
       owned_files.push_back(std::move(*clean));
       bytes = owned_files.back();
+    }
+    if (items.size() == 1) {
+      auto st = blobs_.stage(bytes);
+      if (st) staged = std::move(*st);  // else the batch path below writes it
     }
     IndexAttributes attributes;
     {
@@ -157,7 +165,14 @@ std::vector<IngestResult> InstanceStore::ingest_batch(std::span<const IngestItem
   }
   if (prepared.empty()) return results;
   // One durability barrier for all blobs of the batch.
-  auto refs = blobs_.put_batch(blob_bytes);
+  Result<std::vector<storage::BlobRef>> refs = make_error(ErrorCode::internal, "no blobs");
+  if (staged) {
+    auto ref = blobs_.commit(*staged);
+    refs = ref ? Result<std::vector<storage::BlobRef>>(std::vector<storage::BlobRef>{*ref})
+               : Result<std::vector<storage::BlobRef>>(ref.status());
+  } else {
+    refs = blobs_.put_batch(blob_bytes);
+  }
   if (!refs) {
     for (const auto& p : prepared) results[p.index].error = refs.status();
     log::error("dicom.blob_write_failed", {{"protocol", context.protocol}, {"error", refs.status().to_json()}});

@@ -344,33 +344,13 @@ Result<std::vector<BlobRef>> BlobStore::put_batch(const std::vector<std::string_
   pending.reserve(written.size());
   for (auto& w : written) pending.push_back(std::move(*w));
   if (pending.size() == 1) {
-    // One new blob (a C-STORE, a one-instance request): syncing this file and
-    // its folder is cheaper than syncfs, which would also flush unrelated
-    // dirty data. A new folder is synced into its parent at the same time as
-    // the file: the two syncs wait on the disk together, not in turn.
-    BlobWriter::Impl& w = *pending.front().impl_;
-    const fs::path target(finals.front());
-    std::vector<fs::path> new_dirs_parents;  // folders whose new entries must be synced
-    for (const fs::path& dir : {target.parent_path().parent_path(), target.parent_path()}) {
-      if (::mkdir(dir.c_str(), 0750) == 0) new_dirs_parents.push_back(dir.parent_path());
-      else if (errno != EEXIST) return errno_status("cannot create blob folder", errno);
-    }
-    Status dirs;
-    std::thread sync_dirs;  // only when a folder was made: its sync and the file's wait on the disk together
-    if (!new_dirs_parents.empty())
-      sync_dirs = std::thread([&] {
-        for (const auto& d : new_dirs_parents)
-          if (dirs.is_ok()) dirs = fsync_dir(d);
-      });
-    const bool synced = ::fsync(w.fd.get()) == 0;
-    const int sync_errno = errno;
-    if (sync_dirs.joinable()) sync_dirs.join();
-    if (!synced) return errno_status("cannot fsync blob temp file", sync_errno);
-    MEDAI_RETURN_IF_ERROR(dirs);
-    if (::rename(w.temp_path.c_str(), target.c_str()) != 0) return errno_status("cannot move blob into place", errno);
-    w.done = true;
-    w.fd.reset();
-    MEDAI_RETURN_IF_ERROR(fsync_dir(target.parent_path()));
+    // One new blob (a one-instance request): syncing this file and its
+    // folder is cheaper than syncfs, which would also flush unrelated data.
+    BlobWriter& w = pending.front();
+    MEDAI_RETURN_IF_ERROR(publish(w, finals.front(), [&]() -> Status {
+      if (::fsync(w.impl_->fd.get()) != 0) return errno_status("cannot fsync blob temp file", errno);
+      return Status::ok();
+    }));
     return refs;
   }
   // One barrier for the data and inodes of every temp file.
@@ -390,6 +370,64 @@ Result<std::vector<BlobRef>> BlobStore::put_batch(const std::vector<std::string_
   Fd root_fd(::open(root_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (!root_fd || ::syncfs(root_fd.get()) != 0) return errno_status("cannot sync the blob store", errno);
   return refs;
+}
+
+Status BlobStore::publish(BlobWriter& writer, const fs::path& target, const std::function<Status()>& file_synced) {
+  BlobWriter::Impl& w = *writer.impl_;
+  std::vector<fs::path> new_dirs_parents;  // folders whose new entries must be synced
+  for (const fs::path& dir : {target.parent_path().parent_path(), target.parent_path()}) {
+    if (::mkdir(dir.c_str(), 0750) == 0) new_dirs_parents.push_back(dir.parent_path());
+    else if (errno != EEXIST) return errno_status("cannot create blob folder", errno);
+  }
+  Status dirs;
+  std::thread sync_dirs;  // only when a folder was made: its sync and the file's wait on the disk together
+  if (!new_dirs_parents.empty())
+    sync_dirs = std::thread([&] {
+      for (const auto& d : new_dirs_parents)
+        if (dirs.is_ok()) dirs = fsync_dir(d);
+    });
+  const Status file = file_synced();
+  if (sync_dirs.joinable()) sync_dirs.join();
+  MEDAI_RETURN_IF_ERROR(file);
+  MEDAI_RETURN_IF_ERROR(dirs);
+  if (::rename(w.temp_path.c_str(), target.c_str()) != 0) return errno_status("cannot move blob into place", errno);
+  w.done = true;
+  w.fd.reset();
+  return fsync_dir(target.parent_path());
+}
+
+StagedBlob::StagedBlob(std::string_view bytes, BlobWriter writer) : bytes_(bytes), writer_(std::move(writer)) {}
+
+StagedBlob::~StagedBlob() { (void)wait_for_sync(); }  // the writer then removes an uncommitted file
+
+Status StagedBlob::wait_for_sync() {
+  if (sync_.joinable()) sync_.join();
+  if (sync_errno_ != 0) return errno_status("cannot fsync blob temp file", sync_errno_);
+  return Status::ok();
+}
+
+Result<std::unique_ptr<StagedBlob>> BlobStore::stage(std::string_view bytes) {
+  MEDAI_ASSIGN_OR_RETURN(BlobWriter w, writer());
+  MEDAI_RETURN_IF_ERROR(write_all(w.impl_->fd.get(), bytes.data(), bytes.size()));
+  std::unique_ptr<StagedBlob> staged(new StagedBlob(bytes, std::move(w)));
+  StagedBlob* s = staged.get();
+  s->sync_ = std::thread([s] {
+    if (::fsync(s->writer_.impl_->fd.get()) != 0) s->sync_errno_ = errno;
+  });
+  return staged;
+}
+
+Result<BlobRef> BlobStore::commit(StagedBlob& staged) {
+  MEDAI_ASSIGN_OR_RETURN(std::string sha, sha256_of(staged.bytes_));
+  BlobRef ref{sha, staged.bytes_.size()};
+  const fs::path target = final_path(sha);
+  struct stat st {};
+  if (::stat(target.c_str(), &st) == 0 && static_cast<std::uint64_t>(st.st_size) == ref.size) {
+    MEDAI_RETURN_IF_ERROR(staged.wait_for_sync());
+    return ref;  // already stored: the staged file is removed with `staged`
+  }
+  MEDAI_RETURN_IF_ERROR(publish(staged.writer_, target, [&] { return staged.wait_for_sync(); }));
+  return ref;
 }
 
 bool BlobStore::exists(std::string_view sha256) const {

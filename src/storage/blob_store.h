@@ -6,9 +6,11 @@
 // bytes that already exist is a no-op success.
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "core/status.h"
@@ -39,6 +41,26 @@ class BlobWriter {
   std::unique_ptr<Impl> impl_;
 };
 
+// A blob written before its hash is known, with its file sync already under
+// way on a helper thread: the caller validates (parses) the bytes meanwhile,
+// then BlobStore::commit() hashes and publishes it. Destroyed uncommitted
+// (the bytes were refused), it waits for the sync and removes the file.
+class StagedBlob {
+ public:
+  ~StagedBlob();
+  StagedBlob(const StagedBlob&) = delete;
+  StagedBlob& operator=(const StagedBlob&) = delete;
+
+ private:
+  friend class BlobStore;
+  StagedBlob(std::string_view bytes, BlobWriter writer);
+  Status wait_for_sync();
+  std::string_view bytes_;
+  BlobWriter writer_;
+  std::thread sync_;
+  int sync_errno_ = 0;
+};
+
 class BlobStore {
  public:
   // Creates root (and its tmp/ folder) if needed; removes stale temp files.
@@ -52,6 +74,12 @@ class BlobStore {
   // again. Same guarantees as put() for every blob once this returns ok; on
   // error some blobs may exist (content-addressed, so harmless to keep).
   Result<std::vector<BlobRef>> put_batch(const std::vector<std::string_view>& items);
+  // One blob in two steps, so the disk syncs it while the caller parses
+  // (a C-STORE): stage() writes the file and starts its sync; commit() hashes
+  // it and moves it into place with put()'s guarantees. `bytes` must stay
+  // valid until commit(). Content already stored costs a wasted write.
+  Result<std::unique_ptr<StagedBlob>> stage(std::string_view bytes);
+  Result<BlobRef> commit(StagedBlob& staged);
   Result<BlobWriter> writer();
 
   bool exists(std::string_view sha256) const;
@@ -63,6 +91,11 @@ class BlobStore {
 
  private:
   explicit BlobStore(std::filesystem::path root) : root_(std::move(root)) {}
+  // Moves a written temp file into place at `target`: makes its folders
+  // (syncing a new one into its parent while `file_synced` waits for the
+  // file's own sync), renames, syncs the folder.
+  static Status publish(BlobWriter& w, const std::filesystem::path& target,
+                        const std::function<Status()>& file_synced);
   std::filesystem::path final_path(std::string_view sha256) const;
   std::filesystem::path root_;
 };

@@ -142,6 +142,43 @@ TEST_F(BlobStoreTest, UncommittedWriterLeavesNoTempFile) {
   EXPECT_EQ(files_in(root()), 0u);
 }
 
+TEST_F(BlobStoreTest, StagedBlobIsPublishedByCommitLikePut) {
+  const std::string bytes(300000, 'x');
+  auto staged = store_->stage(bytes);
+  ASSERT_TRUE(staged.is_ok()) << staged.status().to_string();
+  EXPECT_EQ(files_in(root() / "sha256"), 0u);  // not visible before commit
+  EXPECT_EQ(files_in(root() / "tmp"), 1u);
+  auto ref = store_->commit(**staged);
+  ASSERT_TRUE(ref.is_ok()) << ref.status().to_string();
+  EXPECT_EQ(ref->sha256, store_->put(bytes).value().sha256);
+  EXPECT_EQ(ref->size, bytes.size());
+  EXPECT_EQ(store_->read(ref->sha256).value(), bytes);
+  staged->reset();
+  EXPECT_EQ(files_in(root() / "tmp"), 0u);
+  EXPECT_EQ(files_in(root()), 1u);
+}
+
+TEST_F(BlobStoreTest, StagedBlobNotCommittedLeavesNothing) {
+  {
+    auto staged = store_->stage("refused instance");
+    ASSERT_TRUE(staged.is_ok());
+  }
+  EXPECT_EQ(files_in(root()), 0u);
+}
+
+TEST_F(BlobStoreTest, StagingContentAlreadyStoredKeepsOneFile) {
+  ASSERT_TRUE(store_->put("hello").is_ok());
+  {
+    auto staged = store_->stage("hello");
+    ASSERT_TRUE(staged.is_ok());
+    auto ref = store_->commit(**staged);
+    ASSERT_TRUE(ref.is_ok());
+    EXPECT_EQ(ref->sha256, kHelloSha);
+  }
+  EXPECT_EQ(files_in(root()), 1u);
+  EXPECT_EQ(store_->read(kHelloSha).value(), "hello");
+}
+
 TEST_F(BlobStoreTest, WriterCanBeMoved) {
   auto w = store_->writer();
   ASSERT_TRUE(w.is_ok());
