@@ -105,6 +105,18 @@ std::string error_name(const Status& s) {
   return out;
 }
 
+// Writes one NIfTI file into the work folder with `write`, adds it to the
+// zip as `name` and removes it again.
+template <typename Write>
+Result<NiftiWritten> add_nifti(dicom::ZipWriter& zip, const std::string& name, const fs::path& file, Write&& write) {
+  auto written = write(file);
+  Status added = written ? zip.add_file(name, file) : written.status();
+  std::error_code ec;
+  fs::remove(file, ec);
+  MEDAI_RETURN_IF_ERROR(added);
+  return written;
+}
+
 }  // namespace
 
 Result<NiftiExport> write_nifti_export(storage::Catalog& catalog, const storage::BlobStore& blobs,
@@ -189,11 +201,9 @@ Result<NiftiExport> write_nifti_export(storage::Catalog& catalog, const storage:
     }
     const auto& volume = series->volume;
     const std::string image_name = "images/" + split + "/" + name + ".nii.gz";
-    const fs::path image_file = work.path / (name + ".nii.gz");
-    MEDAI_ASSIGN_OR_RETURN(NiftiWritten image, write_nifti_image(volume, image_file));
-    Status added = zip.add_file(image_name, image_file);
-    fs::remove(image_file, ec);
-    MEDAI_RETURN_IF_ERROR(added);
+    MEDAI_ASSIGN_OR_RETURN(NiftiWritten image,
+                           add_nifti(zip, image_name, work.path / (name + ".nii.gz"),
+                                     [&](const fs::path& f) { return write_nifti_image(volume, f); }));
     ++result.images;
     entry["image"] = image_name;
     entry["image_datatype"] = image.datatype;
@@ -240,11 +250,9 @@ Result<NiftiExport> write_nifti_export(storage::Catalog& catalog, const storage:
         json voxel_counts = json::object();
         for (const auto& [v, n] : counts) voxel_counts[std::to_string(v)] = n;
         label_name = "labels/" + split + "/" + name + ".nii.gz";
-        const fs::path label_file = work.path / ("labels-" + name + ".nii.gz");
-        MEDAI_ASSIGN_OR_RETURN(NiftiWritten labels, write_nifti_labels(map, label_file));
-        Status ok = zip.add_file(label_name, label_file);
-        fs::remove(label_file, ec);
-        MEDAI_RETURN_IF_ERROR(ok);
+        MEDAI_ASSIGN_OR_RETURN(NiftiWritten labels,
+                               add_nifti(zip, label_name, work.path / ("labels-" + name + ".nii.gz"),
+                                         [&](const fs::path& f) { return write_nifti_labels(map, f); }));
         ++result.label_maps;
         entry["labels"] = label_name;
         entry["labels_datatype"] = labels.datatype;

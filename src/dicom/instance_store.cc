@@ -165,14 +165,11 @@ std::vector<IngestResult> InstanceStore::ingest_batch(std::span<const IngestItem
   }
   if (prepared.empty()) return results;
   // One durability barrier for all blobs of the batch.
-  Result<std::vector<storage::BlobRef>> refs = make_error(ErrorCode::internal, "no blobs");
-  if (staged) {
-    auto ref = blobs_.commit(*staged);
-    refs = ref ? Result<std::vector<storage::BlobRef>>(std::vector<storage::BlobRef>{*ref})
-               : Result<std::vector<storage::BlobRef>>(ref.status());
-  } else {
-    refs = blobs_.put_batch(blob_bytes);
-  }
+  auto refs = [&]() -> Result<std::vector<storage::BlobRef>> {
+    if (!staged) return blobs_.put_batch(blob_bytes);
+    MEDAI_ASSIGN_OR_RETURN(storage::BlobRef ref, blobs_.commit(*staged));
+    return std::vector<storage::BlobRef>{std::move(ref)};
+  }();
   if (!refs) {
     for (const auto& p : prepared) results[p.index].error = refs.status();
     log::error("dicom.blob_write_failed", {{"protocol", context.protocol}, {"error", refs.status().to_json()}});

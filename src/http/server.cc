@@ -229,7 +229,6 @@ class SpoolFile {
       return false;
     }
     fd_ = fd;
-    memory_ = true;
     budget_ = &budget;
     reserved_ = bytes;
     path_ = std::filesystem::path("/proc/self/fd") / std::to_string(fd);
@@ -260,7 +259,7 @@ class SpoolFile {
   }
 
   bool write(const char* data, std::size_t n, std::string& error) {
-    if (memory_ && size_ + n > reserved_) {  // more than declared: the parser refuses it anyway
+    if (in_memory() && size_ + n > reserved_) {  // more than declared: the parser refuses it anyway
       error = "body longer than its Content-Length";
       return false;
     }
@@ -281,7 +280,7 @@ class SpoolFile {
   // Closes the descriptor (the body is complete); the file stays until
   // discard(). An in-memory body keeps its descriptor: it is the file.
   bool finish(std::string& error) {
-    if (fd_ < 0 || memory_) return true;
+    if (fd_ < 0 || in_memory()) return true;
     const int rc = ::close(fd_);
     fd_ = -1;
     if (rc != 0 && errno != EINTR) {
@@ -296,24 +295,23 @@ class SpoolFile {
       ::close(fd_);
       fd_ = -1;
     }
-    if (!path_.empty() && !memory_) ::unlink(path_.c_str());
+    if (!path_.empty() && !in_memory()) ::unlink(path_.c_str());
     path_.clear();
-    if (budget_ != nullptr) budget_->fetch_add(reserved_);
+    if (in_memory()) budget_->fetch_add(reserved_);
     budget_ = nullptr;
     reserved_ = 0;
-    memory_ = false;
     size_ = 0;
   }
 
   const std::filesystem::path& path() const { return path_; }
   std::uint64_t size() const { return size_; }
+  bool in_memory() const { return budget_ != nullptr; }
 
  private:
   int fd_ = -1;
   std::filesystem::path path_;
   std::uint64_t size_ = 0;
-  bool memory_ = false;
-  std::atomic<std::uint64_t>* budget_ = nullptr;
+  std::atomic<std::uint64_t>* budget_ = nullptr;  // set while the body is held in memory
   std::uint64_t reserved_ = 0;
 };
 

@@ -20,6 +20,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <functional>
 #include <optional>
 #include <random>
 #include <thread>
@@ -90,18 +91,16 @@ class Fd {
   int fd_;
 };
 
+// Where the blob with this hash lives: two levels of folders by its first bytes.
+fs::path blob_path(const fs::path& root, std::string_view sha256) {
+  return root / "sha256" / sha256.substr(0, 2) / sha256.substr(2, 2) / sha256;
+}
+
 Status fsync_dir(const fs::path& dir) {
   Fd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (!fd) return errno_status("cannot open blob folder for fsync", errno);
   if (::fsync(fd.get()) != 0) return errno_status("cannot fsync blob folder", errno);
   return Status::ok();
-}
-
-// mkdir that makes a newly created folder durable (fsync of its parent).
-Status ensure_dir(const fs::path& dir) {
-  if (::mkdir(dir.c_str(), 0750) == 0) return fsync_dir(dir.parent_path());
-  if (errno == EEXIST) return Status::ok();
-  return errno_status("cannot create blob folder", errno);
 }
 
 Status write_all(int fd, const char* data, std::size_t n) {
@@ -171,6 +170,38 @@ struct BlobWriter::Impl {
     discard();
     return s;
   }
+
+  // Moves the written temp file into place at `target`: makes its folders
+  // (a new folder is synced into its parent while `file_synced` waits for
+  // the file's own sync: both wait on the disk together), renames, syncs
+  // the folder.
+  Status publish(const fs::path& target, const std::function<Status()>& file_synced) {
+    std::vector<fs::path> new_dirs_parents;  // folders whose new entries must be synced
+    for (const fs::path& dir : {target.parent_path().parent_path(), target.parent_path()}) {
+      if (::mkdir(dir.c_str(), 0750) == 0) new_dirs_parents.push_back(dir.parent_path());
+      else if (errno != EEXIST) return errno_status("cannot create blob folder", errno);
+    }
+    Status dirs;
+    std::thread sync_dirs;
+    if (!new_dirs_parents.empty())
+      sync_dirs = std::thread([&] {
+        for (const auto& d : new_dirs_parents)
+          if (dirs.is_ok()) dirs = fsync_dir(d);
+      });
+    const Status file = file_synced();
+    if (sync_dirs.joinable()) sync_dirs.join();
+    MEDAI_RETURN_IF_ERROR(file);
+    MEDAI_RETURN_IF_ERROR(dirs);
+    if (::rename(temp_path.c_str(), target.c_str()) != 0) return errno_status("cannot move blob into place", errno);
+    done = true;  // the temp name no longer exists
+    fd.reset();
+    return fsync_dir(target.parent_path());
+  }
+
+  Status fsync_file() {
+    if (::fsync(fd.get()) != 0) return errno_status("cannot fsync blob temp file", errno);
+    return Status::ok();
+  }
 };
 
 BlobWriter::BlobWriter(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -198,15 +229,7 @@ Result<BlobRef> BlobWriter::commit() {
   if (EVP_DigestFinal_ex(w.digest.get(), digest, &len) != 1)
     return w.fail(make_error(ErrorCode::internal, "SHA-256 failed"));
   BlobRef ref{to_hex(digest, len), w.size};
-
-  if (::fsync(w.fd.get()) != 0) return w.fail(errno_status("cannot fsync blob temp file", errno));
-
-  const fs::path level1 = w.root / "sha256" / ref.sha256.substr(0, 2);
-  const fs::path level2 = level1 / ref.sha256.substr(2, 2);
-  const fs::path final_path = level2 / ref.sha256;
-  if (Status s = ensure_dir(level1); !s.is_ok()) return w.fail(std::move(s));
-  if (Status s = ensure_dir(level2); !s.is_ok()) return w.fail(std::move(s));
-
+  const fs::path final_path = blob_path(w.root, ref.sha256);
   // Same name means same bytes, so an existing blob of the right size is
   // kept and the copy dropped. A size mismatch means the stored file is
   // damaged: replace it with the verified bytes.
@@ -215,11 +238,7 @@ Result<BlobRef> BlobWriter::commit() {
     w.discard();
     return ref;
   }
-  if (::rename(w.temp_path.c_str(), final_path.c_str()) != 0)
-    return w.fail(errno_status("cannot move blob into place", errno));
-  w.done = true;  // the temp name no longer exists
-  w.fd.reset();
-  MEDAI_RETURN_IF_ERROR(fsync_dir(level2));
+  if (Status s = w.publish(final_path, [&] { return w.fsync_file(); }); !s.is_ok()) return w.fail(std::move(s));
   return ref;
 }
 
@@ -327,7 +346,7 @@ Result<std::vector<BlobRef>> BlobStore::put_batch(const std::vector<std::string_
     finals.push_back(std::move(target));
   }
   if (to_write.empty()) return refs;
-  std::vector<std::optional<BlobWriter>> written(to_write.size());
+  std::vector<std::optional<BlobWriter>> pending(to_write.size());
   std::vector<Status> write_errors(to_write.size());
   parallel_for(to_write.size(), threads, [&](std::size_t k) {
     auto w = writer();
@@ -337,26 +356,20 @@ Result<std::vector<BlobRef>> BlobStore::put_batch(const std::vector<std::string_
     }
     const std::string_view bytes = items[to_write[k]];
     write_errors[k] = write_all(w->impl_->fd.get(), bytes.data(), bytes.size());
-    written[k].emplace(std::move(*w));
+    pending[k].emplace(std::move(*w));
   });
   for (const auto& e : write_errors) MEDAI_RETURN_IF_ERROR(e);  // the writers remove their temp files
-  std::vector<BlobWriter> pending;
-  pending.reserve(written.size());
-  for (auto& w : written) pending.push_back(std::move(*w));
   if (pending.size() == 1) {
     // One new blob (a one-instance request): syncing this file and its
     // folder is cheaper than syncfs, which would also flush unrelated data.
-    BlobWriter& w = pending.front();
-    MEDAI_RETURN_IF_ERROR(publish(w, finals.front(), [&]() -> Status {
-      if (::fsync(w.impl_->fd.get()) != 0) return errno_status("cannot fsync blob temp file", errno);
-      return Status::ok();
-    }));
+    BlobWriter::Impl& w = *pending.front()->impl_;
+    MEDAI_RETURN_IF_ERROR(w.publish(finals.front(), [&] { return w.fsync_file(); }));
     return refs;
   }
   // One barrier for the data and inodes of every temp file.
-  if (::syncfs(pending.front().impl_->fd.get()) != 0) return errno_status("cannot sync the blob store", errno);
+  if (::syncfs(pending.front()->impl_->fd.get()) != 0) return errno_status("cannot sync the blob store", errno);
   for (std::size_t k = 0; k < pending.size(); ++k) {
-    BlobWriter::Impl& w = *pending[k].impl_;
+    BlobWriter::Impl& w = *pending[k]->impl_;
     const fs::path target(finals[k]);
     // New folders are made durable by the syncfs below, not one by one.
     for (const fs::path& dir : {target.parent_path().parent_path(), target.parent_path()})
@@ -370,30 +383,6 @@ Result<std::vector<BlobRef>> BlobStore::put_batch(const std::vector<std::string_
   Fd root_fd(::open(root_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (!root_fd || ::syncfs(root_fd.get()) != 0) return errno_status("cannot sync the blob store", errno);
   return refs;
-}
-
-Status BlobStore::publish(BlobWriter& writer, const fs::path& target, const std::function<Status()>& file_synced) {
-  BlobWriter::Impl& w = *writer.impl_;
-  std::vector<fs::path> new_dirs_parents;  // folders whose new entries must be synced
-  for (const fs::path& dir : {target.parent_path().parent_path(), target.parent_path()}) {
-    if (::mkdir(dir.c_str(), 0750) == 0) new_dirs_parents.push_back(dir.parent_path());
-    else if (errno != EEXIST) return errno_status("cannot create blob folder", errno);
-  }
-  Status dirs;
-  std::thread sync_dirs;  // only when a folder was made: its sync and the file's wait on the disk together
-  if (!new_dirs_parents.empty())
-    sync_dirs = std::thread([&] {
-      for (const auto& d : new_dirs_parents)
-        if (dirs.is_ok()) dirs = fsync_dir(d);
-    });
-  const Status file = file_synced();
-  if (sync_dirs.joinable()) sync_dirs.join();
-  MEDAI_RETURN_IF_ERROR(file);
-  MEDAI_RETURN_IF_ERROR(dirs);
-  if (::rename(w.temp_path.c_str(), target.c_str()) != 0) return errno_status("cannot move blob into place", errno);
-  w.done = true;
-  w.fd.reset();
-  return fsync_dir(target.parent_path());
 }
 
 StagedBlob::StagedBlob(std::string_view bytes, BlobWriter writer) : bytes_(bytes), writer_(std::move(writer)) {}
@@ -426,7 +415,7 @@ Result<BlobRef> BlobStore::commit(StagedBlob& staged) {
     MEDAI_RETURN_IF_ERROR(staged.wait_for_sync());
     return ref;  // already stored: the staged file is removed with `staged`
   }
-  MEDAI_RETURN_IF_ERROR(publish(staged.writer_, target, [&] { return staged.wait_for_sync(); }));
+  MEDAI_RETURN_IF_ERROR(staged.writer_.impl_->publish(target, [&] { return staged.wait_for_sync(); }));
   return ref;
 }
 
@@ -476,8 +465,6 @@ Status BlobStore::remove(std::string_view sha256) {
   return fsync_dir(path.parent_path());
 }
 
-fs::path BlobStore::final_path(std::string_view sha256) const {
-  return root_ / "sha256" / sha256.substr(0, 2) / sha256.substr(2, 2) / sha256;
-}
+fs::path BlobStore::final_path(std::string_view sha256) const { return blob_path(root_, sha256); }
 
 }  // namespace medai::storage

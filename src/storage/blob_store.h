@@ -6,7 +6,6 @@
 // bytes that already exist is a no-op success.
 #include <cstdint>
 #include <filesystem>
-#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -91,11 +90,6 @@ class BlobStore {
 
  private:
   explicit BlobStore(std::filesystem::path root) : root_(std::move(root)) {}
-  // Moves a written temp file into place at `target`: makes its folders
-  // (syncing a new one into its parent while `file_synced` waits for the
-  // file's own sync), renames, syncs the folder.
-  static Status publish(BlobWriter& w, const std::filesystem::path& target,
-                        const std::function<Status()>& file_synced);
   std::filesystem::path final_path(std::string_view sha256) const;
   std::filesystem::path root_;
 };

@@ -13,6 +13,7 @@
 #include "evaluation/report_html.h"
 #include "runtime/model_runtime.h"
 #include "training/imaging_evaluation_job.h"
+#include "training/institution_scope.h"
 
 namespace medai::training {
 namespace {
@@ -290,8 +291,7 @@ Result<std::string> EvaluationService::report_html(const access::Principal& who,
 
 Result<std::vector<json>> EvaluationService::list(const access::Principal& who, access::Page page) {
   MEDAI_ASSIGN_OR_RETURN(auto tx, catalog_.begin(storage::TxMode::read_only));
-  const std::string sql = std::string("SELECT * FROM evaluations ") +
-                          (who.is_platform_admin() ? "WHERE $1 = $1 " : "WHERE institution_id = $1 ") +
+  const std::string sql = "SELECT * FROM evaluations " + institution_scope(who) +
                           "ORDER BY created_at DESC, id LIMIT $2 OFFSET $3";
   MEDAI_ASSIGN_OR_RETURN(auto rows, tx->query(sql, {who.institution_id, page.limit, page.offset}));
   std::vector<json> out;
@@ -300,11 +300,7 @@ Result<std::vector<json>> EvaluationService::list(const access::Principal& who, 
 }
 
 Result<std::int64_t> EvaluationService::count(const access::Principal& who) {
-  MEDAI_ASSIGN_OR_RETURN(auto tx, catalog_.begin(storage::TxMode::read_only));
-  const std::string sql = std::string("SELECT COUNT(*) AS n FROM evaluations ") +
-                          (who.is_platform_admin() ? "WHERE $1 = $1" : "WHERE institution_id = $1");
-  MEDAI_ASSIGN_OR_RETURN(auto row, tx->query_one(sql, {who.institution_id}));
-  return row ? row->get_int("n") : 0;
+  return count_in_scope(catalog_, "evaluations", who);
 }
 
 }  // namespace medai::training

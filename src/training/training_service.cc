@@ -8,6 +8,7 @@
 #include "datasets/csv_table.h"
 #include "evaluation/report_html.h"
 #include "training/imaging_training_data.h"
+#include "training/institution_scope.h"
 #include "training/tabular_training_data.h"
 
 namespace medai::training {
@@ -337,8 +338,7 @@ Result<std::vector<json>> TrainingService::list(const access::Principal& who, ac
   std::vector<std::string> ids;
   {
     MEDAI_ASSIGN_OR_RETURN(auto tx, catalog_.begin(storage::TxMode::read_only));
-    const std::string sql = std::string("SELECT job_id FROM training_runs ") +
-                            (who.is_platform_admin() ? "WHERE $1 = $1 " : "WHERE institution_id = $1 ") +
+    const std::string sql = "SELECT job_id FROM training_runs " + institution_scope(who) +
                             "ORDER BY created_at DESC, job_id LIMIT $2 OFFSET $3";
     MEDAI_ASSIGN_OR_RETURN(auto rows, tx->query(sql, {who.institution_id, page.limit, page.offset}));
     for (const auto& r : rows) ids.push_back(r.get_text("job_id"));
@@ -354,11 +354,7 @@ Result<std::vector<json>> TrainingService::list(const access::Principal& who, ac
 }
 
 Result<std::int64_t> TrainingService::count(const access::Principal& who) {
-  MEDAI_ASSIGN_OR_RETURN(auto tx, catalog_.begin(storage::TxMode::read_only));
-  const std::string sql = std::string("SELECT COUNT(*) AS n FROM training_runs ") +
-                          (who.is_platform_admin() ? "WHERE $1 = $1" : "WHERE institution_id = $1");
-  MEDAI_ASSIGN_OR_RETURN(auto row, tx->query_one(sql, {who.institution_id}));
-  return row ? row->get_int("n") : 0;
+  return count_in_scope(catalog_, "training_runs", who);
 }
 
 Result<json> TrainingService::cancel(const access::Principal& who, const std::string& id) {
