@@ -18,6 +18,8 @@ PACKAGES=(
   libnifti2-dev python3-nibabel
   # runtimes and training
   libtorch-dev libopenblas0-pthread libgloo-dev libxgboost-dev libopencv-dev
+  # tcmalloc (gperftools): the executables' allocator, docs/adr/0020
+  libgoogle-perftools-dev
   # scale-out catalog
   libpqxx-dev postgresql
   # tests and benchmarks

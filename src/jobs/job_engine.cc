@@ -9,6 +9,7 @@
 #include "core/clock.h"
 #include "core/crypto.h"
 #include "core/log.h"
+#include "core/memory_release.h"
 
 namespace medai::jobs {
 namespace {
@@ -242,6 +243,9 @@ void JobEngine::run_one(Job job) {
     }
   }
   ctx->flush_progress();
+  // A training run or an app run frees hundreds of MiB; give them back to
+  // the kernel now rather than keep the server at the job's peak.
+  release_free_memory();
   const std::int64_t now = now_ms();
   Status recorded;
   std::string outcome;
