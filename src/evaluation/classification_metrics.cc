@@ -6,6 +6,9 @@
 #include <numeric>
 #include <random>
 #include <string>
+#include <tuple>
+
+#include "evaluation/bootstrap.h"
 
 namespace medai::evaluation {
 namespace {
@@ -55,15 +58,6 @@ double auc_unchecked(const std::vector<double>& scores, const std::vector<int>& 
   }
   const double p = static_cast<double>(positives), q = static_cast<double>(negatives);
   return (positive_rank_sum - p * (p + 1) / 2.0) / (p * q);
-}
-
-// Quantile with linear interpolation between order statistics (R type 7).
-double quantile_sorted(const std::vector<double>& sorted, double q) {
-  if (sorted.size() == 1) return sorted.front();
-  const double h = (static_cast<double>(sorted.size()) - 1) * q;
-  const auto lo = static_cast<std::size_t>(std::floor(h));
-  const std::size_t hi = std::min(lo + 1, sorted.size() - 1);
-  return sorted[lo] + (h - static_cast<double>(lo)) * (sorted[hi] - sorted[lo]);
 }
 
 nlohmann::json threshold_json(double t) {
@@ -138,9 +132,7 @@ Result<ConfidenceInterval> bootstrap_auc_ci(const std::vector<double>& scores, c
   ci.estimate = auc_unchecked(scores, labels, c.positives, c.negatives, order);
 
   std::mt19937_64 rng(seed);
-  // Modulo draw: the bias for n << 2^64 is negligible, and unlike
-  // std::uniform_int_distribution the sequence is the same on every platform.
-  auto draw = [&rng](std::size_t n) { return static_cast<std::size_t>(rng() % n); };
+  auto draw = [&rng](std::size_t n) { return draw_index(rng, n); };
   std::vector<double> s(scores.size());
   std::vector<int> y(scores.size());
   for (std::size_t i = 0; i < pos.size(); ++i) y[i] = 1;
@@ -152,9 +144,7 @@ Result<ConfidenceInterval> bootstrap_auc_ci(const std::vector<double>& scores, c
     for (std::size_t i = 0; i < neg.size(); ++i) s[pos.size() + i] = neg[draw(neg.size())];
     aucs.push_back(auc_unchecked(s, y, c.positives, c.negatives, order));
   }
-  std::sort(aucs.begin(), aucs.end());
-  ci.lower = quantile_sorted(aucs, (1 - level) / 2);
-  ci.upper = quantile_sorted(aucs, 1 - (1 - level) / 2);
+  std::tie(ci.lower, ci.upper) = percentile_interval(std::move(aucs), level);
   return ci;
 }
 

@@ -1,5 +1,6 @@
 #include "evaluation/report_html.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <map>
@@ -70,6 +71,63 @@ std::string classification_section(const std::string& split, const nlohmann::jso
   return out;
 }
 
+// "lower–upper (95% CI, method)" of a CI object.
+std::string ci_text(const nlohmann::json& ci) {
+  return fixed(ci.value("lower", nlohmann::json())) + "–" + fixed(ci.value("upper", nlohmann::json())) + " (" +
+         fixed(ci.value("level", 0.95) * 100.0, 0) + "% CI, " + html_escape(ci.value("method", std::string())) + ")";
+}
+
+std::string multiclass_section(const std::string& split, const nlohmann::json& m) {
+  std::string out = "<h3>" + html_escape(split) + " split</h3>";
+  out += "<p class=\"headline\">Accuracy <b>" + fixed(m.value("accuracy", nlohmann::json())) + "</b>";
+  if (m.contains("accuracy_ci")) out += " " + ci_text(m["accuracy_ci"]);
+  out += "; macro one-vs-rest ROC AUC <b>" + fixed(m.value("macro_auc", nlohmann::json())) + "</b>";
+  if (m.contains("macro_auc_ci")) out += " " + ci_text(m["macro_auc_ci"]);
+  out += " — " + text_of(m.value("cases", nlohmann::json())) + " cases</p>";
+  out += "<p>Balanced accuracy " + fixed(m.value("balanced_accuracy", nlohmann::json())) + ", macro F1 " +
+         fixed(m.value("macro_f1", nlohmann::json())) + ", log loss " + fixed(m.value("log_loss", nlohmann::json()), 4) +
+         "</p>";
+  const auto classes = m.value("classes", nlohmann::json::array());
+  out += "<table><tr><th>class</th><th>cases</th><th>called</th><th>precision</th><th>recall</th><th>F1</th>"
+         "<th>AUC (one vs rest)</th></tr>";
+  for (const auto& c : m.value("per_class", nlohmann::json::array()))
+    out += "<tr><td>" + html_escape(text_of(c.value("name", nlohmann::json()))) + "</td><td>" +
+           text_of(c.value("support", nlohmann::json())) + "</td><td>" + text_of(c.value("predicted", nlohmann::json())) +
+           "</td><td>" + fixed(c.value("precision", nlohmann::json())) + "</td><td>" +
+           fixed(c.value("recall", nlohmann::json())) + "</td><td>" + fixed(c.value("f1", nlohmann::json())) +
+           "</td><td>" + fixed(c.value("auc", nlohmann::json())) + "</td></tr>";
+  out += "</table>";
+  if (m.contains("confusion_matrix") && m["confusion_matrix"].is_array()) {
+    out += "<table><tr><th>true \\ predicted</th>";
+    for (const auto& c : classes) out += "<th>" + html_escape(text_of(c)) + "</th>";
+    out += "</tr>";
+    std::size_t i = 0;
+    for (const auto& row : m["confusion_matrix"]) {
+      out += "<tr><th>" + html_escape(i < classes.size() ? text_of(classes[i]) : std::to_string(i)) + "</th>";
+      for (const auto& v : row) out += "<td>" + text_of(v) + "</td>";
+      out += "</tr>";
+      ++i;
+    }
+    out += "</table>";
+  }
+  return out;
+}
+
+std::string regression_section(const std::string& split, const nlohmann::json& m) {
+  std::string out = "<h3>" + html_escape(split) + " split</h3>";
+  out += "<p class=\"headline\">MAE <b>" + fixed(m.value("mae", nlohmann::json())) + "</b>";
+  if (m.contains("mae_ci")) out += " " + ci_text(m["mae_ci"]);
+  out += "; RMSE <b>" + fixed(m.value("rmse", nlohmann::json())) + "</b>";
+  if (m.contains("rmse_ci")) out += " " + ci_text(m["rmse_ci"]);
+  out += "; R² <b>" + fixed(m.value("r2", nlohmann::json())) + "</b> — " + text_of(m.value("cases", nlohmann::json())) +
+         " cases</p>";
+  out += "<p>Median absolute error " + fixed(m.value("median_absolute_error", nlohmann::json())) +
+         ", mean error (bias) " + fixed(m.value("mean_error", nlohmann::json())) + ", observed mean " +
+         fixed(m.value("observed_mean", nlohmann::json())) + " (SD " + fixed(m.value("observed_sd", nlohmann::json())) +
+         ")</p>";
+  return out;
+}
+
 std::string figure(const std::string& title, const std::string& svg) {
   return "<figure>" + svg + "<figcaption>" + html_escape(title) + "</figcaption></figure>";
 }
@@ -100,11 +158,21 @@ std::string render_report_html(const nlohmann::json& report, const std::vector<R
     html += "<h2>Hyper-parameters</h2>" + key_value_table(report["hyper"]);
 
   std::string figures;
-  std::vector<ChartSeries> roc_series, calibration_series;
+  std::vector<ChartSeries> roc_series, calibration_series, scatter_series;
   if (report.contains("splits") && report["splits"].is_object()) {
     html += "<h2>Metrics</h2>";
     for (const auto& [split, m] : report["splits"].items()) {
-      if (report.value("task", std::string()) == "classification" || m.contains("auc")) {
+      const std::string kind = m.is_object() ? m.value("kind", std::string()) : std::string();
+      if (kind == "multiclass") {
+        html += multiclass_section(split, m);
+      } else if (kind == "regression") {
+        html += regression_section(split, m);
+        ChartSeries s{split, {}, true, false};
+        for (const auto& p : m.value("points", nlohmann::json::array()))
+          if (p.is_array() && p.size() == 2 && p[0].is_number() && p[1].is_number())
+            s.points.emplace_back(p[0].get<double>(), p[1].get<double>());
+        scatter_series.push_back(std::move(s));
+      } else if (report.value("task", std::string()) == "classification" || m.contains("auc")) {
         html += classification_section(split, m);
         if (m.contains("roc")) {
           ChartSeries s{split + " (AUC " + fixed(m.value("auc", nlohmann::json())) + ")", {}, false};
@@ -156,6 +224,18 @@ std::string render_report_html(const nlohmann::json& report, const std::vector<R
     figures += figure("ROC curves", svg_line_chart(roc_series, {.title = "ROC", .x_label = "1 − specificity",
                                                                 .y_label = "sensitivity", .x_min = 0, .x_max = 1,
                                                                 .y_min = 0, .y_max = 1, .diagonal = true}));
+  if (!scatter_series.empty()) {
+    // Same range on both axes, so the dashed line is "predicted = observed".
+    double lo = INFINITY, hi = -INFINITY;
+    for (const auto& s : scatter_series)
+      for (const auto& [x, y] : s.points) {
+        lo = std::min({lo, x, y});
+        hi = std::max({hi, x, y});
+      }
+    ChartOptions o{.title = "Predicted vs observed", .x_label = "observed", .y_label = "predicted", .diagonal = true};
+    if (lo < hi) o.x_min = o.y_min = lo, o.x_max = o.y_max = hi;
+    figures += figure("Predicted against observed values (dashed: perfect prediction)", svg_line_chart(scatter_series, o));
+  }
   if (!calibration_series.empty())
     figures += figure("Calibration (mean predicted vs observed, per bin)",
                       svg_line_chart(calibration_series, {.title = "Calibration", .x_label = "mean predicted probability",

@@ -111,7 +111,7 @@ std::string svg_line_chart(const std::vector<ChartSeries>& series, const ChartOp
       if (!std::isfinite(x) || !std::isfinite(y)) continue;
       path += (path.empty() ? "" : " ") + num(px(x)) + "," + num(py(y));
     }
-    if (!path.empty())
+    if (!path.empty() && series[i].line)
       svg += "<polyline fill=\"none\" stroke=\"" + std::string(colour) + "\" stroke-width=\"2\" points=\"" + path + "\"/>";
     if (series[i].markers)
       for (const auto& [x, y] : series[i].points)

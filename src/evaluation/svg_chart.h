@@ -15,6 +15,7 @@ struct ChartSeries {
   std::string name;
   std::vector<std::pair<double, double>> points;  // (x, y); non-finite points are skipped
   bool markers = false;                           // draw a dot at every point
+  bool line = true;                               // join the points (false: a scatter plot)
 };
 
 struct ChartOptions {

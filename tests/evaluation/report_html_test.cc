@@ -1,4 +1,6 @@
 #include "evaluation/report_html.h"
+#include "evaluation/multiclass_metrics.h"
+#include "evaluation/regression_metrics.h"
 
 #include <gtest/gtest.h>
 
@@ -53,6 +55,29 @@ TEST(ReportHtml, SelfContainedWithMetricsAndPlots) {
   EXPECT_EQ(html.find("src=\"http"), std::string::npos);
   EXPECT_EQ(html.find("href=\"http"), std::string::npos);
   EXPECT_GE(std::count(html.begin(), html.end(), '<') , 10);
+}
+
+TEST(ReportHtml, MulticlassAndRegressionSplitsGetTheirOwnTablesAndPlot) {
+  auto multi = multiclass_report({0.7, 0.2, 0.1, 0.1, 0.8, 0.1, 0.2, 0.3, 0.5}, {0, 1, 1}, {"a<b", "c", "d"},
+                                 {.bootstrap_resamples = 20});
+  ASSERT_TRUE(multi.is_ok()) << multi.status().to_string();
+  const std::string mhtml = render_report_html({{"task", "classification"}, {"splits", {{"test", *multi}}}});
+  EXPECT_NE(mhtml.find("Accuracy <b>0.667</b>"), std::string::npos);
+  EXPECT_NE(mhtml.find("true \\ predicted"), std::string::npos);  // the confusion matrix
+  EXPECT_NE(mhtml.find("a&lt;b"), std::string::npos);               // class names escaped
+  EXPECT_EQ(mhtml.find("a<b"), std::string::npos);
+  auto reg = regression_report({1.5, 2, 2, 5}, {1, 2, 3, 4}, {.bootstrap_resamples = 20});
+  ASSERT_TRUE(reg.is_ok());
+  const std::string rhtml = render_report_html({{"task", "regression"}, {"splits", {{"test", *reg}}}});
+  EXPECT_NE(rhtml.find("MAE <b>0.625</b>"), std::string::npos);
+  EXPECT_NE(rhtml.find("R² <b>0.550</b>"), std::string::npos);
+  EXPECT_NE(rhtml.find("Predicted vs observed"), std::string::npos);
+  // A scatter plot: one dot per case, no line joining them.
+  const std::string svg = rhtml.substr(rhtml.find("Predicted vs observed"));
+  std::size_t dots = 0;
+  for (auto pos = svg.find("<circle"); pos != std::string::npos; pos = svg.find("<circle", pos + 1)) ++dots;
+  EXPECT_EQ(dots, 4u);
+  EXPECT_EQ(svg.substr(0, svg.find("</svg>")).find("<polyline"), std::string::npos);
 }
 
 }  // namespace
