@@ -103,8 +103,30 @@ void add_evaluate_command(CLI::App& app) {
       return;
     }
     for (const auto& [split, m] : (*e)["report"]["splits"].items()) {
+      const std::string kind = m.value("kind", "");
+      const auto ci = [&](const char* key) {
+        const auto c = m.value(key, nlohmann::json::object());
+        return std::make_pair(c.value("lower", 0.0), c.value("upper", 0.0));
+      };
+      const std::string& id_text = (*e)["id"].get_ref<const std::string&>();
+      if (kind == "regression") {
+        const auto [lo, hi] = ci("mae_ci");
+        std::printf("evaluation %s: %s split, %lld cases: MAE %.4g (95%% CI %.4g-%.4g), RMSE %.4g, R2 %s\n",
+                    id_text.c_str(), split.c_str(), m.value("cases", 0LL), m.value("mae", 0.0), lo, hi,
+                    m.value("rmse", 0.0), m["r2"].is_number() ? std::to_string(m["r2"].get<double>()).c_str() : "n/a");
+        continue;
+      }
+      if (kind == "multiclass") {
+        const auto [lo, hi] = ci("accuracy_ci");
+        std::printf("evaluation %s: %s split, %lld cases, %zu classes: accuracy %.4f (95%% CI %.4f-%.4f), "
+                    "macro ROC AUC %s\n",
+                    id_text.c_str(), split.c_str(), m.value("cases", 0LL), m.value("classes", nlohmann::json::array()).size(),
+                    m.value("accuracy", 0.0), lo, hi,
+                    m["macro_auc"].is_number() ? std::to_string(m["macro_auc"].get<double>()).c_str() : "n/a");
+        continue;
+      }
       std::printf("evaluation %s: %s split, %lld cases (%lld positive): ROC AUC %.4f (95%% CI %.4f-%.4f)\n",
-                  (*e)["id"].get<std::string>().c_str(), split.c_str(), m.value("cases", 0LL),
+                  id_text.c_str(), split.c_str(), m.value("cases", 0LL),
                   m.value("positives", 0LL), m.value("auc", 0.0), m["auc_ci"].value("lower", 0.0),
                   m["auc_ci"].value("upper", 0.0));
       for (const auto& p : m.value("at_target_specificity", nlohmann::json::array()))

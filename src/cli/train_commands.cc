@@ -88,7 +88,7 @@ void add_train_commands(CLI::App& app) {
   train->add_option("--dataset", f->dataset, "dataset id");
   train->add_option("--dataset-version", f->version, "frozen version (default: the latest frozen)");
   train->add_option("--architecture", f->architecture, "xgboost | unet3d | detector3d | resnet2d");
-  train->add_option("--task", f->task, "classification | segmentation | detection");
+  train->add_option("--task", f->task, "classification | regression (xgboost) | segmentation | detection");
   train->add_option("--hyper", f->hyper, "hyper-parameters as a JSON object, or @file.json");
   train->add_option("--seed", f->seed, "random seed (same seed, same metrics)");
   train->add_option("--threads", f->threads, "threads (capped by the server)");

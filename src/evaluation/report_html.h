@@ -7,10 +7,10 @@
 // Report shape (fields a producer does not have are left out):
 //   {"schema": "medai.evaluation-report/1",
 //    "title": "...", "created_at": "ISO 8601",
-//    "task": "classification" | "segmentation" | "detection",
+//    "task": "classification" | "regression" | "segmentation" | "detection",
 //    "subject": {"kind": "training_job" | "app_version", "id", "architecture", "app", "version"},
 //    "dataset": {"id", "name", "version"},
-//    "splits": {"<split>": <metric block>},   // classification: classification_report()
+//    "splits": {"<split>": <metric block>},   // classification_report(), multiclass_report() or regression_report()
 //    "history": [{"epoch", "loss", "validation": {...}}],
 //    "best_epoch": n, "hyper": {...},
 //    "notes": ["Research use only", ...],

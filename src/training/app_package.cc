@@ -1,6 +1,7 @@
 #include "training/app_package.h"
 
 #include <fstream>
+#include <set>
 
 #include "evaluation/report_html.h"
 #include "packages/package_builder.h"
@@ -10,18 +11,20 @@ namespace {
 
 using nlohmann::json;
 
-// AUC (with CI) of every split in the report, as manifest validation metrics.
+// The headline numbers of every split in the report (AUC, accuracy, MAE,
+// ...) as manifest validation metrics, each with its 95% CI when the report
+// has one ("<name>_ci").
 json validation_metrics(const json& report) {
+  static const std::set<std::string> kNotMetrics = {"cases", "positives", "negatives", "observed_mean", "observed_sd"};
   json metrics = json::array();
   if (!report.contains("splits") || !report["splits"].is_object()) return metrics;
   for (const auto& [split, m] : report["splits"].items()) {
     if (!m.is_object()) continue;
     for (const auto& [name, value] : m.items()) {
-      if (!value.is_number()) continue;
-      if (name == "cases" || name == "positives" || name == "negatives") continue;
+      if (!value.is_number() || kNotMetrics.count(name)) continue;
       json metric = {{"name", name == "auc" ? "roc_auc" : name}, {"value", value}, {"split", split}};
-      if (name == "auc" && m.contains("auc_ci"))
-        metric["ci95"] = {m["auc_ci"].value("lower", 0.0), m["auc_ci"].value("upper", 0.0)};
+      if (const auto ci = m.find(name + "_ci"); ci != m.end() && ci->is_object())
+        metric["ci95"] = {ci->value("lower", 0.0), ci->value("upper", 0.0)};
       metrics.push_back(std::move(metric));
     }
   }

@@ -1,5 +1,6 @@
 #include "training/evaluation_service.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <limits>
@@ -10,6 +11,8 @@
 #include "core/ids.h"
 #include "datasets/csv_table.h"
 #include "evaluation/classification_metrics.h"
+#include "evaluation/multiclass_metrics.h"
+#include "evaluation/regression_metrics.h"
 #include "evaluation/report_html.h"
 #include "runtime/model_runtime.h"
 #include "training/imaging_evaluation_job.h"
@@ -112,14 +115,22 @@ Result<json> EvaluationService::evaluate(const access::Principal& who, const Eva
                       {{"field", "dataset_id"}, {"dataset_kind", dataset.kind}});
   if (imaging_model) return queue_imaging(who, req, model.subject, dataset.id, dataset.name, version);
 
-  // 3. Tabular: the table's rows, scored here and now.
-  std::string positive, negative;
-  for (const auto& l : model.output.value("labels", json::array())) {
-    if (l.value("value", -1) == 1) positive = l.value("name", "");
-    if (l.value("value", -1) == 0) negative = l.value("name", "");
+  // 3. Tabular: the table's rows, scored here and now. The model's output
+  // declaration says what it predicts: a value (regression), or one
+  // probability per label numbered 0..K-1 (K = 2: the probability of label 1).
+  const bool regression = model.output.value("prediction", "") == "value";
+  std::vector<std::string> class_names;
+  if (!regression) {
+    const json declared = model.output.value("labels", json::array());
+    class_names.resize(declared.size());
+    for (const auto& l : declared) {
+      const int v = l.value("value", -1);
+      if (v >= 0 && static_cast<std::size_t>(v) < class_names.size()) class_names[static_cast<std::size_t>(v)] = l.value("name", "");
+    }
+    if (class_names.size() < 2 || std::count(class_names.begin(), class_names.end(), "") > 0)
+      return make_error(ErrorCode::unprocessable, "the model does not declare output labels numbered 0 to K-1 (K >= 2)");
   }
-  if (positive.empty() || negative.empty())
-    return make_error(ErrorCode::unprocessable, "the model does not declare output labels 0 and 1");
+  const std::size_t k = class_names.size();
 
   std::optional<datasets::Split> only;
   if (req.split != "all") {
@@ -142,25 +153,38 @@ Result<json> EvaluationService::evaluate(const access::Principal& who, const Eva
     return make_error(ErrorCode::unprocessable, "the dataset lacks features the model needs",
                       {{"missing_features", missing}});
   if (table.rows.empty()) return make_error(ErrorCode::unprocessable, "the split has no rows");
+  auto number = [](const std::string& cell, double& out) {
+    char* end = nullptr;
+    out = std::strtod(cell.c_str(), &end);
+    return !cell.empty() && end != cell.c_str() && *end == '\0' && std::isfinite(out);
+  };
   std::vector<float> x;
-  std::vector<int> y;
+  std::vector<double> y;  // class index, or the observed value
   x.reserve(table.rows.size() * columns.size());
   for (std::size_t r = 0; r < table.rows.size(); ++r) {
     const auto& row = table.rows[r];
     const std::string& label = row[static_cast<std::size_t>(label_index)];
-    if (label != positive && label != negative)
-      return make_error(ErrorCode::unprocessable, "a row's label is not one of the model's labels",
-                        {{"row", r + 1}, {"labels", {negative, positive}}});
-    y.push_back(label == positive ? 1 : 0);
+    double target = 0;
+    if (regression) {
+      if (!number(label, target))
+        return make_error(ErrorCode::unprocessable, "a row's label is not a number, and the model predicts one",
+                          {{"row", r + 1}});
+    } else {
+      const auto it = std::find(class_names.begin(), class_names.end(), label);
+      if (it == class_names.end())
+        return make_error(ErrorCode::unprocessable, "a row's label is not one of the model's labels",
+                          {{"row", r + 1}, {"labels", class_names}});
+      target = static_cast<double>(it - class_names.begin());
+    }
+    y.push_back(target);
     for (int c : columns) {
       const std::string& cell = row[static_cast<std::size_t>(c)];
       if (datasets::is_missing(cell)) {
         x.push_back(std::numeric_limits<float>::quiet_NaN());
         continue;
       }
-      char* end = nullptr;
-      const double v = std::strtod(cell.c_str(), &end);
-      if (end == cell.c_str() || *end != '\0' || !std::isfinite(v))
+      double v = 0;
+      if (!number(cell, v))
         return make_error(ErrorCode::unprocessable, "feature '" + table.header[static_cast<std::size_t>(c)] +
                                                         "' is not numeric in the dataset",
                           {{"row", r + 1}});
@@ -182,22 +206,45 @@ Result<json> EvaluationService::evaluate(const access::Principal& who, const Eva
   if (outputs.empty() || outputs[0].dtype != runtime::DType::f32)
     return make_error(ErrorCode::inference_failed, "the model returned no FP32 predictions");
   const auto& pred = outputs[0];
-  std::vector<double> scores;
-  if (pred.shape.size() == 1 && pred.shape[0] == rows) {
-    scores.assign(pred.f32.begin(), pred.f32.end());
-  } else if (pred.shape.size() == 2 && pred.shape[0] == rows && pred.shape[1] >= 2) {
-    for (std::int64_t r = 0; r < rows; ++r) scores.push_back(pred.f32[static_cast<std::size_t>(r * pred.shape[1] + 1)]);
-  } else {
+  const std::vector<double> values(pred.f32.begin(), pred.f32.end());
+  auto bad_shape = [&] {
     return make_error(ErrorCode::inference_failed, "unexpected prediction shape " + runtime::shape_text(pred.shape));
+  };
+  const bool per_row = (pred.shape.size() == 1 && pred.shape[0] == rows) ||
+                       (pred.shape.size() == 2 && pred.shape[0] == rows && pred.shape[1] == 1);
+  json block;
+  std::string note;
+  if (regression) {
+    if (!per_row) return bad_shape();
+    MEDAI_ASSIGN_OR_RETURN(block, evaluation::regression_report(values, y, {.bootstrap_resamples = req.bootstrap_resamples,
+                                                                            .seed = req.seed}));
+    note = "Target: " + label_column + ".";
+  } else if (k == 2) {
+    std::vector<double> scores;
+    if (per_row) {
+      scores = values;
+    } else if (pred.shape.size() == 2 && pred.shape[0] == rows && pred.shape[1] >= 2) {
+      for (std::int64_t r = 0; r < rows; ++r) scores.push_back(values[static_cast<std::size_t>(r * pred.shape[1] + 1)]);
+    } else {
+      return bad_shape();
+    }
+    evaluation::ClassificationOptions options;
+    options.bootstrap_resamples = req.bootstrap_resamples;
+    options.seed = req.seed;
+    options.thresholds = req.thresholds;
+    bool probabilities = true;
+    for (double s : scores) probabilities = probabilities && s >= 0 && s <= 1;
+    options.scores_are_probabilities = probabilities;
+    MEDAI_ASSIGN_OR_RETURN(block, evaluation::classification_report(scores, std::vector<int>(y.begin(), y.end()), options));
+    note = "Positive class: " + class_names[1] + ".";
+  } else {
+    if (!(pred.shape.size() == 2 && pred.shape[0] == rows && pred.shape[1] == static_cast<std::int64_t>(k)))
+      return bad_shape();
+    MEDAI_ASSIGN_OR_RETURN(block, evaluation::multiclass_report(values, std::vector<int>(y.begin(), y.end()), class_names,
+                                                                {.bootstrap_resamples = req.bootstrap_resamples,
+                                                                 .seed = req.seed}));
+    note = "Classes: " + std::to_string(k) + " label values, probabilities per class.";
   }
-  evaluation::ClassificationOptions options;
-  options.bootstrap_resamples = req.bootstrap_resamples;
-  options.seed = req.seed;
-  options.thresholds = req.thresholds;
-  bool probabilities = true;
-  for (double s : scores) probabilities = probabilities && s >= 0 && s <= 1;
-  options.scores_are_probabilities = probabilities;
-  MEDAI_ASSIGN_OR_RETURN(auto block, evaluation::classification_report(scores, y, options));
 
   const std::string id = new_id("eval");
   const std::string subject_text = model.subject.value("kind", "") == "training_job"
@@ -207,11 +254,11 @@ Result<json> EvaluationService::evaluate(const access::Principal& who, const Eva
                  {"title", "Evaluation of " + subject_text + " on " + dataset.name + " v" + std::to_string(version) +
                                " (" + req.split + ")"},
                  {"created_at", iso8601_utc(now_ms())},
-                 {"task", "classification"},
+                 {"task", regression ? "regression" : "classification"},
                  {"subject", model.subject},
                  {"dataset", {{"id", dataset.id}, {"name", dataset.name}, {"version", version}, {"split", req.split}}},
                  {"splits", {{req.split, block}}},
-                 {"notes", {"Positive class: " + positive + ".",
+                 {"notes", {note,
                             "Research use only: an evaluation on this dataset does not validate clinical use."}}};
   const std::int64_t now = now_ms();
   MEDAI_RETURN_IF_ERROR(storage::with_transaction(catalog_, storage::TxMode::read_write, [&](storage::Transaction& tx) {

@@ -39,7 +39,7 @@ struct TrainingRequest {
   std::string institution_id;
   std::string dataset_id;
   std::int64_t dataset_version = 0;
-  std::string task;          // "classification" | "segmentation" | "detection"
+  std::string task;          // "classification" | "regression" | "segmentation" | "detection"
   std::string architecture;  // "xgboost" | "unet3d" | "detector3d" | "resnet2d"
   nlohmann::json hyper;      // hyper-parameters, already validated by validate()
   int threads = 1;           // at::set_num_threads / nthread: set explicitly
@@ -108,6 +108,12 @@ class Trainer {
   virtual std::string architecture() const = 0;
   virtual std::vector<std::string> tasks() const = 0;  // tasks this architecture serves
   virtual Status validate(const nlohmann::json& hyper) const = 0;
+  // The same for one of tasks(): what the training service checks before
+  // queueing. Architectures whose parameters depend on the task refine it.
+  virtual Status validate_for(const std::string& task, const nlohmann::json& hyper) const {
+    (void)task;
+    return validate(hyper);
+  }
   // Every hyper-parameter with the value used when it is not given, in the
   // form validate() accepts (GET /api/v1/training-architectures). Keys that
   // have no default (e.g. seed, positive_label) are left out.

@@ -267,7 +267,7 @@ Result<json> TrainingService::create(const access::Principal& who, const NewTrai
   if (std::find(tasks.begin(), tasks.end(), in.task) == tasks.end())
     return make_error(ErrorCode::unprocessable, "architecture '" + in.architecture + "' does not do task '" + in.task + "'",
                       {{"field", "task"}, {"tasks", tasks}});
-  if (Status s = trainer->validate(in.hyper); !s)
+  if (Status s = trainer->validate_for(in.task, in.hyper); !s)
     return make_error(ErrorCode::unprocessable, s.message(), s.detail());
 
   MEDAI_ASSIGN_OR_RETURN(auto dataset, datasets_.get(who, in.dataset_id));

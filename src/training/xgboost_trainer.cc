@@ -16,6 +16,8 @@
 
 #include "datasets/csv_table.h"
 #include "evaluation/classification_metrics.h"
+#include "evaluation/multiclass_metrics.h"
+#include "evaluation/regression_metrics.h"
 
 namespace medai::training {
 namespace {
@@ -41,7 +43,7 @@ struct Params {
   double alpha = 0;
   double gamma = 0;
   int early_stopping_rounds = 30;
-  std::string early_stopping_metric = "logloss";
+  std::string early_stopping_metric = "auto";  // logloss (classification) or rmse (regression)
   std::optional<double> scale_pos_weight;  // nullopt + scale_auto: negatives/positives
   bool scale_auto = false;
   std::string tree_method = "hist";
@@ -67,7 +69,8 @@ struct Params {
 };
 
 // Reads every key, collecting one problem per bad or unknown field.
-Params parse_params(const json& hyper, json& problems) {
+// `task` is "" when unknown (defaults), else classification | regression.
+Params parse_params(const json& hyper, json& problems, const std::string& task = "") {
   Params p;
   auto problem = [&](const std::string& field, const std::string& message) {
     problems.push_back({{"field", field}, {"message", message}});
@@ -114,8 +117,14 @@ Params parse_params(const json& hyper, json& problems) {
     else if (target == "early_stopping_rounds") {
       if (auto d = number(key, 0, 10000, true, false)) p.early_stopping_rounds = static_cast<int>(*d);
     } else if (target == "early_stopping_metric") {
-      if (value == "logloss" || value == "auc") p.early_stopping_metric = value.get<std::string>();
-      else problem(key, "must be \"logloss\" or \"auc\"");
+      const bool for_classes = value == "logloss" || value == "auc", for_values = value == "rmse" || value == "mae";
+      if (value == "auto" || (for_classes && task != "regression") || (for_values && task != "classification"))
+        p.early_stopping_metric = value.get<std::string>();
+      else if (task == "regression") problem(key, "must be \"auto\", \"rmse\" or \"mae\" for regression");
+      else if (task == "classification") problem(key, "must be \"auto\", \"logloss\" or \"auc\" for classification");
+      else problem(key, "must be \"auto\", \"logloss\", \"auc\", \"rmse\" or \"mae\"");
+    } else if (task == "regression" && (target == "scale_pos_weight" || target == "positive_label")) {
+      problem(key, "applies to classification only");
     } else if (target == "scale_pos_weight") {
       if (value == "auto") p.scale_auto = true;
       else if (auto d = number(key, 0, 1e6, false, true)) p.scale_pos_weight = *d;
@@ -170,11 +179,17 @@ class Booster {
   BoosterHandle h_ = nullptr;
 };
 
-// Rows of one split: features row-major, 0/1 labels.
+// What the trees learn: one of two classes, one of K > 2 classes, or a number.
+enum class Mode { binary, multiclass, regression };
+
+// Rows of one split: features row-major; targets are class indices
+// (binary: 1 = positive) or, for regression, the numbers themselves.
 struct SplitRows {
   std::vector<float> x;
-  std::vector<int> y;
+  std::vector<double> y;
   std::size_t rows() const { return y.size(); }
+  std::vector<int> classes() const { return std::vector<int>(y.begin(), y.end()); }
+  std::size_t distinct() const { return std::set<double>(y.begin(), y.end()).size(); }
 };
 
 Result<std::unique_ptr<DMatrix>> make_dmatrix(const SplitRows& s, std::size_t features) {
@@ -187,6 +202,8 @@ Result<std::unique_ptr<DMatrix>> make_dmatrix(const SplitRows& s, std::size_t fe
   return m;
 }
 
+// Binary: P(positive) per row; multiclass: rows × classes probabilities;
+// regression: the predicted value per row.
 Result<std::vector<double>> predict(BoosterHandle h, const DMatrix& m) {
   bst_ulong len = 0;
   const float* out = nullptr;
@@ -195,7 +212,7 @@ Result<std::vector<double>> predict(BoosterHandle h, const DMatrix& m) {
   return std::vector<double>(out, out + len);
 }
 
-double log_loss(const std::vector<double>& p, const std::vector<int>& y) {
+double binary_log_loss(const std::vector<double>& p, const std::vector<double>& y) {
   double sum = 0;
   for (std::size_t i = 0; i < p.size(); ++i) {
     const double q = std::clamp(p[i], 1e-15, 1 - 1e-15);
@@ -210,19 +227,54 @@ std::string pick_positive(const std::set<std::string>& labels) {
   return *labels.rbegin();
 }
 
+// A round's loss and validation metrics: {"loss", and "auc" or "mae"}.
+struct RoundScore {
+  double train_loss = 0;
+  json validation;
+};
+
+Result<RoundScore> score_round(Mode mode, std::size_t classes, const std::vector<double>& train_pred,
+                               const SplitRows& train, const std::vector<double>& val_pred, const SplitRows& val) {
+  RoundScore r;
+  switch (mode) {
+    case Mode::binary: {
+      MEDAI_ASSIGN_OR_RETURN(double auc, evaluation::roc_auc(val_pred, val.classes()));
+      r.train_loss = binary_log_loss(train_pred, train.y);
+      r.validation = {{"auc", auc}, {"loss", binary_log_loss(val_pred, val.y)}};
+      break;
+    }
+    case Mode::multiclass: {
+      MEDAI_ASSIGN_OR_RETURN(r.train_loss, evaluation::multiclass_log_loss(train_pred, train.classes(), classes));
+      MEDAI_ASSIGN_OR_RETURN(double auc, evaluation::macro_auc_ovr(val_pred, val.classes(), classes));
+      MEDAI_ASSIGN_OR_RETURN(double loss, evaluation::multiclass_log_loss(val_pred, val.classes(), classes));
+      r.validation = {{"auc", auc}, {"loss", loss}};
+      break;
+    }
+    case Mode::regression: {
+      MEDAI_ASSIGN_OR_RETURN(auto t, evaluation::regression_metrics(train_pred, train.y));
+      MEDAI_ASSIGN_OR_RETURN(auto v, evaluation::regression_metrics(val_pred, val.y));
+      r.train_loss = t.rmse;
+      r.validation = {{"loss", v.rmse}, {"mae", v.mae}};  // loss = RMSE
+      break;
+    }
+  }
+  return r;
+}
+
 class XGBoostTrainer final : public Trainer {
  public:
   std::string architecture() const override { return kXGBoostArchitecture; }
-  std::vector<std::string> tasks() const override { return {"classification"}; }
+  std::vector<std::string> tasks() const override { return {"classification", "regression"}; }
   json defaults() const override {
     json j = Params{}.resolved(0);
     j.erase("seed");  // the request's seed unless given
     return j;
   }
 
-  Status validate(const json& hyper) const override {
+  Status validate(const json& hyper) const override { return validate_for("", hyper); }
+  Status validate_for(const std::string& task, const json& hyper) const override {
     json problems = json::array();
-    parse_params(hyper, problems);
+    parse_params(hyper, problems, task);
     if (!problems.empty())
       return make_error(ErrorCode::invalid_argument,
                         std::to_string(problems.size()) + " invalid hyper-parameter(s) for xgboost",
@@ -233,7 +285,7 @@ class XGBoostTrainer final : public Trainer {
   Result<TrainingOutcome> train(const TrainingRequest& request, const TrainingData& data,
                                 TrainingSink& sink) override {
     json problems = json::array();
-    const Params p = parse_params(request.hyper, problems);
+    Params p = parse_params(request.hyper, problems, request.task);
     if (!problems.empty())
       return make_error(ErrorCode::invalid_argument, "invalid hyper-parameters for xgboost", {{"problems", problems}});
     if (data.kind() != "tabular")
@@ -260,16 +312,56 @@ class XGBoostTrainer final : public Trainer {
     }
     if (feature_columns.empty()) return make_error(ErrorCode::unprocessable, "the table has no feature column");
 
-    std::set<std::string> label_values;
-    for (const auto& it : items) label_values.insert(it.label);
-    if (label_values.size() != 2)
-      return make_error(ErrorCode::unprocessable,
-                        "the xgboost trainer does binary classification: the label needs exactly 2 values",
-                        {{"label_values", label_values.size()}});
-    const std::string positive = p.positive_label.value_or(pick_positive(label_values));
-    if (!label_values.count(positive))
-      return make_error(ErrorCode::unprocessable, "positive_label is not one of the label values");
-    const std::string negative = *label_values.begin() == positive ? *label_values.rbegin() : *label_values.begin();
+    // Targets. Label values never appear in messages (only counts and rows).
+    const bool regression = request.task == "regression";
+    std::vector<std::string> class_names;  // index -> label value (classification)
+    std::string positive;                  // binary only
+    std::vector<double> target(items.size());
+    Mode mode = Mode::regression;
+    if (regression) {
+      for (std::size_t r = 0; r < items.size(); ++r) {
+        const std::string& v = items[r].label;
+        char* end = nullptr;
+        const double d = std::strtod(v.c_str(), &end);
+        if (v.empty() || end == v.c_str() || *end != '\0' || !std::isfinite(d))
+          return make_error(ErrorCode::unprocessable,
+                            "regression needs a number in the label column '" + data.label_column() + "' of every row",
+                            {{"row", r + 1}});
+        target[r] = d;
+      }
+    } else {
+      std::set<std::string> label_values;
+      for (const auto& it : items) label_values.insert(it.label);
+      if (label_values.size() < 2)
+        return make_error(ErrorCode::unprocessable, "classification needs at least 2 label values",
+                          {{"label_values", label_values.size()}});
+      if (label_values.size() > kMaxClasses)
+        return make_error(ErrorCode::unprocessable,
+                          "too many label values for classification (at most " + std::to_string(kMaxClasses) +
+                              "); for a number, train task \"regression\"",
+                          {{"label_values", label_values.size()}});
+      if (label_values.size() == 2) {
+        mode = Mode::binary;
+        positive = p.positive_label.value_or(pick_positive(label_values));
+        if (!label_values.count(positive))
+          return make_error(ErrorCode::unprocessable, "positive_label is not one of the label values");
+        const std::string negative = *label_values.begin() == positive ? *label_values.rbegin() : *label_values.begin();
+        class_names = {negative, positive};
+      } else {
+        mode = Mode::multiclass;
+        if (p.positive_label || p.scale_pos_weight || p.scale_auto)
+          return make_error(ErrorCode::unprocessable,
+                            "positive_label and scale_pos_weight apply to two label values; this label has " +
+                                std::to_string(label_values.size()),
+                            {{"label_values", label_values.size()}});
+        class_names.assign(label_values.begin(), label_values.end());
+      }
+      for (std::size_t r = 0; r < items.size(); ++r)
+        target[r] = static_cast<double>(
+            std::find(class_names.begin(), class_names.end(), items[r].label) - class_names.begin());
+    }
+    if (p.early_stopping_metric == "auto") p.early_stopping_metric = regression ? "rmse" : "logloss";
+    const std::size_t k = class_names.size();
 
     // Rows → per-split matrices. Cell values never appear in messages.
     const std::size_t nf = feature_columns.size();
@@ -297,28 +389,45 @@ class XGBoostTrainer final : public Trainer {
       else if (items[r].split == "test") test_idx.push_back(r);
     }
     json data_summary = {{"validation_carved_from_train", val_idx.empty()}};
-    if (val_idx.empty()) carve_validation(items, positive, p.validation_fraction, seed, train_idx, val_idx);
+    if (val_idx.empty()) {
+      // Stratified by class; regression rows form one stratum.
+      std::vector<int> strata(items.size(), 0);
+      if (!regression)
+        for (std::size_t r = 0; r < items.size(); ++r) strata[r] = static_cast<int>(target[r]);
+      carve_validation(strata, p.validation_fraction, seed, train_idx, val_idx);
+    }
     auto rows_of = [&](const std::vector<std::size_t>& idx) {
       SplitRows s;
       for (auto r : idx) {
         s.x.insert(s.x.end(), row_features[r].begin(), row_features[r].end());
-        s.y.push_back(items[r].label == positive ? 1 : 0);
+        s.y.push_back(target[r]);
       }
       return s;
     };
     const SplitRows train = rows_of(train_idx), val = rows_of(val_idx), test = rows_of(test_idx);
-    auto both_classes = [](const SplitRows& s) {
-      const auto pos = std::count(s.y.begin(), s.y.end(), 1);
-      return pos > 0 && pos < static_cast<long>(s.y.size());
-    };
-    if (!both_classes(train) || !both_classes(val))
+    if (mode == Mode::binary && (train.distinct() < 2 || val.distinct() < 2))
       return make_error(ErrorCode::unprocessable, "the train and validation splits each need both label values",
+                        {{"train_rows", train.rows()}, {"validation_rows", val.rows()}});
+    if (mode == Mode::multiclass && (train.distinct() < k || val.distinct() < 2))
+      return make_error(ErrorCode::unprocessable,
+                        "the train split needs rows of every label value and the validation split of at least two",
+                        {{"label_values", k}, {"train_label_values", train.distinct()},
+                         {"validation_label_values", val.distinct()}});
+    if (mode == Mode::regression && (train.distinct() < 2 || val.rows() < 2))
+      return make_error(ErrorCode::unprocessable,
+                        "regression needs at least 2 different label values in train and 2 validation rows",
                         {{"train_rows", train.rows()}, {"validation_rows", val.rows()}});
     data_summary["train_rows"] = train.rows();
     data_summary["validation_rows"] = val.rows();
     data_summary["test_rows"] = test.rows();
-    data_summary["positive_label"] = positive;
-    data_summary["negative_label"] = negative;
+    if (mode == Mode::binary) {
+      data_summary["positive_label"] = class_names[1];
+      data_summary["negative_label"] = class_names[0];
+    } else if (mode == Mode::multiclass) {
+      data_summary["classes"] = class_names;
+    } else {
+      data_summary["target"] = data.label_column();
+    }
     data_summary["features"] = nf;
 
     MEDAI_ASSIGN_OR_RETURN(auto dtrain, make_dmatrix(train, nf));
@@ -330,25 +439,39 @@ class XGBoostTrainer final : public Trainer {
     DMatrixHandle cache[] = {dtrain->get(), dval->get()};
     if (XGBoosterCreate(cache, 2, booster.out()) != 0)
       return make_error(ErrorCode::internal, "XGBoost booster cannot be created: " + xgb_error());
-    const double positives = static_cast<double>(std::count(train.y.begin(), train.y.end(), 1));
-    const double spw = p.scale_auto ? (static_cast<double>(train.rows()) - positives) / positives
-                                    : p.scale_pos_weight.value_or(1.0);
-    const std::vector<std::pair<std::string, std::string>> params = {
-        {"objective", "binary:logistic"}, {"eval_metric", "logloss"}, {"verbosity", "0"},
+    std::vector<std::pair<std::string, std::string>> params = {
+        {"verbosity", "0"},
         {"max_depth", std::to_string(p.max_depth)}, {"eta", json(p.eta).dump()},
         {"subsample", json(p.subsample).dump()}, {"colsample_bytree", json(p.colsample).dump()},
         {"min_child_weight", json(p.min_child_weight).dump()}, {"lambda", json(p.lambda).dump()},
-        {"alpha", json(p.alpha).dump()}, {"gamma", json(p.gamma).dump()}, {"scale_pos_weight", json(spw).dump()},
+        {"alpha", json(p.alpha).dump()}, {"gamma", json(p.gamma).dump()},
         {"tree_method", p.tree_method}, {"seed", std::to_string(seed % 2147483647ULL)},
         {"nthread", std::to_string(std::max(1, request.threads))}};
-    for (const auto& [k, v] : params)
-      if (XGBoosterSetParam(booster.get(), k.c_str(), v.c_str()) != 0)
-        return make_error(ErrorCode::internal, "XGBoost refused parameter " + k + ": " + xgb_error());
+    if (mode == Mode::binary) {
+      const double positives = static_cast<double>(std::count(train.y.begin(), train.y.end(), 1.0));
+      const double spw = p.scale_auto ? (static_cast<double>(train.rows()) - positives) / positives
+                                      : p.scale_pos_weight.value_or(1.0);
+      params.insert(params.end(), {{"objective", "binary:logistic"}, {"eval_metric", "logloss"},
+                                   {"scale_pos_weight", json(spw).dump()}});
+    } else if (mode == Mode::multiclass) {
+      params.insert(params.end(), {{"objective", "multi:softprob"}, {"eval_metric", "mlogloss"},
+                                   {"num_class", std::to_string(k)}});
+    } else {
+      params.insert(params.end(), {{"objective", "reg:squarederror"}, {"eval_metric", "rmse"}});
+    }
+    for (const auto& [key, v] : params)
+      if (XGBoosterSetParam(booster.get(), key.c_str(), v.c_str()) != 0)
+        return make_error(ErrorCode::internal, "XGBoost refused parameter " + key + ": " + xgb_error());
 
     json history = json::array();
     int best_round = 0;
     double best_value = 0;
-    const bool by_auc = p.early_stopping_metric == "auc";
+    // The early-stopping value, larger is better.
+    auto value_of = [&](const json& v) {
+      if (p.early_stopping_metric == "auc") return v["auc"].get<double>();
+      if (p.early_stopping_metric == "mae") return -v["mae"].get<double>();
+      return -v["loss"].get<double>();  // logloss, or RMSE for regression
+    };
     // Rates and ETA over the wall clock since the first round: a round's
     // cost includes reporting it (progress and history), not only the trees.
     const auto started = std::chrono::steady_clock::now();
@@ -358,10 +481,8 @@ class XGBoostTrainer final : public Trainer {
         return make_error(ErrorCode::internal, "XGBoost training round failed: " + xgb_error());
       MEDAI_ASSIGN_OR_RETURN(auto train_pred, predict(booster.get(), *dtrain));
       MEDAI_ASSIGN_OR_RETURN(auto val_pred, predict(booster.get(), *dval));
-      std::vector<double> vp(val_pred.begin(), val_pred.end());
-      MEDAI_ASSIGN_OR_RETURN(double val_auc, evaluation::roc_auc(vp, val.y));
-      const double train_loss = log_loss(train_pred, train.y), val_loss = log_loss(vp, val.y);
-      const double value = by_auc ? val_auc : -val_loss;
+      MEDAI_ASSIGN_OR_RETURN(RoundScore score, score_round(mode, k, train_pred, train, val_pred, val));
+      const double value = value_of(score.validation);
       if (round == 0 || value > best_value + 1e-12) {
         best_value = value;
         best_round = round;
@@ -372,12 +493,12 @@ class XGBoostTrainer final : public Trainer {
       progress.epoch = round + 1;
       progress.epochs = p.rounds;
       progress.step = progress.steps = 1;
-      progress.loss = train_loss;
-      progress.validation = {{"auc", val_auc}, {"loss", val_loss}};
+      progress.loss = score.train_loss;
+      progress.validation = score.validation;
       progress.samples_per_second = per_round > 0 ? static_cast<double>(train.rows()) / per_round : 0;
       progress.eta_seconds = per_round * (p.rounds - round - 1);
       sink.report(progress);
-      history.push_back({{"epoch", round + 1}, {"loss", train_loss}, {"validation", progress.validation}});
+      history.push_back({{"epoch", round + 1}, {"loss", score.train_loss}, {"validation", progress.validation}});
       if (p.early_stopping_rounds > 0 && round - best_round >= p.early_stopping_rounds) break;
     }
 
@@ -395,30 +516,53 @@ class XGBoostTrainer final : public Trainer {
     if (XGBoosterSaveModel(best.get(), model_path.c_str()) != 0)
       return make_error(ErrorCode::io_error, "cannot write the model: " + xgb_error());
 
-    evaluation::ClassificationOptions eval_options;
-    eval_options.bootstrap_resamples = p.bootstrap_resamples;
-    eval_options.seed = seed;
+    // The same report blocks as a tabular evaluation of the published app.
+    auto report_block = [&](const std::vector<double>& pred, const SplitRows& s) -> Result<json> {
+      switch (mode) {
+        case Mode::binary: {
+          evaluation::ClassificationOptions o;
+          o.bootstrap_resamples = p.bootstrap_resamples;
+          o.seed = seed;
+          return evaluation::classification_report(pred, s.classes(), o);
+        }
+        case Mode::multiclass:
+          return evaluation::multiclass_report(pred, s.classes(), class_names,
+                                               {.bootstrap_resamples = p.bootstrap_resamples, .seed = seed});
+        case Mode::regression:
+          return evaluation::regression_report(pred, s.y, {.bootstrap_resamples = p.bootstrap_resamples, .seed = seed});
+      }
+      return make_error(ErrorCode::internal, "unknown training mode");
+    };
     json splits;
     {
       MEDAI_ASSIGN_OR_RETURN(auto vp, predict(best.get(), *dval));
-      MEDAI_ASSIGN_OR_RETURN(splits["validation"], evaluation::classification_report(vp, val.y, eval_options));
+      MEDAI_ASSIGN_OR_RETURN(splits["validation"], report_block(vp, val));
     }
-    if (dtest) {
+    // A test split of one class has no AUC (binary); multiclass reports
+    // what it can.
+    if (dtest && (mode != Mode::binary || test.distinct() == 2)) {
       MEDAI_ASSIGN_OR_RETURN(auto tp, predict(best.get(), *dtest));
-      if (both_classes(test)) {
-        MEDAI_ASSIGN_OR_RETURN(splits["test"], evaluation::classification_report(tp, test.y, eval_options));
-      }
+      MEDAI_ASSIGN_OR_RETURN(splits["test"], report_block(tp, test));
     }
 
     TrainingOutcome out;
     out.model_artifact = model_path;
     out.runtime = "xgboost";
-    out.manifest_fragment = {
-        {"input", {{"kind", "tabular"}, {"features", features}}},
-        {"output", {{"labels", json::array({{{"value", 0}, {"name", negative}}, {{"value", 1}, {"name", positive}}})},
-                    {"units", "probability of " + positive}}},
-        {"pipeline", json::object()}};
-    out.report = {{"task", "classification"},
+    json output;
+    if (mode == Mode::regression) {
+      output = {{"labels", json::array()}, {"prediction", "value"},
+                {"units", data.label_column().substr(0, 64)}};
+    } else {
+      json labels = json::array();
+      for (std::size_t c = 0; c < k; ++c) labels.push_back({{"value", c}, {"name", class_names[c]}});
+      output = {{"labels", labels}, {"prediction", "class-probabilities"},
+                {"units", mode == Mode::binary ? ("probability of " + class_names[1]).substr(0, 64)
+                                               : std::string("probability per class")}};
+    }
+    out.manifest_fragment = {{"input", {{"kind", "tabular"}, {"features", features}}},
+                             {"output", output},
+                             {"pipeline", json::object()}};
+    out.report = {{"task", regression ? "regression" : "classification"},
                   {"splits", splits},
                   {"history", history},
                   {"best_epoch", best_round + 1},
@@ -429,16 +573,17 @@ class XGBoostTrainer final : public Trainer {
   }
 
  private:
-  // Stratified, seeded: the same fraction of each label moves from train to
-  // validation (at least one row of each label when the label has two rows).
-  static void carve_validation(const std::vector<TrainingData::Item>& items, const std::string& positive,
-                               double fraction, std::uint64_t seed, std::vector<std::size_t>& train,
-                               std::vector<std::size_t>& val) {
+  static constexpr std::size_t kMaxClasses = 100;
+
+  // Seeded and stratified: the same fraction of each stratum (class) moves
+  // from train to validation, at least one row of a stratum with two rows.
+  static void carve_validation(const std::vector<int>& strata, double fraction, std::uint64_t seed,
+                               std::vector<std::size_t>& train, std::vector<std::size_t>& val) {
     std::mt19937_64 rng(seed ^ 0x5eed5eedULL);
-    std::vector<std::size_t> by_label[2];
-    for (auto r : train) by_label[items[r].label == positive ? 1 : 0].push_back(r);
+    std::map<int, std::vector<std::size_t>> by_stratum;
+    for (auto r : train) by_stratum[strata[r]].push_back(r);
     train.clear();
-    for (auto& rows : by_label) {
+    for (auto& [stratum, rows] : by_stratum) {
       for (std::size_t i = rows.size(); i > 1; --i) std::swap(rows[i - 1], rows[rng() % i]);
       std::size_t take = static_cast<std::size_t>(std::llround(fraction * static_cast<double>(rows.size())));
       if (take == 0 && rows.size() >= 2) take = 1;

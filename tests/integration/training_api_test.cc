@@ -3,6 +3,7 @@
 // a kill -9 of the server mid-training.
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <thread>
 
 #include "server_process.h"
@@ -353,6 +354,107 @@ TEST_F(TrainingApiTest, PublishesTheTrainedModelAsAnAppThatRuns) {
   res.json("POST", "/api/v1/training-jobs/" + id + "/publish",
            {{"name", "pima-risk"}, {"version", "1.0.2"}, {"signing_key", key}}, &status);
   EXPECT_EQ(status, 404) << "another institution's job is not visible";
+}
+
+// Multiclass and regression XGBoost models through the same one-step path:
+// a table uploaded by a vendor, trained, published, evaluated by the
+// institution on its data, and called over KServe v2.
+TEST_F(TrainingApiTest, MulticlassAndRegressionModelsTrainPublishEvaluateAndRun) {
+  const Vendor v = make_vendor("vendor-y", "vendy", "vadminy");
+  Api vendor{server_->port(), v.user_token};
+  auto as = [&](const std::string& token, std::vector<std::string> args) { return v.as(token, std::move(args)); };
+  // Tables from R: iris (3 species) and sklearn's diabetes progression (a number).
+  const auto script = dir_->path() / "tables.R";
+  auto table_from_r = [&](const std::string& code) {
+    std::ofstream(script) << code;
+    auto r = run_command("Rscript " + script.string());
+    return r.exit_code == 0 ? r.output : std::string();
+  };
+  const std::string iris = table_from_r("write.csv(iris, stdout(), row.names = FALSE)\n");
+  const std::string progression = table_from_r(
+      "p <- '/usr/lib/python3/dist-packages/sklearn/datasets/data/'\n"
+      "x <- read.table(gzfile(paste0(p, 'diabetes_data_raw.csv.gz')))\n"
+      "names(x) <- c('age','sex','bmi','bp','s1','s2','s3','s4','s5','s6')\n"
+      "x$progression <- scan(gzfile(paste0(p, 'diabetes_target.csv.gz')), quiet = TRUE)\n"
+      "write.csv(x, stdout(), row.names = FALSE)\n");
+  if (iris.empty() || progression.empty()) GTEST_SKIP() << "Rscript or python3-sklearn's data is not installed";
+  auto frozen_table = [&](const std::string& name, const std::string& csv, const std::string& label) {
+    int status = 0;
+    json d = vendor.json("POST", "/api/v1/datasets",
+                         {{"name", name}, {"data_use", "tests"}, {"licence", "public reference data"}, {"csv", csv},
+                          {"label_column", label}},
+                         &status);
+    EXPECT_EQ(status, 201) << d.dump();
+    const std::string id = d.value("id", "");
+    vendor.json("POST", "/api/v1/datasets/" + id + "/versions/1/freeze", json::object(), &status);
+    EXPECT_EQ(status, 200);
+    return id;
+  };
+  const std::string iris_id = frozen_table("iris", iris, "Species");
+  const std::string progression_id = frozen_table("diabetes-progression", progression, "progression");
+
+  // Three classes: one probability per species.
+  auto trained = as(v.user_token, {"train", "--dataset", iris_id, "--architecture", "xgboost", "--seed", "5",
+                                   "--hyper", R"({"bootstrap_resamples":200})"});
+  ASSERT_EQ(trained.exit_code, 0) << trained.err;
+  const std::string iris_job = json::parse(trained.out)["id"];
+  const json iris_report = vendor.json("GET", "/api/v1/training-jobs/" + iris_job + "/report");
+  EXPECT_EQ(iris_report["task"], "classification");
+  EXPECT_EQ(iris_report["splits"]["test"]["kind"], "multiclass") << iris_report.dump();
+  EXPECT_GE(iris_report["splits"]["test"]["accuracy"].get<double>(), 0.8);
+  auto published = as(v.user_token, {"train", "publish", iris_job, "--name", "iris-species", "--version", "1.0.0",
+                                     "--key", v.key + ".key.json"});
+  ASSERT_EQ(published.exit_code, 0) << published.err << published.out;
+  const json manifest = vendor.json("GET", "/api/v1/apps/iris-species/versions/1.0.0")["manifest"];
+  EXPECT_EQ(manifest["output"]["prediction"], "class-probabilities");
+  EXPECT_EQ(manifest["output"]["labels"].size(), 3u);
+  bool has_accuracy_ci = false;
+  for (const auto& m : manifest["validation"]["metrics"])
+    if (m["name"] == "accuracy" && m["split"] == "test") has_accuracy_ci = m.contains("ci95");
+  EXPECT_TRUE(has_accuracy_ci) << manifest["validation"].dump();
+  auto evaluated = as(v.admin_token, {"evaluate", "--app", "iris-species", "--app-version", "1.0.0", "--dataset",
+                                      iris_id, "--split", "test", "--bootstrap-resamples", "200"});
+  ASSERT_EQ(evaluated.exit_code, 0) << evaluated.err;
+  EXPECT_NE(evaluated.out.find("3 classes: accuracy"), std::string::npos) << evaluated.out;
+  ASSERT_EQ(as(v.admin_token, {"app", "approve", "iris-species", "1.0.0"}).exit_code, 0);
+  int status = 0;
+  // Sepal length, sepal width, petal length, petal width of a typical setosa.
+  json inferred = vendor.json("POST", "/v2/models/iris-species/infer",
+                              {{"inputs", {{{"name", "features"}, {"datatype", "FP32"}, {"shape", {1, 4}},
+                                            {"data", {5.0, 3.4, 1.5, 0.2}}}}}},
+                              &status);
+  ASSERT_EQ(status, 200) << inferred.dump();
+  const auto& probs = inferred["outputs"][0]["data"];
+  ASSERT_EQ(probs.size(), 3u) << inferred.dump();
+  EXPECT_NEAR(probs[0].get<double>() + probs[1].get<double>() + probs[2].get<double>(), 1.0, 1e-4);
+  EXPECT_GT(probs[0].get<double>(), 0.8);  // setosa
+
+  // Regression: a number per patient.
+  auto regressed = as(v.user_token, {"train", "--dataset", progression_id, "--architecture", "xgboost", "--task",
+                                     "regression", "--seed", "5", "--hyper", R"({"bootstrap_resamples":200})"});
+  ASSERT_EQ(regressed.exit_code, 0) << regressed.err;
+  const std::string reg_job = json::parse(regressed.out)["id"];
+  const json reg_report = vendor.json("GET", "/api/v1/training-jobs/" + reg_job + "/report");
+  EXPECT_EQ(reg_report["task"], "regression");
+  EXPECT_EQ(reg_report["splits"]["test"]["kind"], "regression");
+  EXPECT_GE(reg_report["splits"]["test"]["r2"].get<double>(), 0.2) << reg_report["splits"]["test"].dump();
+  auto page = vendor.call("GET", "/api/v1/training-jobs/" + reg_job + "/report.html");
+  ASSERT_TRUE(page.has_value());
+  EXPECT_NE(page->body.find("Predicted vs observed"), std::string::npos);
+  // Classification-only parameters are refused before anything is queued.
+  json refused = vendor.json("POST", "/api/v1/training-jobs",
+                             {{"dataset_id", progression_id}, {"architecture", "xgboost"}, {"task", "regression"},
+                              {"hyper", {{"positive_label", "yes"}}}},
+                             &status);
+  EXPECT_EQ(status, 422) << refused.dump();
+  auto reg_published = as(v.user_token, {"train", "publish", reg_job, "--name", "diabetes-progression",
+                                         "--version", "1.0.0", "--key", v.key + ".key.json"});
+  ASSERT_EQ(reg_published.exit_code, 0) << reg_published.err << reg_published.out;
+  auto reg_evaluated = as(v.admin_token, {"evaluate", "--app", "diabetes-progression", "--app-version", "1.0.0",
+                                          "--dataset", progression_id, "--split", "test", "--bootstrap-resamples",
+                                          "200"});
+  ASSERT_EQ(reg_evaluated.exit_code, 0) << reg_evaluated.err;
+  EXPECT_NE(reg_evaluated.out.find("MAE"), std::string::npos) << reg_evaluated.out;
 }
 
 // A kill -9 mid-training: after the restart the engine re-queues the job
