@@ -172,7 +172,12 @@ await checkAccessible('training form');
 const offered = await page.$$eval('#train-architecture option', os => os.map(o => o.value));
 for (const a of ['xgboost', 'unet3d', 'resnet2d', 'detector3d'])
   if (!offered.includes(a)) await failTest(`architecture ${a} not offered: ${offered.join(', ')}`);
+await page.locator('#train-architecture').selectOption('unet3d');
+if (await page.locator('#train-task').isVisible()) await failTest('a task choice is shown for unet3d, which trains one task');
 await page.locator('#train-architecture').selectOption('xgboost');
+const tasks = await page.$$eval('#train-task option', os => os.map(o => o.value));
+if (!(await page.locator('#train-task').isVisible()) || tasks.join() !== 'classification,regression')
+  await failTest(`xgboost task choice: ${tasks.join(', ')}`);
 const example = JSON.parse(await page.locator('#train-hyper').inputValue());
 if (!example.rounds) await failTest(`no xgboost example hyper-parameters: ${JSON.stringify(example)}`);
 await page.fill('#train-hyper', '{"rounds": 0, "max_depth": 3, "learning_rat": 0.1}');

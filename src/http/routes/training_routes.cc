@@ -119,7 +119,7 @@ void register_training_routes(Router& router, AppContext& ctx) {
               .tags = {"training"},
               .request_schema = schema_object({{"dataset_id", schema_string()},
                                                {"dataset_version", {{"type", "integer"}}},
-                                               {"task", schema_string("classification | segmentation | detection")},
+                                               {"task", schema_string("classification | regression (xgboost) | segmentation | detection")},
                                                {"architecture", schema_string("xgboost | unet3d | detector3d | resnet2d")},
                                                {"hyper", {{"type", "object"}}},
                                                {"seed", {{"type", "integer"}, {"minimum", 0}}},

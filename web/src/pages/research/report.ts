@@ -30,13 +30,13 @@ function aucText(s: SplitReport): string {
 
 // The headline number of a split: ROC AUC for classification, otherwise the
 // task's own metric (segmentation Dice, detection CPM, a trainer's `score`).
-const HEADLINE = ['auc', 'dice', 'mean_dice', 'cpm', 'score'];
-const METRIC_NAME: Record<string, string> = { auc: 'ROC AUC', dice: 'Dice', mean_dice: 'Dice', cpm: 'CPM', score: 'score' };
+const HEADLINE = ['auc', 'macro_auc', 'mae', 'dice', 'mean_dice', 'cpm', 'score'];
+const METRIC_NAME: Record<string, string> = { auc: 'ROC AUC', macro_auc: 'macro ROC AUC', mae: 'MAE', dice: 'Dice', mean_dice: 'Dice', cpm: 'CPM', score: 'score' };
 function headline(splits: [string, SplitReport][]): HTMLElement {
   return h('div', { class: 'headline' }, ...splits.flatMap(([name, s]) => {
     const key = HEADLINE.find(k => typeof s[k] === 'number');
     if (!key) return [];
-    const ci = key === 'auc' ? s.auc_ci : null;
+    const ci = (key === 'auc' ? s.auc_ci : s[`${key}_ci`]) as SplitReport['auc_ci'] | null | undefined;
     return [h('div', { class: 'metric', 'data-split': name, 'data-metric': key },
       h('span', { class: 'metric-label' }, `${METRIC_NAME[key]} · ${splitName(name)}`),
       h('span', { class: 'metric-value' }, fmt(s[key])),

@@ -12,7 +12,10 @@ import type { Dataset, DatasetDetail, TrainingJob } from './types';
 
 // What each architecture trains (docs/training-models.md) and a starting
 // point for its hyper-parameters (docs/training.md, training-models.md).
+// XGBoost offers a choice (classification of 2+ label values, or
+// regression of a numeric label); the others train one task.
 const TASK: Record<string, string> = { xgboost: 'classification', resnet2d: 'classification', unet3d: 'segmentation', detector3d: 'detection' };
+const TASK_CHOICES: Record<string, string[]> = { xgboost: ['classification', 'regression'] };
 const EXAMPLE: Record<string, Record<string, unknown>> = {
   xgboost: { rounds: 300, max_depth: 3, eta: 0.05, early_stopping_rounds: 30 },
   unet3d: { epochs: 20, batch_size: 2, lr: 0.001, loss: 'dice_ce', patch_size: [32, 32, 32], spacing_mm: [4, 4, 4] },
@@ -58,6 +61,7 @@ export async function trainingForm(onCreated: (job: TrainingJob) => void, presel
     : h('input', { id: 'train-dataset', name: 'dataset_id', required: true, placeholder: 'ds_…', value: preselect ?? '' });
   const versionSelect = h('select', { id: 'train-version', name: 'dataset_version' }, h('option', { value: '' }, t('research.training.latest_frozen')));
   const archSelect = h('select', { id: 'train-architecture', name: 'architecture' }, ...architectures.map(a => h('option', { value: a }, a)));
+  const taskSelect = h('select', { id: 'train-task', name: 'task' });
   const hyper = h('textarea', { id: 'train-hyper', name: 'hyper', rows: 6, spellcheck: 'false', class: 'code' });
   const seed = h('input', { id: 'train-seed', name: 'seed', type: 'number', min: 0, step: 1, value: '7' });
   const threads = h('input', { id: 'train-threads', name: 'threads', type: 'number', min: 1, step: 1, value: '1' });
@@ -69,6 +73,7 @@ export async function trainingForm(onCreated: (job: TrainingJob) => void, presel
     dataset_id: fieldBox('train-dataset', t('research.training.dataset'), datasetControl),
     dataset_version: fieldBox('train-version', t('research.training.dataset_version'), versionSelect),
     architecture: fieldBox('train-architecture', t('research.training.architecture'), archSelect),
+    task: fieldBox('train-task', t('research.training.task'), taskSelect),
     hyper: fieldBox('train-hyper', t('research.training.hyper'), hyper, t('research.training.hyper_hint')),
     seed: fieldBox('train-seed', t('research.training.seed'), seed),
     threads: fieldBox('train-threads', t('research.training.threads'), threads),
@@ -81,6 +86,13 @@ export async function trainingForm(onCreated: (job: TrainingJob) => void, presel
   };
   setExample();
   archSelect.addEventListener('change', setExample);
+  const setTasks = () => {
+    const choices = TASK_CHOICES[archSelect.value] ?? (TASK[archSelect.value] ? [TASK[archSelect.value]] : []);
+    taskSelect.replaceChildren(...choices.map(c => h('option', { value: c }, t(`research.training.task_${c}`, { defaultValue: c }))));
+    fields.task.box.hidden = choices.length < 2;
+  };
+  setTasks();
+  archSelect.addEventListener('change', setTasks);
   exampleButton.addEventListener('click', setExample);
   fields.hyper.box.append(exampleButton);
 
@@ -114,7 +126,7 @@ export async function trainingForm(onCreated: (job: TrainingJob) => void, presel
 
   const form = h('form', { class: 'card training-form', id: 'training-form', 'aria-labelledby': 'training-form-title', novalidate: true },
     h('h2', { id: 'training-form-title' }, t('research.training.new')),
-    h('div', { class: 'form-grid' }, fields.dataset_id.box, fields.dataset_version.box, fields.architecture.box, fields.seed.box, fields.threads.box),
+    h('div', { class: 'form-grid' }, fields.dataset_id.box, fields.dataset_version.box, fields.architecture.box, fields.task.box, fields.seed.box, fields.threads.box),
     fields.hyper.box,
     h('div', { class: 'form-actions' }, submit, status));
 
@@ -136,7 +148,7 @@ export async function trainingForm(onCreated: (job: TrainingJob) => void, presel
       return;
     }
     const body: Record<string, unknown> = { dataset_id: datasetControl.value.trim(), architecture: archSelect.value, hyper: hyperValue };
-    if (TASK[archSelect.value]) body.task = TASK[archSelect.value];
+    if (taskSelect.value) body.task = taskSelect.value;
     if (versionSelect.value) body.dataset_version = Number(versionSelect.value);
     if (seed.value.trim()) body.seed = Number(seed.value);
     if (threads.value.trim()) body.threads = Number(threads.value);
