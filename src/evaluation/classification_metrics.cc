@@ -118,9 +118,7 @@ Result<double> roc_auc(const std::vector<double>& scores, const std::vector<int>
 Result<ConfidenceInterval> bootstrap_auc_ci(const std::vector<double>& scores, const std::vector<int>& labels,
                                             int resamples, double level, std::uint64_t seed) {
   MEDAI_ASSIGN_OR_RETURN(ClassCounts c, check_inputs(scores, labels, true));
-  if (resamples < 10 || resamples > 1000000)
-    return make_error(ErrorCode::invalid_argument, "bootstrap resamples must be between 10 and 1000000");
-  if (!(level > 0 && level < 1)) return make_error(ErrorCode::invalid_argument, "CI level must be in (0, 1)");
+  MEDAI_RETURN_IF_ERROR(check_bootstrap(resamples, level));
   std::vector<double> pos, neg;
   for (std::size_t i = 0; i < scores.size(); ++i) (labels[i] == 1 ? pos : neg).push_back(scores[i]);
 

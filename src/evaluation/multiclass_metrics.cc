@@ -97,10 +97,7 @@ Result<nlohmann::json> multiclass_report(const std::vector<double>& probabilitie
                                          const MulticlassOptions& options) {
   const std::size_t k = class_names.size();
   MEDAI_RETURN_IF_ERROR(check(probabilities, labels, k));
-  if (options.bootstrap_resamples < 10 || options.bootstrap_resamples > 1000000)
-    return make_error(ErrorCode::invalid_argument, "bootstrap resamples must be between 10 and 1000000");
-  if (!(options.ci_level > 0 && options.ci_level < 1))
-    return make_error(ErrorCode::invalid_argument, "CI level must be in (0, 1)");
+  MEDAI_RETURN_IF_ERROR(check_bootstrap(options.bootstrap_resamples, options.ci_level));
   const std::size_t n = labels.size();
   const std::vector<int> predicted = argmax_rows(probabilities, k);
 
@@ -156,10 +153,7 @@ Result<nlohmann::json> multiclass_report(const std::vector<double>& probabilitie
     }
   }
   auto ci = [&](std::vector<double> v) {
-    const auto [lo, hi] = percentile_interval(std::move(v), options.ci_level);
-    return nlohmann::json{{"lower", lo}, {"upper", hi}, {"level", options.ci_level},
-                          {"method", "stratified percentile bootstrap"},
-                          {"resamples", options.bootstrap_resamples}, {"seed", options.seed}};
+    return interval_json(std::move(v), options.ci_level, "stratified percentile bootstrap", options.seed);
   };
   MEDAI_ASSIGN_OR_RETURN(double log_loss, multiclass_log_loss(probabilities, labels, k));
   nlohmann::json out = {{"kind", "multiclass"},

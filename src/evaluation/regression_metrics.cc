@@ -55,10 +55,7 @@ Result<RegressionMetrics> regression_metrics(const std::vector<double>& predicte
 Result<nlohmann::json> regression_report(const std::vector<double>& predicted, const std::vector<double>& observed,
                                          const RegressionOptions& options) {
   MEDAI_ASSIGN_OR_RETURN(RegressionMetrics m, regression_metrics(predicted, observed));
-  if (options.bootstrap_resamples < 10 || options.bootstrap_resamples > 1000000)
-    return make_error(ErrorCode::invalid_argument, "bootstrap resamples must be between 10 and 1000000");
-  if (!(options.ci_level > 0 && options.ci_level < 1))
-    return make_error(ErrorCode::invalid_argument, "CI level must be in (0, 1)");
+  MEDAI_RETURN_IF_ERROR(check_bootstrap(options.bootstrap_resamples, options.ci_level));
   const std::size_t n = observed.size();
   std::mt19937_64 rng(options.seed);
   std::vector<double> p(n), y(n), maes, rmses;
@@ -73,9 +70,7 @@ Result<nlohmann::json> regression_report(const std::vector<double>& predicted, c
     rmses.push_back(rmse);
   }
   auto ci = [&](std::vector<double> v) {
-    const auto [lo, hi] = percentile_interval(std::move(v), options.ci_level);
-    return nlohmann::json{{"lower", lo}, {"upper", hi}, {"level", options.ci_level}, {"method", "percentile bootstrap"},
-                          {"resamples", options.bootstrap_resamples}, {"seed", options.seed}};
+    return interval_json(std::move(v), options.ci_level, "percentile bootstrap", options.seed);
   };
   double mean = 0, var = 0;
   for (double v : observed) mean += v;
