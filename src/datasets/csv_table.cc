@@ -1,5 +1,7 @@
 #include "datasets/csv_table.h"
 
+#include <charconv>
+#include <cmath>
 #include <set>
 
 namespace medai::datasets {
@@ -11,6 +13,13 @@ int CsvTable::column(std::string_view name) const {
 }
 
 bool is_missing(std::string_view cell) { return cell.empty() || cell == "NA" || cell == "NaN" || cell == "?"; }
+
+std::optional<double> parse_number(std::string_view cell) {
+  double v = 0;
+  auto [ptr, ec] = std::from_chars(cell.data(), cell.data() + cell.size(), v);
+  if (cell.empty() || ec != std::errc() || ptr != cell.data() + cell.size() || !std::isfinite(v)) return std::nullopt;
+  return v;
+}
 
 Result<CsvTable> parse_csv(std::string_view text, const CsvLimits& limits) {
   CsvTable table;

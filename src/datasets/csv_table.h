@@ -3,6 +3,7 @@
 // doubled quotes, CRLF or LF line ends. Untrusted input: limits on size,
 // columns and rows give clear errors instead of unbounded memory.
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -35,5 +36,10 @@ std::string to_csv(const CsvTable& table);
 
 // "", "NA", "NaN" and "?" mark a missing value (R, pandas and UCI conventions).
 bool is_missing(std::string_view cell);
+
+// A cell as a finite number (the whole cell, std::from_chars syntax), or
+// nullopt. What the dataset schema calls a numeric column is exactly what
+// the trainers and evaluations read as numbers.
+std::optional<double> parse_number(std::string_view cell);
 
 }  // namespace medai::datasets

@@ -1,6 +1,5 @@
 #include "datasets/tabular_dataset.h"
 
-#include <charconv>
 #include <cmath>
 #include <limits>
 #include <map>
@@ -9,13 +8,6 @@ namespace medai::datasets {
 namespace {
 
 using nlohmann::json;
-
-std::optional<double> parse_number(const std::string& s) {
-  double v = 0;
-  auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || ptr != s.data() + s.size() || !std::isfinite(v)) return std::nullopt;
-  return v;
-}
 
 Result<int> required_column(const CsvTable& t, const std::string& name, const char* role) {
   int c = t.column(name);

@@ -10,9 +10,7 @@
 #include "core/clock.h"
 #include "core/ids.h"
 #include "datasets/csv_table.h"
-#include "evaluation/classification_metrics.h"
-#include "evaluation/multiclass_metrics.h"
-#include "evaluation/regression_metrics.h"
+#include "evaluation/tabular_report.h"
 #include "evaluation/report_html.h"
 #include "runtime/model_runtime.h"
 #include "training/imaging_evaluation_job.h"
@@ -153,11 +151,6 @@ Result<json> EvaluationService::evaluate(const access::Principal& who, const Eva
     return make_error(ErrorCode::unprocessable, "the dataset lacks features the model needs",
                       {{"missing_features", missing}});
   if (table.rows.empty()) return make_error(ErrorCode::unprocessable, "the split has no rows");
-  auto number = [](const std::string& cell, double& out) {
-    char* end = nullptr;
-    out = std::strtod(cell.c_str(), &end);
-    return !cell.empty() && end != cell.c_str() && *end == '\0' && std::isfinite(out);
-  };
   std::vector<float> x;
   std::vector<double> y;  // class index, or the observed value
   x.reserve(table.rows.size() * columns.size());
@@ -166,9 +159,11 @@ Result<json> EvaluationService::evaluate(const access::Principal& who, const Eva
     const std::string& label = row[static_cast<std::size_t>(label_index)];
     double target = 0;
     if (regression) {
-      if (!number(label, target))
+      const auto value = datasets::parse_number(label);
+      if (!value)
         return make_error(ErrorCode::unprocessable, "a row's label is not a number, and the model predicts one",
                           {{"row", r + 1}});
+      target = *value;
     } else {
       const auto it = std::find(class_names.begin(), class_names.end(), label);
       if (it == class_names.end())
@@ -183,12 +178,12 @@ Result<json> EvaluationService::evaluate(const access::Principal& who, const Eva
         x.push_back(std::numeric_limits<float>::quiet_NaN());
         continue;
       }
-      double v = 0;
-      if (!number(cell, v))
+      const auto v = datasets::parse_number(cell);
+      if (!v)
         return make_error(ErrorCode::unprocessable, "feature '" + table.header[static_cast<std::size_t>(c)] +
                                                         "' is not numeric in the dataset",
                           {{"row", r + 1}});
-      x.push_back(static_cast<float>(v));
+      x.push_back(static_cast<float>(*v));
     }
   }
 
@@ -212,39 +207,29 @@ Result<json> EvaluationService::evaluate(const access::Principal& who, const Eva
   };
   const bool per_row = (pred.shape.size() == 1 && pred.shape[0] == rows) ||
                        (pred.shape.size() == 2 && pred.shape[0] == rows && pred.shape[1] == 1);
-  json block;
-  std::string note;
-  if (regression) {
-    if (!per_row) return bad_shape();
-    MEDAI_ASSIGN_OR_RETURN(block, evaluation::regression_report(values, y, {.bootstrap_resamples = req.bootstrap_resamples,
-                                                                            .seed = req.seed}));
-    note = "Target: " + label_column + ".";
-  } else if (k == 2) {
-    std::vector<double> scores;
-    if (per_row) {
-      scores = values;
-    } else if (pred.shape.size() == 2 && pred.shape[0] == rows && pred.shape[1] >= 2) {
-      for (std::int64_t r = 0; r < rows; ++r) scores.push_back(values[static_cast<std::size_t>(r * pred.shape[1] + 1)]);
-    } else {
-      return bad_shape();
-    }
-    evaluation::ClassificationOptions options;
-    options.bootstrap_resamples = req.bootstrap_resamples;
-    options.seed = req.seed;
-    options.thresholds = req.thresholds;
-    bool probabilities = true;
-    for (double s : scores) probabilities = probabilities && s >= 0 && s <= 1;
-    options.scores_are_probabilities = probabilities;
-    MEDAI_ASSIGN_OR_RETURN(block, evaluation::classification_report(scores, std::vector<int>(y.begin(), y.end()), options));
-    note = "Positive class: " + class_names[1] + ".";
+  // Scores in the form tabular_report takes: a value or P(class 1) per row,
+  // or rows × classes probabilities.
+  std::vector<double> scores;
+  if (regression || k > 2) {
+    const bool fits = regression ? per_row
+                                 : pred.shape.size() == 2 && pred.shape[0] == rows &&
+                                       pred.shape[1] == static_cast<std::int64_t>(k);
+    if (!fits) return bad_shape();
+    scores = values;
+  } else if (per_row) {
+    scores = values;
+  } else if (pred.shape.size() == 2 && pred.shape[0] == rows && pred.shape[1] >= 2) {
+    for (std::int64_t r = 0; r < rows; ++r) scores.push_back(values[static_cast<std::size_t>(r * pred.shape[1] + 1)]);
   } else {
-    if (!(pred.shape.size() == 2 && pred.shape[0] == rows && pred.shape[1] == static_cast<std::int64_t>(k)))
-      return bad_shape();
-    MEDAI_ASSIGN_OR_RETURN(block, evaluation::multiclass_report(values, std::vector<int>(y.begin(), y.end()), class_names,
-                                                                {.bootstrap_resamples = req.bootstrap_resamples,
-                                                                 .seed = req.seed}));
-    note = "Classes: " + std::to_string(k) + " label values, probabilities per class.";
+    return bad_shape();
   }
+  MEDAI_ASSIGN_OR_RETURN(json block, evaluation::tabular_report(scores, y, class_names,
+                                                                {.bootstrap_resamples = req.bootstrap_resamples,
+                                                                 .seed = req.seed,
+                                                                 .thresholds = req.thresholds}));
+  const std::string note = regression ? "Target: " + label_column + "."
+                           : k == 2   ? "Positive class: " + class_names[1] + "."
+                                      : "Classes: " + std::to_string(k) + " label values, probabilities per class.";
 
   const std::string id = new_id("eval");
   const std::string subject_text = model.subject.value("kind", "") == "training_job"

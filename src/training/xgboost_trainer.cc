@@ -18,6 +18,7 @@
 #include "evaluation/classification_metrics.h"
 #include "evaluation/multiclass_metrics.h"
 #include "evaluation/regression_metrics.h"
+#include "evaluation/tabular_report.h"
 
 namespace medai::training {
 namespace {
@@ -320,14 +321,12 @@ class XGBoostTrainer final : public Trainer {
     Mode mode = Mode::regression;
     if (regression) {
       for (std::size_t r = 0; r < items.size(); ++r) {
-        const std::string& v = items[r].label;
-        char* end = nullptr;
-        const double d = std::strtod(v.c_str(), &end);
-        if (v.empty() || end == v.c_str() || *end != '\0' || !std::isfinite(d))
+        const auto d = datasets::parse_number(items[r].label);
+        if (!d)
           return make_error(ErrorCode::unprocessable,
                             "regression needs a number in the label column '" + data.label_column() + "' of every row",
                             {{"row", r + 1}});
-        target[r] = d;
+        target[r] = *d;
       }
     } else {
       std::set<std::string> label_values;
@@ -373,14 +372,13 @@ class XGBoostTrainer final : public Trainer {
           row_features[r][f] = std::numeric_limits<float>::quiet_NaN();
           continue;
         }
-        char* end = nullptr;
-        const double v = std::strtod(cell.c_str(), &end);
-        if (end == cell.c_str() || *end != '\0' || !std::isfinite(v))
+        const auto v = datasets::parse_number(cell);
+        if (!v)
           return make_error(ErrorCode::unprocessable,
                             "column '" + table.header[static_cast<std::size_t>(feature_columns[f])] +
                                 "' is not numeric; list it in exclude_columns or encode it as numbers",
                             {{"column", table.header[static_cast<std::size_t>(feature_columns[f])]}, {"row", r + 1}});
-        row_features[r][f] = static_cast<float>(v);
+        row_features[r][f] = static_cast<float>(*v);
       }
     std::vector<std::size_t> train_idx, val_idx, test_idx;
     for (std::size_t r = 0; r < items.size(); ++r) {
@@ -517,32 +515,17 @@ class XGBoostTrainer final : public Trainer {
       return make_error(ErrorCode::io_error, "cannot write the model: " + xgb_error());
 
     // The same report blocks as a tabular evaluation of the published app.
-    auto report_block = [&](const std::vector<double>& pred, const SplitRows& s) -> Result<json> {
-      switch (mode) {
-        case Mode::binary: {
-          evaluation::ClassificationOptions o;
-          o.bootstrap_resamples = p.bootstrap_resamples;
-          o.seed = seed;
-          return evaluation::classification_report(pred, s.classes(), o);
-        }
-        case Mode::multiclass:
-          return evaluation::multiclass_report(pred, s.classes(), class_names,
-                                               {.bootstrap_resamples = p.bootstrap_resamples, .seed = seed});
-        case Mode::regression:
-          return evaluation::regression_report(pred, s.y, {.bootstrap_resamples = p.bootstrap_resamples, .seed = seed});
-      }
-      return make_error(ErrorCode::internal, "unknown training mode");
-    };
+    const evaluation::TabularReportOptions report_options{.bootstrap_resamples = p.bootstrap_resamples, .seed = seed};
     json splits;
     {
       MEDAI_ASSIGN_OR_RETURN(auto vp, predict(best.get(), *dval));
-      MEDAI_ASSIGN_OR_RETURN(splits["validation"], report_block(vp, val));
+      MEDAI_ASSIGN_OR_RETURN(splits["validation"], evaluation::tabular_report(vp, val.y, class_names, report_options));
     }
     // A test split of one class has no AUC (binary); multiclass reports
     // what it can.
     if (dtest && (mode != Mode::binary || test.distinct() == 2)) {
       MEDAI_ASSIGN_OR_RETURN(auto tp, predict(best.get(), *dtest));
-      MEDAI_ASSIGN_OR_RETURN(splits["test"], report_block(tp, test));
+      MEDAI_ASSIGN_OR_RETURN(splits["test"], evaluation::tabular_report(tp, test.y, class_names, report_options));
     }
 
     TrainingOutcome out;
