@@ -184,12 +184,14 @@ class Booster {
 enum class Mode { binary, multiclass, regression };
 
 // Rows of one split: features row-major; targets are class indices
-// (binary: 1 = positive) or, for regression, the numbers themselves.
+// (binary: 1 = positive) or, for regression, the numbers themselves; the
+// same targets as ints once, for the per-round classification metrics.
 struct SplitRows {
   std::vector<float> x;
   std::vector<double> y;
+  std::vector<int> class_index;
   std::size_t rows() const { return y.size(); }
-  std::vector<int> classes() const { return std::vector<int>(y.begin(), y.end()); }
+  const std::vector<int>& classes() const { return class_index; }
   std::size_t distinct() const { return std::set<double>(y.begin(), y.end()).size(); }
 };
 
@@ -400,6 +402,7 @@ class XGBoostTrainer final : public Trainer {
         s.x.insert(s.x.end(), row_features[r].begin(), row_features[r].end());
         s.y.push_back(target[r]);
       }
+      s.class_index.assign(s.y.begin(), s.y.end());
       return s;
     };
     const SplitRows train = rows_of(train_idx), val = rows_of(val_idx), test = rows_of(test_idx);
